@@ -1,0 +1,30 @@
+namespace DfuSharp;
+
+/// <summary>
+/// The base of every exception DfuSharp throws for a device or transport problem:
+/// <see cref="DfuStatusException"/>, <see cref="DfuProtocolException"/>,
+/// <see cref="Usb.UsbTransportException"/> and <see cref="DfuDeviceNotFoundException"/>.
+/// </summary>
+public class DfuException : Exception
+{
+    /// <summary>Initializes a new instance with a generic message.</summary>
+    public DfuException()
+        : base("A DFU operation failed.")
+    {
+    }
+
+    /// <summary>Initializes a new instance with a message.</summary>
+    /// <param name="message">What failed.</param>
+    public DfuException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Initializes a new instance with a message and its cause.</summary>
+    /// <param name="message">What failed.</param>
+    /// <param name="innerException">The underlying cause.</param>
+    public DfuException(string message, Exception? innerException)
+        : base(message, innerException)
+    {
+    }
+}

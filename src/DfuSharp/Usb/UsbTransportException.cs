@@ -1,0 +1,43 @@
+namespace DfuSharp.Usb;
+
+/// <summary>
+/// The exception thrown when a USB transfer or operation fails below the DFU protocol:
+/// a STALL, a timeout, a vanished device, a permission problem.
+/// </summary>
+public class UsbTransportException : DfuException
+{
+    /// <summary>Initializes a new instance with a generic message.</summary>
+    public UsbTransportException()
+        : this(UsbError.Other, "A USB operation failed.")
+    {
+    }
+
+    /// <summary>Initializes a new instance with a message.</summary>
+    /// <param name="message">What failed.</param>
+    public UsbTransportException(string message)
+        : this(UsbError.Other, message)
+    {
+    }
+
+    /// <summary>Initializes a new instance with a message and its cause.</summary>
+    /// <param name="message">What failed.</param>
+    /// <param name="innerException">The underlying cause.</param>
+    public UsbTransportException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+        Error = UsbError.Other;
+    }
+
+    /// <summary>Initializes a new instance with the kind of failure.</summary>
+    /// <param name="error">The kind of failure.</param>
+    /// <param name="message">What failed.</param>
+    /// <param name="innerException">The underlying cause, if any.</param>
+    public UsbTransportException(UsbError error, string message, Exception? innerException = null)
+        : base(message, innerException)
+    {
+        Error = error;
+    }
+
+    /// <summary>Gets the kind of failure.</summary>
+    public UsbError Error { get; }
+}

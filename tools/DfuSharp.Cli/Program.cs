@@ -1,0 +1,6 @@
+namespace DfuSharp.Cli;
+
+internal static class Program
+{
+    public static int Main(string[] args) => args.Length == 0 ? 64 : 0;
+}
