@@ -138,7 +138,7 @@ public static class SRecord
             }
         }
 
-        return new SRecordFile(builder.ToImage(), header, start)
+        return new SRecordFile(builder.ToImage(), header is null ? (ReadOnlyMemory<byte>?)null : header, start)
         {
             CountRecord = countRecord,
             RecordCounts = ImmutableArray.Create(counts),
