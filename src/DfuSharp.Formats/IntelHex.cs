@@ -37,6 +37,20 @@ public static class IntelHex
     public static IntelHexFile Read(ReadOnlySpan<byte> text)
     {
         var builder = new MemoryImageBuilder();
+        IntelHexFile file = Parse(text, RecordDataSink.Build(builder));
+        if (builder.TryToImage(out MemoryImage? image, out uint conflict, out _, out _))
+        {
+            return file with { Image = image };
+        }
+
+        // Read again to name the line that gave the address its second value.
+        RecordDataSink probe = RecordDataSink.FindConflict(conflict);
+        Parse(text, probe);
+        throw probe.ConflictNotFound();
+    }
+
+    private static IntelHexFile Parse(ReadOnlySpan<byte> text, RecordDataSink sink)
+    {
         var lines = new TextLineReader(text);
         int[] counts = new int[6];
         Span<byte> record = stackalloc byte[MaxRecordBytes];
@@ -48,8 +62,6 @@ public static class IntelHex
 
         while (lines.TryReadLine(out ReadOnlySpan<byte> line))
         {
-            int lineNumber = lines.LineNumber;
-            int lineOffset = lines.LineOffset;
             if (endOfFile)
             {
                 throw Error(DfuFormatError.RecordSyntax, "Expected nothing after the end-of-file record (01)", in lines);
@@ -109,8 +121,8 @@ public static class IntelHex
                     {
                         // Intel HEX rev. A: with 02 addressing the offset wraps inside the 64 KiB segment.
                         int first = 0x1_0000 - offset;
-                        builder.Write(baseAddress + offset, data[..first], lineNumber, lineOffset);
-                        builder.Write(baseAddress, data[first..], lineNumber, lineOffset);
+                        sink.Write(baseAddress + offset, data[..first], in lines);
+                        sink.Write(baseAddress, data[first..], in lines);
                     }
                     else
                     {
@@ -122,7 +134,7 @@ public static class IntelHex
                             throw Error(DfuFormatError.AddressOverflow, $"{count} data bytes at 0x{address:X8} run past 0xFFFFFFFF", in lines);
                         }
 
-                        builder.Write((uint)address, data, lineNumber, lineOffset);
+                        sink.Write((uint)address, data, in lines);
                     }
 
                     break;
@@ -169,7 +181,7 @@ public static class IntelHex
             _ => IntelHexAddressing.Bits16,
         };
 
-        return new IntelHexFile(builder.ToImage(), start)
+        return new IntelHexFile(MemoryImage.Empty, start)
         {
             Addressing = addressing,
             RecordCounts = ImmutableArray.Create(counts),
