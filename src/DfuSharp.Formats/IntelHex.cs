@@ -12,7 +12,12 @@ namespace DfuSharp.Formats;
 /// </summary>
 public static class IntelHex
 {
-    private const int RecordHeaderLength = 4; // byte count, address (2), type
+    // A record after its ':' start code, decoded from hexadecimal: byte count, 16-bit address offset (big-endian),
+    // record type, the data, and a checksum that makes all of its bytes sum to zero (Intel HEX rev. A, "General Record Format").
+    private const int ByteCountIndex = 0;
+    private const int OffsetIndex = 1;
+    private const int TypeIndex = 3;
+    private const int RecordHeaderLength = 4;
     private const int MaxRecordBytes = RecordHeaderLength + 255 + 1;
     private const int MaxRecordLength = 255;
     private const byte DataRecord = 0x00;
@@ -86,7 +91,7 @@ public static class IntelHex
 
             Span<byte> bytes = record[..(digits.Length / 2)];
             HexDigits.Decode(digits, bytes);
-            int count = bytes[0];
+            int count = bytes[ByteCountIndex];
             if (bytes.Length != count + RecordHeaderLength + 1)
             {
                 throw Error(DfuFormatError.RecordLengthMismatch, $"The byte count says {count} data bytes; the line holds {bytes.Length - RecordHeaderLength - 1}", in lines);
@@ -104,8 +109,8 @@ public static class IntelHex
                 throw Error(DfuFormatError.RecordChecksumMismatch, $"Record checksum is 0x{bytes[^1]:X2}, expected 0x{expected:X2}", in lines);
             }
 
-            ushort offset = BinaryPrimitives.ReadUInt16BigEndian(bytes[1..]);
-            byte type = bytes[3];
+            ushort offset = BinaryPrimitives.ReadUInt16BigEndian(bytes[OffsetIndex..]);
+            byte type = bytes[TypeIndex];
             ReadOnlySpan<byte> data = bytes.Slice(RecordHeaderLength, count);
             if (type > StartLinearAddressRecord)
             {
