@@ -49,7 +49,7 @@ public sealed class SimulatedDeviceServerTests
 
         var r = Responses(output.ToArray());
         r.Select(x => x.Status).Should().Equal(0, -32, 0, 0, 0, 0);
-        r.Select(x => x.Flags).Should().Equal(0, 0, 1, 0, 0, 1);
+        r.Select(x => x.Flags).Should().Equal(0, 0, 1, 0, 0, 0);
         BinaryPrimitives.ReadUInt16LittleEndian(r[0].Data.AsSpan(10)).Should().Be(0xDF10);
         BinaryPrimitives.ReadUInt16LittleEndian(r[3].Data.AsSpan(10)).Should().Be(0xDF11);
         time.Elapsed.Should().Be(TimeSpan.FromMilliseconds(100));

@@ -49,7 +49,7 @@ public sealed class TranscriptTests
         d.Device.Transcript.Render().Should().Be(
             """
             GET_DESCRIPTOR 80 06 0100 0000 0012 out=0    in=18   -> ACK dfuIDLE OK
-            BUS_RESET      -------------------- out=0    in=0    -> ACK dfuIDLE OK re-enumerate | restart
+            BUS_RESET      -------------------- out=0    in=0    -> ACK dfuIDLE OK | restart
 
             """.Replace("\r\n", "\n", StringComparison.Ordinal));
         d.Device.Transcript.Render(dfuRequestsOnly: true).Should().StartWith("BUS_RESET");
