@@ -32,6 +32,7 @@ public sealed partial class SimulatedDfuDevice : IUsbTransport
     private readonly byte[] _firmware;
     private readonly int[] _requestCounts = new int[7];
     private readonly string? _serial;
+    private SimulatedDeviceProfile? _memoryProfile;
 
     private SimulatedDeviceProfile _profile;
     private DfuState _state;
@@ -101,6 +102,11 @@ public sealed partial class SimulatedDfuDevice : IUsbTransport
         _firmware = new byte[capacity];
         _firmware.AsSpan().Fill(0xFF);
         Preload(_options.InitialMemory);
+        if (_readProtected)
+        {
+            WriteReadProtectionByte(0x55);
+        }
+
         ResetProtocolState();
     }
 
@@ -471,6 +477,7 @@ public sealed partial class SimulatedDfuDevice : IUsbTransport
 
     private void AddBanks(SimulatedDeviceProfile profile)
     {
+        _memoryProfile = profile;
         for (int alt = 0; alt < profile.AlternateSettings.Length; alt++)
         {
             SimulatedAlternateSetting setting = profile.AlternateSettings[alt];
