@@ -175,6 +175,12 @@ public sealed record SimulatedDeviceProfile
     /// </summary>
     public bool FunctionalDescriptorAfterEachSetting { get; init; } = true;
 
+    /// <summary>
+    /// Gets a value indicating whether a zero-length DNLOAD is accepted in dfuIDLE (starting manifestation or, on DfuSe,
+    /// leave). DFU 1.1 forbids it; ST's DFU class accepts it, and <c>dfu-util -s :leave</c> without an address relies on it.
+    /// </summary>
+    public bool ZeroLengthDownloadInIdle { get; init; }
+
     /// <summary>Gets the size of the firmware store of a plain DFU device.</summary>
     public int FirmwareCapacity { get; init; } = 256 * 1024;
 

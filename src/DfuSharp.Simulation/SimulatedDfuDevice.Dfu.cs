@@ -122,7 +122,7 @@ public sealed partial class SimulatedDfuDevice
 
         if (setup.Length == 0)
         {
-            if (_state == DfuState.DfuIdle)
+            if (_state == DfuState.DfuIdle && !_profile.ZeroLengthDownloadInIdle)
             {
                 // State 2: a zero-length DNLOAD in dfuIDLE is an error; there is nothing to manifest.
                 return StallError(ref detail, "zero-length DFU_DNLOAD in dfuIDLE");

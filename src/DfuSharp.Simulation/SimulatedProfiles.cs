@@ -46,6 +46,9 @@ public static class SimulatedProfiles
         TransferSize = 2048,
         DfuVersion = SimulatedDeviceProfile.DfuSeVersion,
         FunctionalDescriptorAfterEachSetting = false,
+
+        // ST's DFU class starts manifestation (leave) on a zero-length DNLOAD in dfuIDLE too.
+        ZeroLengthDownloadInIdle = true,
         AlternateSettings =
         [
             new("@Internal Flash  /0x08000000/04*016Kg,01*064Kg,07*128Kg"),
@@ -110,6 +113,7 @@ public static class SimulatedProfiles
         TransferSize = 1024,
         DfuVersion = SimulatedDeviceProfile.DfuSeVersion,
         AlternateSettings = [new("@Internal Flash  /0x08000000/12*001Ka,116*001Kg")],
+        ZeroLengthDownloadInIdle = true,
         UnerasedWrite = SimulatedUnerasedWrite.SilentlyCorrupt,
         DfuSeCommands = [0x00, 0x21, 0x41],
         Timing = new SimulatedTiming

@@ -169,6 +169,16 @@ public sealed class DfuSeTests
     }
 
     [Fact]
+    public void Leave_FromIdleWithoutSetAddress_IsAcceptedAsOnStDevices()
+    {
+        DeviceDriver d = F4();
+        d.Dnload(2, default).Status.Should().Be(SimulatedControlStatus.Ack);
+        SimulatedControlResult r = d.RawGetStatus();
+        r.Reenumerate.Should().BeTrue();
+        DfuStatusReport.Parse(r.Data.Span).State.Should().Be(DfuState.DfuManifest);
+    }
+
+    [Fact]
     public void AlternateSetting_OptionBytes_ReadsFactoryDefaults()
     {
         DeviceDriver d = F4();
