@@ -349,6 +349,12 @@ public sealed partial class SimulatedDfuDevice
         {
             Reenumerate(_home);
         }
+        else if (_connected)
+        {
+            TimeSpan busy = _busyUntil - _time.GetUtcNow();
+            TimeSpan asked = TimeSpan.FromMilliseconds(poll);
+            _requiredWait += busy > asked ? busy : asked;
+        }
 
         return new SimulatedControlResult(SimulatedControlStatus.Ack, reply, reenumerate);
     }

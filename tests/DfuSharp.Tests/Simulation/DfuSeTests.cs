@@ -132,6 +132,15 @@ public sealed class DfuSeTests
     }
 
     [Fact]
+    public void RequiredWaitTime_SumsLongerOfPollAndBusy()
+    {
+        DeviceDriver d = F4();
+        d.Erase(0x0802_0000);
+        d.Write(0x0800_0000, new byte[2048]);
+        d.Device.RequiredWaitTime.Should().Be(TimeSpan.FromMilliseconds(1000 + 50 + 50));
+    }
+
+    [Fact]
     public void MassErase_ErasesAllFlashTakingEightSeconds()
     {
         var time = new VirtualTimeProvider();
