@@ -40,7 +40,7 @@ public sealed record SimulatedAlternateSetting(string Name, SimulatedMemoryKind 
     /// <summary>
     /// Gets the offset of the read-protection (RDP) byte in these option bytes, or <see langword="null"/>. Writing a
     /// value other than 0xAA there turns read protection on; writing 0xAA while it is on mass-erases the flash and turns
-    /// it off (RM0090 §3.7.3, level 1 to level 0).
+    /// it off (RM0090, "Read protection (RDP)": level 1 to level 0).
     /// </summary>
     public int? ReadProtectionOffset { get; init; }
 }

@@ -17,6 +17,7 @@ public sealed partial class SimulatedDfuDevice
     /// <summary>DfuSe command: Read Unprotect.</summary>
     internal const byte ReadUnprotectCommand = 0x92;
 
+    // AN3156 does not name the status a read-protected device reports; this model reports errVENDOR with this text.
     private const string ReadProtectedText = "Read protection active";
     private const byte ReadProtectionLevel0 = 0xAA;
 
@@ -474,7 +475,8 @@ public sealed partial class SimulatedDfuDevice
                     }
                     else
                     {
-                        // AN3156: an unsupported address is reported as errTARGET after dfuDNBUSY.
+                        // STM32F407 ROM: an unsupported address is reported as dfuDNBUSY, then dfuERROR with errTARGET
+                        // (a USB capture posted on the ST community forum, "STM32CubeProgrammer with DFU erase error").
                         error = DfuStatus.ErrTarget;
                     }
 
@@ -581,7 +583,7 @@ public sealed partial class SimulatedDfuDevice
             return (_profile.Timing.CommandTime, DfuStatus.ErrTarget, null);
         }
 
-        // RM0090 §3.6: a mass erase is not performed when any sector is write-protected.
+        // RM0090, "Write protections": an erase that touches a write-protected sector is not performed (WRPERR).
         if (sectors.Any(x => _writeProtected.Contains(x.Sector.Address)))
         {
             return (_profile.Timing.CommandTime, DfuStatus.ErrWrite, null);
@@ -600,7 +602,7 @@ public sealed partial class SimulatedDfuDevice
         MemoryBank? bank = BankFor(address, data.Length, _alternateSetting);
         if (_readProtected && bank?.Kind != SimulatedMemoryKind.Register)
         {
-            // Read protection closes flash and OTP to the bootloader; option bytes stay writable (RM0090 §3.7.3).
+            // Read protection closes flash and OTP to the bootloader; option bytes stay writable (RM0090, "Read protection (RDP)").
             return (DfuStatus.ErrVendor, ReadProtectedText);
         }
 
@@ -648,7 +650,7 @@ public sealed partial class SimulatedDfuDevice
             : (null, null);
     }
 
-    /// <summary>RM0090 §3.7.3: RDP 0xAA is level 0 (no protection); any other value is level 1.</summary>
+    /// <summary>RM0090, "Read protection (RDP)": RDP 0xAA is level 0 (no protection); any other value but 0xCC is level 1.</summary>
     private void ApplyReadProtectionByte(MemoryBank bank, uint address, int length)
     {
         if (_memoryProfile?.AlternateSettings[bank.AlternateSetting].ReadProtectionOffset is not { } offset)

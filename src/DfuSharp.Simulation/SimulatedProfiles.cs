@@ -53,7 +53,7 @@ public static class SimulatedProfiles
         [
             new("@Internal Flash  /0x08000000/04*016Kg,01*064Kg,07*128Kg"),
 
-            // RM0090 §3.7: RDP 0xAA (level 0) and USER 0xEC at 0x1FFFC000, nWRP 0x0FFF (no sector protected) at 0x1FFFC008.
+            // RM0090, "Option bytes": RDP 0xAA (level 0) and USER 0xEC at 0x1FFFC000, nWRP 0x0FFF (no sector protected) at 0x1FFFC008.
             new("@Option Bytes  /0x1FFFC000/01*016 e", SimulatedMemoryKind.Register)
             {
                 ReadProtectionOffset = 1,
