@@ -650,7 +650,7 @@ public sealed partial class SimulatedDfuDevice
             : (null, null);
     }
 
-    /// <summary>RM0090, "Read protection (RDP)": RDP 0xAA is level 0 (no protection); any other value but 0xCC is level 1.</summary>
+    /// <summary>RM0090, "Read protection (RDP)": RDP 0xAA is level 0 (no protection); any other value protects (level 2, 0xCC, is not modelled as permanent).</summary>
     private void ApplyReadProtectionByte(MemoryBank bank, uint address, int length)
     {
         if (_memoryProfile?.AlternateSettings[bank.AlternateSetting].ReadProtectionOffset is not { } offset)
