@@ -81,7 +81,8 @@ internal static class FirmwareKindDetector
         };
     }
 
-    private static bool HasSuffixSignature(ReadOnlySpan<byte> content)
+    /// <summary>Tells whether the last 16 bytes carry the DFU suffix signature "UFD".</summary>
+    public static bool HasSuffixSignature(ReadOnlySpan<byte> content)
         => content.Length >= 16 && content[^SuffixSignatureFromEnd..].StartsWith("UFD"u8);
 
     // A text record file starts (after blank lines) with ':' or 'S' followed by hex digits, and its first line is printable ASCII.

@@ -1,6 +1,7 @@
 using System.Security;
 
 using DfuSharp.Formats;
+using DfuSharp.Usb;
 
 namespace DfuSharp.Cli.Infrastructure;
 

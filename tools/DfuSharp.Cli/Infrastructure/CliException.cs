@@ -39,5 +39,5 @@ internal sealed class CliException : Exception
     public static CliException Usage(string message) => new(ExitCodes.Usage, message);
 
     /// <summary>A data error in a file.</summary>
-    public static CliException Data(string path, string message) => new(ExitCodes.DataError, message, path);
+    public static CliException BadData(string path, string message) => new(ExitCodes.DataError, message, path);
 }
