@@ -91,7 +91,7 @@ internal static class FileCommands
         {
             string file = parse.GetRequiredValue(checkPath);
             byte[] content = await CliFiles.ReadAsync(file, ct).ConfigureAwait(false);
-            DfuFile checkedFile = FirmwareFiles.CheckSuffix(file, content);
+            DfuFileInfo checkedFile = FirmwareFiles.CheckSuffix(file, content);
             FileInfoPrinter.WriteSuffix(context.Out, file, checkedFile);
             return ExitCodes.Ok;
         });

@@ -26,12 +26,14 @@ internal static class PackPlan
         var current = (Alt: (byte)0, Name: (string?)null, Inputs: new List<PackInput>());
         bool explicitTarget = false;
         Option? pending = null;
+        Option[] options = [bin, hex, srec, alt, name];
 
         foreach (Token token in parse.Tokens)
         {
             if (token.Type == TokenType.Option)
             {
-                pending = token.Symbol as Option;
+                // Token.Symbol is not public in System.CommandLine 2.0; the token's text names the option.
+                pending = Array.Find(options, o => o.Name == token.Value || o.Aliases.Contains(token.Value));
                 continue;
             }
 

@@ -12,25 +12,25 @@ internal static partial class FirmwareFiles
     {
         FirmwareKind.Hex => CliFiles.Decode(path, () => IntelHex.Read(content).Image),
         FirmwareKind.Srec => CliFiles.Decode(path, () => SRecord.Read(content).Image),
-        _ => ReadBinary(path, content, binAddress),
+        _ => CliFiles.Decode(path, () => RawBinary.Read(content, binAddress)),
     };
-
-    private static MemoryImage ReadBinary(string path, byte[] content, uint address)
-    {
-        if ((ulong)address + (ulong)content.Length > 1UL << 32)
-        {
-            throw CliException.BadData(path, $"{content.Length} bytes at 0x{address:X8} run past the 32-bit address space");
-        }
-
-        return MemoryImage.FromBytes(address, content);
-    }
 
     private static DfuSeTarget ToTarget(MemoryImage image, byte alternateSetting)
         => DfuSeConvert.ToTarget(image, alternateSetting, name: null);
 
-    private static MemoryImage ToMemoryImage(DfuSeImage image) => DfuSeConvert.ToMemoryImage(image);
+    // A DfuSe file for several alternate settings describes several memories; one of them must be chosen.
+    private static MemoryImage ToMemoryImage(string path, DfuSeImage image)
+    {
+        byte[] alternates = image.Targets.Select(t => t.AlternateSetting).Distinct().ToArray();
+        if (alternates.Length > 1)
+        {
+            throw CliException.Usage($"{path} has targets for alternate settings {string.Join(", ", alternates)}; choose one with --target");
+        }
 
-    private static byte[] WriteMemoryImage(MemoryImage image, FirmwareKind kind)
+        return alternates.Length == 0 ? MemoryImage.Empty : DfuSeConvert.ToMemoryImage(image, alternates[0]);
+    }
+
+    private static byte[] WriteMemoryImage(string path, MemoryImage image, FirmwareKind kind)
     {
         var buffer = new ArrayBufferWriter<byte>();
         switch (kind)
@@ -42,7 +42,12 @@ internal static partial class FirmwareFiles
                 SRecord.Write(image, buffer);
                 break;
             default:
-                return image.ToArray(fill: 0xFF);
+                CliFiles.Decode(path, () =>
+                {
+                    RawBinary.Write(image, buffer);
+                    return buffer.WrittenCount;
+                });
+                break;
         }
 
         return buffer.WrittenSpan.ToArray();

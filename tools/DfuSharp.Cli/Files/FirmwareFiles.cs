@@ -195,8 +195,8 @@ internal static partial class FirmwareFiles
             return WriteDfuSe(dfuse, request.Suffix);
         }
 
-        memory ??= CliFiles.Decode(path, () => ToMemoryImage(dfuse!));
-        return WriteMemoryImage(memory, outputKind);
+        memory ??= CliFiles.Decode(path, () => ToMemoryImage(path, dfuse!));
+        return WriteMemoryImage(path, memory, outputKind);
     }
 
     private static DfuSeImage SelectTargets(string path, DfuSeImage image, byte? alternateSetting)

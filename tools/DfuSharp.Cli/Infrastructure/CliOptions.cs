@@ -18,7 +18,7 @@ internal static class CliOptions
         {
             Description = description,
             HelpName = helpName,
-            CustomParser = r => Parse(r, CliNumbers.TryParseUInt32, "a 32-bit number (decimal or 0x hex)"),
+            CustomParser = r => Parse<uint>(r, CliNumbers.TryParseUInt32, "a 32-bit number (decimal or 0x hex)"),
         };
 
     /// <summary>Creates an option holding a 16-bit number (decimal or 0x hex).</summary>
@@ -27,7 +27,7 @@ internal static class CliOptions
         {
             Description = description,
             HelpName = helpName,
-            CustomParser = r => Parse(r, CliNumbers.TryParseUInt16, "a 16-bit number (decimal or 0x hex)"),
+            CustomParser = r => Parse<ushort>(r, CliNumbers.TryParseUInt16, "a 16-bit number (decimal or 0x hex)"),
         };
 
     /// <summary>Creates an option holding an 8-bit number (decimal or 0x hex).</summary>
@@ -36,7 +36,7 @@ internal static class CliOptions
         {
             Description = description,
             HelpName = helpName,
-            CustomParser = r => Parse(r, CliNumbers.TryParseByte, "a number from 0 to 255"),
+            CustomParser = r => Parse<byte>(r, CliNumbers.TryParseByte, "a number from 0 to 255"),
         };
 
     /// <summary>Creates a required file argument.</summary>
