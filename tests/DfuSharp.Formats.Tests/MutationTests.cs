@@ -41,6 +41,8 @@ public sealed class MutationTests(ITestOutputHelper output)
     private const int SuffixLengthFromEnd = 5;
     private const int CrcLength = 4;
 
+    private static readonly System.Buffers.SearchValues<byte> s_hexDigits = System.Buffers.SearchValues.Create("0123456789ABCDEFabcdef"u8);
+
     private static readonly (string Name, Func<byte[], object> Parse)[] s_dfuParsers =
     [
         ("DfuFile.Read", b => DfuFile.Read(b)),
@@ -376,7 +378,7 @@ public sealed class MutationTests(ITestOutputHelper output)
         }
 
         Span<byte> digits = line[(hex ? 1 : 2)..];
-        if (digits.Length % 2 != 0 || digits.ContainsAnyExcept("0123456789ABCDEFabcdef"u8))
+        if (digits.Length % 2 != 0 || digits.ContainsAnyExcept(s_hexDigits))
         {
             return;
         }
