@@ -21,14 +21,22 @@ internal static class CliApp
     /// <param name="stderr">Where diagnostics go.</param>
     /// <param name="cancellationToken">Cancels the running command (Ctrl+C); the exit code is then 130.</param>
     /// <returns>The process exit code, one of <see cref="ExitCodes"/>.</returns>
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr,
+    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr,
         CancellationToken cancellationToken = default)
+        => RunAsync(args, new CliContext(stdout, stderr), cancellationToken);
+
+    /// <summary>Runs <c>dfusharp</c> with these arguments and this console.</summary>
+    /// <param name="args">The command-line arguments, without the program name.</param>
+    /// <param name="context">Where output goes, and whether a person watches it.</param>
+    /// <param name="cancellationToken">Cancels the running command (Ctrl+C); the exit code is then 130.</param>
+    /// <returns>The process exit code, one of <see cref="ExitCodes"/>.</returns>
+    public static async Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(args);
-        ArgumentNullException.ThrowIfNull(stdout);
-        ArgumentNullException.ThrowIfNull(stderr);
+        ArgumentNullException.ThrowIfNull(context);
+        TextWriter stdout = context.Out;
+        TextWriter stderr = context.Error;
 
-        var context = new CliContext(stdout, stderr);
         RootCommand root = CreateRootCommand(context);
         ParseResult parseResult = root.Parse(args);
 
@@ -63,7 +71,7 @@ internal static class CliApp
             CliError error = CliErrors.Map(ex);
             if (WantsJson(parseResult))
             {
-                stdout.WriteLine(JsonSerializer.Serialize(new ErrorJson(error.ToJsonMessage()), CliJsonContext.Default.ErrorJson));
+                stdout.WriteLine(JsonSerializer.Serialize(new ErrorJson(error.ToJsonMessage()), CliJson.Context.ErrorJson));
             }
 
             stderr.WriteLine(error.ToDiagnostic());

@@ -15,7 +15,7 @@ internal static class FileInfoPrinter
 
     /// <summary>Writes the <c>file info --json</c> object.</summary>
     public static void WriteJson(TextWriter output, FileInfoJson info)
-        => output.WriteLine(JsonSerializer.Serialize(info, CliJsonContext.Default.FileInfoJson));
+        => output.WriteLine(JsonSerializer.Serialize(info, CliJson.Context.FileInfoJson));
 
     /// <summary>Writes the human-readable form of <c>file info</c>.</summary>
     public static void WriteText(TextWriter output, string path, FirmwareDescription description)
