@@ -194,7 +194,8 @@ public static class IntelHex
 
     /// <summary>
     /// Writes an image as Intel HEX the way srec_cat (srecord 1.64) does: each segment is cut into records of
-    /// <see cref="IntelHexWriteOptions.RecordLength"/> bytes from its first address; an extended address record
+    /// <see cref="IntelHexWriteOptions.RecordLength"/> bytes from its first address and from every multiple of 1792
+    /// (7 × 256, srec_cat's memory chunk, where srec_cat starts a new record); an extended address record
     /// precedes the first data record and every record whose upper address bits change; then the start address
     /// record, if any, and the end-of-file record. With linear addressing a record may run across a 64 KiB boundary
     /// (the address continues); with segment addressing records are split there.
@@ -239,7 +240,7 @@ public static class IntelHex
             uint address = segment.Address;
             while (!data.IsEmpty)
             {
-                int length = Math.Min(options.RecordLength, data.Length);
+                int length = RecordLayout.NextLength(address, data.Length, options.RecordLength);
                 int toBoundary = 0x1_0000 - (int)(address & 0xFFFF);
                 if (addressing == IntelHexAddressing.Segment && length > toBoundary)
                 {

@@ -85,3 +85,20 @@ internal static class HexDigits
 
     private static int Value(byte digit) => digit <= '9' ? digit - '0' : (digit | 0x20) - 'a' + 10;
 }
+
+/// <summary>How the writers cut a segment into data records.</summary>
+internal static class RecordLayout
+{
+    /// <summary>
+    /// srec_cat (srecord 1.64) keeps memory in chunks of 7 × 256 bytes and starts a new record at every chunk
+    /// boundary; cutting there too makes our output byte-identical to srec_cat's.
+    /// </summary>
+    private const uint ChunkSize = 7 * 256;
+
+    /// <summary>The length of the next record at <paramref name="address"/> with <paramref name="remaining"/> bytes left in the segment.</summary>
+    public static int NextLength(uint address, int remaining, int recordLength)
+    {
+        int toChunkEnd = (int)(ChunkSize - (address % ChunkSize));
+        return Math.Min(Math.Min(recordLength, remaining), toChunkEnd);
+    }
+}
