@@ -57,6 +57,21 @@ public sealed class FileEditTests
     }
 
     [Fact]
+    public async Task SuffixAdd_ThroughSymbolicLink_EditsTargetAndKeepsLink()
+    {
+        using var dir = new TempDir();
+        string target = dir.Write("fw.bin", s_firmware);
+        string link = dir.File("link.bin");
+        File.CreateSymbolicLink(link, target);
+
+        var run = await CliRunner.RunAsync("file", "suffix", "add", link);
+
+        run.ExitCode.Should().Be(ExitCodes.Ok, run.ToString());
+        new FileInfo(link).LinkTarget.Should().Be(target);
+        File.ReadAllBytes(target).Should().HaveCount(s_firmware.Length + 16);
+    }
+
+    [Fact]
     public async Task SuffixCheck_ValidSuffix_PrintsFields()
     {
         using var dir = new TempDir();

@@ -65,6 +65,18 @@ public sealed class FilePackConvertTests
         dir.Entries().Should().BeEmpty();
     }
 
+    [VectorsFact]
+    public async Task Pack_NameTooLong_Exits64()
+    {
+        using var dir = new TempDir();
+
+        var run = await CliRunner.RunAsync("file", "pack", dir.File("o.dfu"), "--name", new string('n', 255), "--bin", "0:" + TestPaths.Vector("gen/bin/one.bin"));
+
+        run.ExitCode.Should().Be(ExitCodes.Usage, run.ToString());
+        run.Stderr.Should().Contain("254");
+        dir.Entries().Should().BeEmpty();
+    }
+
     [Fact]
     public async Task Pack_NoInputs_Exits64()
     {

@@ -31,10 +31,6 @@ internal static class FileInfoPrinter
                 ? Invariant($"  CRC        0x{s.Crc:X8} (valid)")
                 : Invariant($"  CRC        0x{s.Crc:X8} (WRONG: computed 0x{description.ComputedCrc:X8})"));
         }
-        else if (info.Kind is "dfu" or "dfuse")
-        {
-            output.WriteLine("  suffix     none");
-        }
 
         if (info.Prefix is { } p)
         {
