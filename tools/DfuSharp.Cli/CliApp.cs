@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using System.Text.Json;
 
@@ -37,7 +38,7 @@ internal static class CliApp
         TextWriter stdout = context.Out;
         TextWriter stderr = context.Error;
 
-        RootCommand root = CreateRootCommand(context);
+        Command root = CreateRootCommand(context);
         ParseResult parseResult = root.Parse(args);
 
         if (parseResult.Action is ParseErrorAction)
@@ -80,9 +81,17 @@ internal static class CliApp
     }
 
     /// <summary>Builds the command tree. Device commands join <c>file</c> here as they arrive.</summary>
-    internal static RootCommand CreateRootCommand(CliContext context)
+    /// <remarks>
+    /// The root is a plain command named <c>dfusharp</c> rather than a <see cref="RootCommand"/>, whose name would be
+    /// that of the running assembly (DfuSharp.Cli) in help and usage lines.
+    /// </remarks>
+    internal static Command CreateRootCommand(CliContext context)
     {
-        var root = new RootCommand("dfusharp: flash, read back and inspect USB DFU 1.1 and ST DfuSe devices and firmware files.");
+        var root = new Command("dfusharp", "Flash, read back and inspect USB DFU 1.1 and ST DfuSe devices and firmware files.")
+        {
+            new HelpOption(),
+            new VersionOption(),
+        };
         root.Add(FileCommands.Create(context));
         return root;
     }
@@ -96,7 +105,7 @@ internal static class CliApp
         var names = new List<string>();
         for (var result = parseResult.CommandResult; result is not null; result = result.Parent as System.CommandLine.Parsing.CommandResult)
         {
-            names.Add(result.Command is RootCommand ? "dfusharp" : result.Command.Name);
+            names.Add(result.Command.Name);
         }
 
         names.Reverse();
