@@ -185,7 +185,7 @@ public sealed class FileEditTests
         var run = await CliRunner.RunAsync("file", "prefix", "remove", file, "--type", "lpc");
 
         run.ExitCode.Should().Be(ExitCodes.DataError);
-        run.Stderr.Should().Contain("stellaris prefix, not lpc");
+        run.Stderr.Should().Contain("TI Stellaris prefix, not NXP LPC");
     }
 
     [Fact]
@@ -198,7 +198,21 @@ public sealed class FileEditTests
         var run = await CliRunner.RunAsync("file", "prefix", "add", file, "--type", "lpc");
 
         run.ExitCode.Should().Be(ExitCodes.DataError);
-        run.Stderr.Should().Contain("already has a lpc prefix");
+        run.Stderr.Should().Contain("already has a NXP LPC prefix");
+    }
+
+    [VectorsFact]
+    public async Task PrefixAdd_DfuSeFile_Exits65()
+    {
+        using var dir = new TempDir();
+        string file = dir.Copy(TestPaths.Vector("gen/dfuse/single.dfu"));
+        byte[] before = File.ReadAllBytes(file);
+
+        var run = await CliRunner.RunAsync("file", "prefix", "add", file, "--type", "lpc");
+
+        run.ExitCode.Should().Be(ExitCodes.DataError);
+        run.Stderr.Should().Contain("DfuSe");
+        File.ReadAllBytes(file).Should().Equal(before);
     }
 
     [Theory]

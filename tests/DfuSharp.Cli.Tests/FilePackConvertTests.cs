@@ -77,6 +77,30 @@ public sealed class FilePackConvertTests
         dir.Entries().Should().BeEmpty();
     }
 
+    [VectorsFact]
+    public async Task Pack_TwoFilesAfterOneOption_Exits64NamingTheSecond()
+    {
+        using var dir = new TempDir();
+        string second = TestPaths.Vector("gen/hex/cross64k.hex");
+
+        var run = await CliRunner.RunAsync("file", "pack", dir.File("o.dfu"), "--hex", TestPaths.Vector("gen/hex/small_16bit.hex"), second);
+
+        run.ExitCode.Should().Be(ExitCodes.Usage);
+        run.Stderr.Should().Contain(second);
+        dir.Entries().Should().BeEmpty();
+    }
+
+    [VectorsFact]
+    public async Task Pack_OutputAfterOptions_IsTheOutput()
+    {
+        using var dir = new TempDir();
+
+        var run = await CliRunner.RunAsync("file", "pack", "--hex", TestPaths.Vector("gen/hex/small_16bit.hex"), dir.File("o.dfu"));
+
+        run.ExitCode.Should().Be(ExitCodes.Ok, run.ToString());
+        dir.Entries().Should().Equal("o.dfu");
+    }
+
     [Fact]
     public async Task Pack_NoInputs_Exits64()
     {

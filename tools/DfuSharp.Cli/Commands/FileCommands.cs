@@ -161,7 +161,7 @@ internal static class FileCommands
             byte[] content = await CliFiles.ReadAsync(file, ct).ConfigureAwait(false);
             byte[] output = FirmwareFiles.AddPrefix(file, content, type, at ?? 0);
             await CliFiles.WriteAtomicAsync(file, output, ct).ConfigureAwait(false);
-            context.Out.WriteLine($"{file}: added a {FileInfoPrinter.PrefixName(type)} prefix");
+            context.Out.WriteLine($"{file}: added a {FileInfoPrinter.PrefixDisplayName(type)} prefix");
             return ExitCodes.Ok;
         });
 
@@ -174,7 +174,7 @@ internal static class FileCommands
             byte[] content = await CliFiles.ReadAsync(file, ct).ConfigureAwait(false);
             (byte[] output, DfuPrefixType removed) = FirmwareFiles.RemovePrefix(file, content, parse.GetValue(removeType));
             await CliFiles.WriteAtomicAsync(file, output, ct).ConfigureAwait(false);
-            context.Out.WriteLine($"{file}: removed the {FileInfoPrinter.PrefixName(removed)} prefix");
+            context.Out.WriteLine($"{file}: removed the {FileInfoPrinter.PrefixDisplayName(removed)} prefix");
             return ExitCodes.Ok;
         });
 

@@ -13,6 +13,9 @@ internal static class FileInfoPrinter
     /// <summary>The JSON and human name of a prefix type.</summary>
     public static string PrefixName(DfuPrefixType type) => type == DfuPrefixType.Lpc ? "lpc" : "stellaris";
 
+    /// <summary>The name of a prefix type in sentences.</summary>
+    public static string PrefixDisplayName(DfuPrefixType type) => type == DfuPrefixType.Lpc ? "NXP LPC" : "TI Stellaris";
+
     /// <summary>Writes the <c>file info --json</c> object.</summary>
     public static void WriteJson(TextWriter output, FileInfoJson info)
         => output.WriteLine(JsonSerializer.Serialize(info, CliJson.Context.FileInfoJson));

@@ -100,7 +100,13 @@ internal static partial class FirmwareFiles
         DfuFile file = ReadForPrefix(path, content);
         if (file.Prefix is { } existing)
         {
-            throw CliException.BadData(path, $"the file already has a {FileInfoPrinter.PrefixName(existing.Type)} prefix; remove it first (dfusharp file prefix remove)");
+            throw CliException.BadData(path, $"the file already has a {FileInfoPrinter.PrefixDisplayName(existing.Type)} prefix; remove it first (dfusharp file prefix remove)");
+        }
+
+        if (DfuSeCodec.HasSignature(file.Firmware.Span))
+        {
+            // dfu-util's prefixes belong to plain DFU images; a DfuSe body must start the file (ST UM0391).
+            throw CliException.BadData(path, "a DfuSe file cannot take a vendor prefix");
         }
 
         DfuPrefix prefix;
@@ -133,7 +139,7 @@ internal static partial class FirmwareFiles
 
         if (expected is { } want && want != prefix.Type)
         {
-            throw CliException.BadData(path, $"the file has a {FileInfoPrinter.PrefixName(prefix.Type)} prefix, not {FileInfoPrinter.PrefixName(want)}");
+            throw CliException.BadData(path, $"the file has a {FileInfoPrinter.PrefixDisplayName(prefix.Type)} prefix, not {FileInfoPrinter.PrefixDisplayName(want)}");
         }
 
         return ((file with { Prefix = null }).ToArray(), prefix.Type);
