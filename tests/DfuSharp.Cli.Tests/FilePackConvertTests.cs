@@ -238,6 +238,25 @@ public sealed class FilePackConvertTests
     }
 
     [VectorsFact]
+    public async Task Convert_DfuSeToDfuSe_KeepsSuffixUnlessOverridden()
+    {
+        using var dir = new TempDir();
+        string input = TestPaths.Vector("real/st-hex2dfu/test.dfu");
+        var original = (await CliRunner.RunAsync("file", "info", input, "--json")).Json().GetProperty("suffix");
+
+        (await CliRunner.RunAsync("file", "convert", input, dir.File("same.dfu"))).ExitCode.Should().Be(ExitCodes.Ok);
+        (await CliRunner.RunAsync("file", "convert", input, dir.File("other.dfu"), "--pid", "0x0001")).ExitCode.Should().Be(ExitCodes.Ok);
+
+        var same = (await CliRunner.RunAsync("file", "info", dir.File("same.dfu"), "--json")).Json().GetProperty("suffix");
+        var other = (await CliRunner.RunAsync("file", "info", dir.File("other.dfu"), "--json")).Json().GetProperty("suffix");
+        same.GetProperty("vendorId").GetInt32().Should().Be(original.GetProperty("vendorId").GetInt32());
+        same.GetProperty("productId").GetInt32().Should().Be(original.GetProperty("productId").GetInt32());
+        same.GetProperty("deviceVersion").GetInt32().Should().Be(original.GetProperty("deviceVersion").GetInt32());
+        other.GetProperty("productId").GetInt32().Should().Be(1);
+        other.GetProperty("vendorId").GetInt32().Should().Be(original.GetProperty("vendorId").GetInt32());
+    }
+
+    [VectorsFact]
     public async Task Convert_UnknownOutputExtension_Exits64()
     {
         using var dir = new TempDir();
