@@ -32,6 +32,20 @@ public static class SRecord
     public static SRecordFile Read(ReadOnlySpan<byte> text)
     {
         var builder = new MemoryImageBuilder();
+        SRecordFile file = Parse(text, RecordDataSink.Build(builder));
+        if (builder.TryToImage(out MemoryImage? image, out uint conflict, out _, out _))
+        {
+            return file with { Image = image };
+        }
+
+        // Read again to name the line that gave the address its second value.
+        RecordDataSink probe = RecordDataSink.FindConflict(conflict);
+        Parse(text, probe);
+        throw probe.ConflictNotFound();
+    }
+
+    private static SRecordFile Parse(ReadOnlySpan<byte> text, RecordDataSink sink)
+    {
         var lines = new TextLineReader(text);
         int[] counts = new int[10];
         Span<byte> record = stackalloc byte[MaxRecordBytes];
@@ -119,7 +133,7 @@ public static class SRecord
                         throw Error(DfuFormatError.AddressOverflow, $"{data.Length} data bytes at 0x{address:X8} run past 0xFFFFFFFF", in lines);
                     }
 
-                    builder.Write(address, data, lines.LineNumber, lines.LineOffset);
+                    sink.Write(address, data, in lines);
                     break;
                 case 5 or 6:
                     // The count field is 16 (S5) or 24 (S6) bits wide; compare modulo its width.
@@ -138,7 +152,7 @@ public static class SRecord
             }
         }
 
-        return new SRecordFile(builder.ToImage(), header is null ? (ReadOnlyMemory<byte>?)null : header, start)
+        return new SRecordFile(MemoryImage.Empty, header is null ? (ReadOnlyMemory<byte>?)null : header, start)
         {
             CountRecord = countRecord,
             RecordCounts = ImmutableArray.Create(counts),

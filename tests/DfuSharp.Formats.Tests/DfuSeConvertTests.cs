@@ -1,10 +1,30 @@
-using System.Collections.Immutable;
+using System.Text.Json;
 using DfuSharp.Formats;
 
 namespace DfuSharp.Formats.Tests;
 
 public sealed class DfuSeConvertTests
 {
+    /// <summary>DfuSe vectors made from a HEX or S-record vector (by dfuse-pack or ST's hex2dfu).</summary>
+    public static TheoryData<string> DfuSeFromText => VectorManifest.Names(e =>
+        e.Kind == "dfuse" && MemoryImageExpectedFacts.SameDataAs(e.Name).Any(o => VectorManifest.Get(o).Kind is "hex" or "srec"));
+
+    [VectorsTheory]
+    [MemberData(nameof(DfuSeFromText))]
+    public void ToTarget_TextVectorOfADfuSeVector_GivesItsTargetAndElements(string name)
+    {
+        JsonElement target = VectorManifest.Get(name).Expected.GetProperty("dfuse").GetProperty("targets").EnumerateArray().Single();
+        string text = MemoryImageExpectedFacts.SameDataAs(name).Single(o => VectorManifest.Get(o).Kind is "hex" or "srec");
+
+        DfuSeTarget converted = DfuSeConvert.ToTarget(
+            IntelHexVectorTests.ReadText(text), target.GetProperty("alt").GetByte(), target.GetProperty("name").GetString());
+
+        converted.Elements.Select(e => (e.Address, e.Data.Length, MemoryImageExpectedFacts.Sha256(e.Data.Span))).Should().Equal(
+            target.GetProperty("elements").EnumerateArray().Select(e => (
+                e.GetProperty("address").GetUInt32(), e.GetProperty("size").GetInt32(), e.GetProperty("sha256").GetString()!)));
+        converted.Name.Should().Be(target.GetProperty("name").GetString());
+    }
+
     [Fact]
     public void ToTarget_SparseImage_GivesOneElementPerSegment()
     {

@@ -150,8 +150,8 @@ public sealed class MemoryImagePropertyTests
 
             byte[] flat = image.ToArray(fill);
 
-            byte[] expected = new byte[image.Span];
-            bool[] present = new bool[image.Span];
+            byte[] expected = new byte[image.SpanLength];
+            bool[] present = new bool[image.SpanLength];
             for (int i = 0; i < expected.Length; i++)
             {
                 present[i] = model.TryGetValue(image.StartAddress + (uint)i, out byte b);
