@@ -186,14 +186,19 @@ public sealed partial class DfuDevice
         return report;
     }
 
-    private async Task PollWaitAsync(DfuStatusReport report, CancellationToken cancellationToken)
+    private void CheckPollTimeout(DfuStatusReport report)
     {
-        TimeSpan wait = TimeSpan.FromMilliseconds(report.PollTimeout);
-        if (wait > _options.MaxPollTimeout)
+        if (TimeSpan.FromMilliseconds(report.PollTimeout) > _options.MaxPollTimeout)
         {
             throw new DfuProtocolException(
                 $"{Info.DisplayName} asked to wait {report.PollTimeout} ms in {report.State.ToSpecName()}, more than the {_options.MaxPollTimeout.TotalMilliseconds} ms allowed.");
         }
+    }
+
+    private async Task PollWaitAsync(DfuStatusReport report, CancellationToken cancellationToken)
+    {
+        CheckPollTimeout(report);
+        TimeSpan wait = TimeSpan.FromMilliseconds(report.PollTimeout);
 
         if (wait > TimeSpan.Zero)
         {
@@ -214,6 +219,7 @@ public sealed partial class DfuDevice
         int polls = 0;
         while (report.Status == DfuStatus.Ok && IsBusy(report.State))
         {
+            CheckPollTimeout(report);
             busy += TimeSpan.FromMilliseconds(report.PollTimeout);
             if (busy > _options.BusyTimeout || ++polls > MaxPolls)
             {
