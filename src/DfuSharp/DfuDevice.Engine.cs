@@ -68,7 +68,7 @@ public sealed partial class DfuDevice
             await RecoverAsync($"{operation} cancelled").ConfigureAwait(false);
             throw;
         }
-        catch (DfuException ex) when (ex is not DfuReenumerationTimeoutException and not DfuFileMismatchException && !IsGone(ex))
+        catch (DfuException ex) when (ex is not DfuReenumerationTimeoutException and not DfuFileMismatchException && !IsUnreachable(ex))
         {
             await RecoverAsync(ex.Message).ConfigureAwait(false);
             throw;

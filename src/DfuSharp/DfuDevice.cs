@@ -521,7 +521,8 @@ public sealed partial class DfuDevice : IAsyncDisposable
     private static bool IsBusy(DfuState state)
         => state is DfuState.DfuDnbusy or DfuState.DfuDnloadSync or DfuState.DfuManifest or DfuState.DfuManifestSync;
 
-    private static bool IsGone(Exception ex) => ex is UsbTransportException { Error: UsbError.NoDevice };
+    // A device that is gone or does not answer cannot be recovered; asking again would only wait another timeout.
+    private static bool IsUnreachable(Exception ex) => ex is UsbTransportException { Error: UsbError.NoDevice or UsbError.Timeout };
 
     private static bool SameIdentity(UsbDeviceInfo before, UsbDeviceInfo after)
     {

@@ -211,6 +211,70 @@ public class DfuDeviceScriptedTests
     }
 
     [Fact]
+    public async Task DownloadAsync_CancelledAfterFirstBlock_AbortsToIdleAndThrows()
+    {
+        var t = new ScriptedTransport(ScriptedTransport.Dfu11())
+            .Status(DfuState.DfuIdle).Status(DfuState.DfuDnloadIdle)
+            .Status(DfuState.DfuDnloadIdle).Status(DfuState.DfuIdle);
+        await using DfuDevice device = await DfuDevice.OpenFirstAsync(t, null, Options);
+        using var cts = new CancellationTokenSource();
+        var progress = new SyncProgress(p => cts.Cancel());
+
+        var act = () => device.DownloadAsync(Plain(200), null, progress, cts.Token);
+
+        await act.Should().ThrowAsync<OperationCanceledException>();
+        t.Requests.Should().Equal("SET_INTERFACE 0", "GETSTATUS", "DNLOAD 0 len 64 " + Convert.ToHexString(Plain(64).Firmware.Span), "GETSTATUS", "GETSTATUS", "ABORT", "GETSTATUS");
+    }
+
+    [Fact]
+    public async Task UploadAsync_PlainDfuUntilShortFrame_ReturnsAllBytes()
+    {
+        byte[] firmware = Enumerable.Range(0, 150).Select(i => (byte)(i * 3)).ToArray();
+        var t = new ScriptedTransport(ScriptedTransport.Dfu11()).Status(DfuState.DfuIdle);
+        t.OnUpload = (setup, buffer) =>
+        {
+            int offset = setup.Value * 64;
+            int n = Math.Clamp(firmware.Length - offset, 0, setup.Length);
+            firmware.AsSpan(offset, n).CopyTo(buffer.Span);
+            return n;
+        };
+        await using DfuDevice device = await DfuDevice.OpenFirstAsync(t, null, Options);
+        var reports = new List<DfuProgress>();
+
+        byte[] data = await device.UploadAsync(null, new SyncProgress(reports.Add));
+
+        data.Should().Equal(firmware);
+        t.Requests.Should().Equal("SET_INTERFACE 0", "GETSTATUS", "UPLOAD 0 len 64", "UPLOAD 1 len 64", "UPLOAD 2 len 64");
+        reports.Select(r => r.Completed).Should().Equal(64L, 128L, 150L);
+        reports.Should().OnlyContain(r => r.Phase == DfuPhase.Upload && r.Unit == DfuProgressUnit.Bytes);
+    }
+
+    [Fact]
+    public async Task UploadAsync_KnownLengthOnBlockBoundary_AbortsUploadIdle()
+    {
+        var t = new ScriptedTransport(ScriptedTransport.Dfu11()).Status(DfuState.DfuIdle);
+        t.OnUpload = (setup, buffer) => setup.Length;
+        await using DfuDevice device = await DfuDevice.OpenFirstAsync(t, null, Options);
+
+        byte[] data = await device.UploadAsync(new UploadOptions { Length = 128 });
+
+        data.Should().HaveCount(128);
+        t.Requests[^1].Should().Be("ABORT");
+    }
+
+    [Fact]
+    public async Task UploadAsync_NeverShortFrame_ProtocolExceptionAtLimit()
+    {
+        var t = new ScriptedTransport(ScriptedTransport.Dfu11()).Status(DfuState.DfuIdle).Status(DfuState.DfuUploadIdle).Status(DfuState.DfuIdle);
+        t.OnUpload = (setup, buffer) => setup.Length;
+        await using DfuDevice device = await DfuDevice.OpenFirstAsync(t, null, Options);
+
+        var act = () => device.UploadAsync(new UploadOptions { MaxLength = 1000 });
+
+        await act.Should().ThrowAsync<DfuProtocolException>().WithMessage("*short frame*");
+    }
+
+    [Fact]
     public async Task OpenAsync_TwoMatchingDevices_NotFoundListingBoth()
     {
         var a = new ScriptedTransport(ScriptedTransport.Dfu11());
@@ -227,6 +291,11 @@ public class DfuDeviceScriptedTests
         var t = new ScriptedTransport(ScriptedTransport.Dfu11());
         var act = () => DfuDevice.OpenFirstAsync(t, DfuDeviceSelector.Parse("0483:df11"));
         await act.Should().ThrowAsync<DfuDeviceNotFoundException>().WithMessage("*0483:df11*");
+    }
+
+    private sealed class SyncProgress(Action<DfuProgress> onReport) : IProgress<DfuProgress>
+    {
+        public void Report(DfuProgress value) => onReport(value);
     }
 
     private sealed class TwoDeviceBus(UsbDeviceInfo first, UsbDeviceInfo second) : IUsbDeviceProvider
