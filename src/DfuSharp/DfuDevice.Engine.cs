@@ -365,11 +365,7 @@ public sealed partial class DfuDevice
                 }
 
                 case TransferStepKind.Leave:
-                    if (anyVerify || _lastState != DfuState.DfuDnloadIdle)
-                    {
-                        await EnsureIdleAsync(cancellationToken).ConfigureAwait(false);
-                    }
-
+                    // Set Address Pointer is accepted in dfuIDLE and dfuDNLOAD-IDLE, where writes and verification end.
                     outcome = await LeaveCoreAsync(step.Address, progress, cancellationToken).ConfigureAwait(false);
                     break;
             }
