@@ -470,6 +470,7 @@ public sealed partial class DfuDevice : IAsyncDisposable
 
     /// <summary>Leaves DfuSe DFU mode and jumps to <paramref name="address"/> (ST AN3156 §6.3.5). The session closes.</summary>
     /// <param name="address">The jump address; the start of the layout when <see langword="null"/>.</param>
+    /// <param name="progress">Receives <see cref="DfuPhase.Leave"/> reports.</param>
     /// <param name="cancellationToken">Cancels the operation before the leave is sent.</param>
     /// <returns><see cref="DfuLeaveOutcome.Left"/> or <see cref="DfuLeaveOutcome.Disconnected"/>; both mean the device left.</returns>
     /// <exception cref="NotSupportedException">The device is not a DfuSe device.</exception>
@@ -477,14 +478,14 @@ public sealed partial class DfuDevice : IAsyncDisposable
     /// <exception cref="DfuProtocolException">The device did not start leaving.</exception>
     /// <exception cref="UsbTransportException">A transfer failed before the leave.</exception>
     /// <exception cref="OperationCanceledException">The operation was cancelled.</exception>
-    public Task<DfuLeaveOutcome> LeaveAsync(uint? address = null, CancellationToken cancellationToken = default)
+    public Task<DfuLeaveOutcome> LeaveAsync(uint? address = null, IProgress<DfuProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         RequireDfuSe("leave");
         uint target = address ?? RequireLayout(Interface.Setting.Number).Regions[0].Address;
         return RunAsync("leave", async () =>
         {
             await EnsureIdleAsync(cancellationToken).ConfigureAwait(false);
-            return await LeaveCoreAsync(target, null, cancellationToken).ConfigureAwait(false);
+            return await LeaveCoreAsync(target, progress, cancellationToken).ConfigureAwait(false);
         }, cancellationToken);
     }
 
