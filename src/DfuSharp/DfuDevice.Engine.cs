@@ -522,13 +522,18 @@ public sealed partial class DfuDevice
     {
         byte[] result = new byte[length];
         int size = TransferSize;
+
+        // The device computes block addresses with its own wTransferSize (ST's usbd_dfu.c uses the compile-time
+        // USBD_DFU_XFER_SIZE), so with another block size every block gets its own pointer and is read as block 2.
+        bool pointerPerBlock = size != Descriptor.TransferSize;
         int offset = 0;
         while (offset < length)
         {
             uint pointer = address + (uint)offset;
             await DfuSeCommandAsync(DfuSeCommands.SetAddress(pointer), $"Setting the address pointer to 0x{pointer:X8}", pointer, slow: false, cancellationToken).ConfigureAwait(false);
             await Client.AbortAsync(cancellationToken).ConfigureAwait(false);
-            for (int block = DfuSeCommands.FirstDataBlock; block <= ushort.MaxValue && offset < length; block++)
+            int lastBlock = pointerPerBlock ? DfuSeCommands.FirstDataBlock : ushort.MaxValue;
+            for (int block = DfuSeCommands.FirstDataBlock; block <= lastBlock && offset < length; block++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 int want = Math.Min(size, length - offset);

@@ -215,7 +215,8 @@ public sealed partial class DfuDevice : IAsyncDisposable
             {
                 TransferSize = TransferSize,
                 Erase = options.Erase,
-                SetAddressPerChunk = options.SetAddressPerChunk,
+                // A block size other than the device's own breaks its (wBlockNum − 2) × wTransferSize arithmetic.
+                SetAddressPerChunk = options.SetAddressPerChunk || TransferSize != Descriptor.TransferSize,
                 Verify = options.Verify,
                 Leave = options.Leave,
                 LeaveAddress = options.LeaveAddress,
