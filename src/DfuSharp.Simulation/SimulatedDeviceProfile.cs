@@ -36,6 +36,13 @@ public sealed record SimulatedAlternateSetting(string Name, SimulatedMemoryKind 
 {
     /// <summary>Gets the bytes the memory holds when the device is new (the rest is 0xFF); empty for none.</summary>
     public ImmutableArray<byte> InitialContent { get; init; } = [];
+
+    /// <summary>
+    /// Gets the offset of the read-protection (RDP) byte in these option bytes, or <see langword="null"/>. Writing a
+    /// value other than 0xAA there turns read protection on; writing 0xAA while it is on mass-erases the flash and turns
+    /// it off (RM0090 §3.7.3, level 1 to level 0).
+    /// </summary>
+    public int? ReadProtectionOffset { get; init; }
 }
 
 /// <summary>The time of erasing one sector of a given size.</summary>

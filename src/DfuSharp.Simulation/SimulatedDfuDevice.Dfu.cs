@@ -18,6 +18,7 @@ public sealed partial class SimulatedDfuDevice
     internal const byte ReadUnprotectCommand = 0x92;
 
     private const string ReadProtectedText = "Read protection active";
+    private const byte ReadProtectionLevel0 = 0xAA;
 
     private SimulatedControlResult HandleClass(UsbSetupPacket setup, ReadOnlySpan<byte> data, ref string detail)
     {
@@ -225,14 +226,15 @@ public sealed partial class SimulatedDfuDevice
             {
                 return StallError(ref detail, "DfuSe block 1 is reserved");
             }
-            else if (_readProtected)
-            {
-                return StallError(ref detail, ReadProtectedText, DfuStatus.ErrVendor, ReadProtectedText);
-            }
             else
             {
                 uint address = DataAddress(setup.Value);
                 MemoryBank? bank = _banks.FirstOrDefault(b => b.AlternateSetting == _alternateSetting && b.Contains(address));
+                if (_readProtected && bank?.Kind != SimulatedMemoryKind.Register)
+                {
+                    return StallError(ref detail, ReadProtectedText, DfuStatus.ErrVendor, ReadProtectedText);
+                }
+
                 if (bank is null || (bank.SectorAt(address)!.Value.Access & SimulatedSectorAccess.Readable) == 0)
                 {
                     return StallError(ref detail, $"0x{address:X8} is not readable", DfuStatus.ErrAddress);
@@ -492,6 +494,7 @@ public sealed partial class SimulatedDfuDevice
                     }
 
                     _readProtected = false;
+                    WriteReadProtectionByte(ReadProtectionLevel0);
                     reenumerate = true;
                     break;
             }
@@ -588,12 +591,13 @@ public sealed partial class SimulatedDfuDevice
 
     private (DfuStatus? Error, string? Text) ProgramDfuSe(uint address, byte[] data)
     {
-        if (_readProtected)
+        MemoryBank? bank = BankFor(address, data.Length, _alternateSetting);
+        if (_readProtected && bank?.Kind != SimulatedMemoryKind.Register)
         {
+            // Read protection closes flash and OTP to the bootloader; option bytes stay writable (RM0090 §3.7.3).
             return (DfuStatus.ErrVendor, ReadProtectedText);
         }
 
-        MemoryBank? bank = BankFor(address, data.Length, _alternateSetting);
         if (bank is null)
         {
             return (DfuStatus.ErrAddress, null);
@@ -620,6 +624,7 @@ public sealed partial class SimulatedDfuDevice
         if (bank.Kind == SimulatedMemoryKind.Register)
         {
             data.CopyTo(target);
+            ApplyReadProtectionByte(bank, address, data.Length);
         }
         else
         {
@@ -635,6 +640,47 @@ public sealed partial class SimulatedDfuDevice
         return unerased && _profile.UnerasedWrite == SimulatedUnerasedWrite.ReportCheckErased
             ? (DfuStatus.ErrCheckErased, null)
             : (null, null);
+    }
+
+    /// <summary>RM0090 §3.7.3: RDP 0xAA is level 0 (no protection); any other value is level 1.</summary>
+    private void ApplyReadProtectionByte(MemoryBank bank, uint address, int length)
+    {
+        if (_memoryProfile?.AlternateSettings[bank.AlternateSetting].ReadProtectionOffset is not { } offset)
+        {
+            return;
+        }
+
+        uint rdp = bank.Base + (uint)offset;
+        if (rdp < address || rdp >= address + (ulong)length)
+        {
+            return;
+        }
+
+        if (bank.Data[offset] != ReadProtectionLevel0)
+        {
+            _readProtected = true;
+        }
+        else if (_readProtected)
+        {
+            // Going back to level 0 erases the flash first.
+            foreach (MemoryBank flash in _banks.Where(b => b.Kind == SimulatedMemoryKind.Flash))
+            {
+                flash.Data.AsSpan().Fill(0xFF);
+            }
+
+            _readProtected = false;
+        }
+    }
+
+    private void WriteReadProtectionByte(byte value)
+    {
+        foreach (MemoryBank bank in _banks)
+        {
+            if (_memoryProfile?.AlternateSettings[bank.AlternateSetting].ReadProtectionOffset is { } offset && offset < bank.Data.Length)
+            {
+                bank.Data[offset] = value;
+            }
+        }
     }
 
     private (DfuStatus? Error, string? Text) ProgramFirmware(byte[] data)

@@ -53,6 +53,7 @@ public static class SimulatedProfiles
             // RM0090 §3.7: RDP 0xAA (level 0) and USER 0xEC at 0x1FFFC000, nWRP 0x0FFF (no sector protected) at 0x1FFFC008.
             new("@Option Bytes  /0x1FFFC000/01*016 e", SimulatedMemoryKind.Register)
             {
+                ReadProtectionOffset = 1,
                 InitialContent = [0xEC, 0xAA, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF],
             },
             new("@OTP Memory /0x1FFF7800/01*512 e,01*016 e", SimulatedMemoryKind.Otp),
