@@ -364,9 +364,20 @@ public sealed partial class DfuDevice
                     break;
                 }
 
-                case TransferStepKind.Leave:
+                case TransferStepKind.Leave when dfuSe:
                     // Set Address Pointer is accepted in dfuIDLE and dfuDNLOAD-IDLE, where writes and verification end.
                     outcome = await LeaveCoreAsync(step.Address, progress, cancellationToken).ConfigureAwait(false);
+                    break;
+                case TransferStepKind.Leave:
+                    progress?.Report(new DfuProgress(DfuPhase.Leave, 0, 1, DfuProgressUnit.Steps));
+                    if (_transport is not null)
+                    {
+                        await ResetTransportAsync(cancellationToken).ConfigureAwait(false);
+                        await CloseTransportAsync().ConfigureAwait(false);
+                    }
+
+                    outcome = DfuLeaveOutcome.Reset;
+                    progress?.Report(new DfuProgress(DfuPhase.Leave, 1, 1, DfuProgressUnit.Steps));
                     break;
             }
         }

@@ -257,3 +257,25 @@ public class DeviceOperationsTests
         (await DfuDevice.ListAsync(bus)).Should().HaveCount(2 + 4);
     }
 }
+
+public class PlainDfuLeaveTests
+{
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task DownloadAsync_PlainDfuWithLeave_ResetAtTheEnd(bool tolerant)
+    {
+        var profile = RoundTripTests.Vary(SimulatedProfiles.Dfu11, tolerant, willDetach: false, 0);
+        var sim = SimHarness.Create(profile);
+        byte[] firmware = SimHarness.Random(2000, 3);
+        await using DfuDevice device = await sim.OpenAsync();
+
+        DownloadResult result = await device.DownloadAsync(SimHarness.PlainFile(firmware), new DownloadOptions { Verify = true, Leave = true });
+
+        result.Outcome.Should().Be(DfuLeaveOutcome.Reset);
+        result.Verified.Should().BeTrue();
+        device.IsOpen.Should().BeFalse();
+        result.Plan.Steps[^1].Kind.Should().Be(TransferStepKind.Leave);
+        sim.Device.Firmware.ToArray().Should().Equal(firmware);
+    }
+}
