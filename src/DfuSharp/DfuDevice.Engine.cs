@@ -179,7 +179,7 @@ public sealed partial class DfuDevice
         DfuStatusReport report = await Client.GetStatusAsync(timeout, cancellationToken).ConfigureAwait(false);
         if (_lastState != report.State)
         {
-            Log.StateChanged(_logger, _lastState, report.State);
+            Log.StateChanged(_logger, new SpecState(_lastState), new SpecState(report.State));
         }
 
         _lastState = report.State;
@@ -203,7 +203,7 @@ public sealed partial class DfuDevice
         if (wait > TimeSpan.Zero)
         {
             // DFU 1.1 §6.1.2: bwPollTimeout is the minimum time before the next DFU_GETSTATUS; wait exactly that.
-            Log.PollWait(_logger, report.State, report.PollTimeout);
+            Log.PollWait(_logger, new SpecState(report.State), report.PollTimeout);
             await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
         }
     }
