@@ -148,7 +148,8 @@ public sealed partial class DfuDevice
     {
         for (int attempt = 0; attempt < 8; attempt++)
         {
-            DfuStatusReport report = await GetStatusTrackedAsync(null, cancellationToken).ConfigureAwait(false);
+            // The slow timeout: after an interrupted erase the device holds GETSTATUS until the erase is done.
+            DfuStatusReport report = await GetStatusTrackedAsync(_options.SlowRequestTimeout, cancellationToken).ConfigureAwait(false);
             switch (report.State)
             {
                 case DfuState.DfuIdle:
