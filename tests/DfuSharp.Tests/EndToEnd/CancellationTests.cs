@@ -147,3 +147,19 @@ public class MassEraseCancellationTests
         sim.Device.DataBlocksReceived.Should().Be(0);
     }
 }
+
+public class EraseInProgressCancellationTests
+{
+    [Fact]
+    public async Task MassEraseAsync_CancelledWhileErasing_WaitsOutEraseAndEndsIdle()
+    {
+        var sim = SimHarness.Create("stm32f4");
+        await using DfuDevice device = await sim.OpenAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2), sim.Time);
+
+        await FluentActions.Awaiting(() => device.MassEraseAsync(null, null, cts.Token)).Should().ThrowAsync<OperationCanceledException>();
+
+        sim.Time.Elapsed.Should().BeGreaterThanOrEqualTo(TimeSpan.FromSeconds(8));
+        sim.Device.State.Should().Be(DfuState.DfuIdle);
+    }
+}
