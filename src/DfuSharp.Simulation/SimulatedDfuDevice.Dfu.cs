@@ -17,6 +17,7 @@ public sealed partial class SimulatedDfuDevice
     /// <summary>DfuSe command: Read Unprotect.</summary>
     internal const byte ReadUnprotectCommand = 0x92;
 
+    // AN3156 does not name the status a read-protected device reports; this model reports errVENDOR with this text.
     private const string ReadProtectedText = "Read protection active";
     private const byte ReadProtectionLevel0 = 0xAA;
 
@@ -122,7 +123,7 @@ public sealed partial class SimulatedDfuDevice
 
         if (setup.Length == 0)
         {
-            if (_state == DfuState.DfuIdle)
+            if (_state == DfuState.DfuIdle && !_profile.ZeroLengthDownloadInIdle)
             {
                 // State 2: a zero-length DNLOAD in dfuIDLE is an error; there is nothing to manifest.
                 return StallError(ref detail, "zero-length DFU_DNLOAD in dfuIDLE");
@@ -349,6 +350,12 @@ public sealed partial class SimulatedDfuDevice
         {
             Reenumerate(_home);
         }
+        else if (_connected)
+        {
+            TimeSpan busy = _busyUntil - _time.GetUtcNow();
+            TimeSpan asked = TimeSpan.FromMilliseconds(poll);
+            _requiredWait += busy > asked ? busy : asked;
+        }
 
         return new SimulatedControlResult(SimulatedControlStatus.Ack, reply, reenumerate);
     }
@@ -468,7 +475,8 @@ public sealed partial class SimulatedDfuDevice
                     }
                     else
                     {
-                        // AN3156: an unsupported address is reported as errTARGET after dfuDNBUSY.
+                        // STM32F407 ROM: an unsupported address is reported as dfuDNBUSY, then dfuERROR with errTARGET
+                        // (a USB capture posted on the ST community forum, "STM32CubeProgrammer with DFU erase error").
                         error = DfuStatus.ErrTarget;
                     }
 
@@ -575,7 +583,7 @@ public sealed partial class SimulatedDfuDevice
             return (_profile.Timing.CommandTime, DfuStatus.ErrTarget, null);
         }
 
-        // RM0090 §3.6: a mass erase is not performed when any sector is write-protected.
+        // RM0090, "Write protections": an erase that touches a write-protected sector is not performed (WRPERR).
         if (sectors.Any(x => _writeProtected.Contains(x.Sector.Address)))
         {
             return (_profile.Timing.CommandTime, DfuStatus.ErrWrite, null);
@@ -594,7 +602,7 @@ public sealed partial class SimulatedDfuDevice
         MemoryBank? bank = BankFor(address, data.Length, _alternateSetting);
         if (_readProtected && bank?.Kind != SimulatedMemoryKind.Register)
         {
-            // Read protection closes flash and OTP to the bootloader; option bytes stay writable (RM0090 §3.7.3).
+            // Read protection closes flash and OTP to the bootloader; option bytes stay writable (RM0090, "Read protection (RDP)").
             return (DfuStatus.ErrVendor, ReadProtectedText);
         }
 
@@ -642,7 +650,7 @@ public sealed partial class SimulatedDfuDevice
             : (null, null);
     }
 
-    /// <summary>RM0090 §3.7.3: RDP 0xAA is level 0 (no protection); any other value is level 1.</summary>
+    /// <summary>RM0090, "Read protection (RDP)": RDP 0xAA is level 0 (no protection); any other value protects (level 2, 0xCC, is not modelled as permanent).</summary>
     private void ApplyReadProtectionByte(MemoryBank bank, uint address, int length)
     {
         if (_memoryProfile?.AlternateSettings[bank.AlternateSetting].ReadProtectionOffset is not { } offset)

@@ -60,6 +60,7 @@ public sealed partial class SimulatedDfuDevice : IUsbTransport
     private int _uploadOffset;
 
     private int _dataBlocks;
+    private TimeSpan _requiredWait;
     private int _erases;
     private int _wrongStateServed;
 
@@ -233,6 +234,22 @@ public sealed partial class SimulatedDfuDevice : IUsbTransport
             lock (_gate)
             {
                 return _dataBlocks;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Gets the least time a host that follows DFU 1.1 must have spent waiting on this device: for every operation, the
+    /// longer of the bwPollTimeout the device reported (the host must wait it) and the time the device was busy (it
+    /// cannot answer sooner). A benchmark divides its wall time by this.
+    /// </summary>
+    public TimeSpan RequiredWaitTime
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _requiredWait;
             }
         }
     }
