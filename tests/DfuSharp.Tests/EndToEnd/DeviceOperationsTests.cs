@@ -24,6 +24,24 @@ public class DeviceOperationsTests
         (sim.Time.Elapsed - start).Should().Be(TimeSpan.FromMilliseconds((3 * 6) + 100));
     }
 
+    [Theory]
+    [InlineData("stm32f4")]
+    [InlineData("stm32f1-app")]
+    [InlineData("dfu11")]
+    public async Task DownloadAsync_VerifiedDownload_HostWaitsNoMoreThanTheDeviceRequires(string profile)
+    {
+        var sim = SimHarness.Create(profile);
+        SimulatedDeviceProfile p = sim.Device.Profile;
+        byte[] data = SimHarness.Random(40_000, 2);
+        DfuFile file = p.IsDfuSe ? SimHarness.DfuSeFile(p.VendorId, p.ProductId, 0, profile == "stm32f1-app" ? 0x0800_3000u : 0x0800_0000u, data) : SimHarness.PlainFile(data);
+        await using DfuDevice device = await sim.OpenAsync();
+        TimeSpan start = sim.Time.Elapsed;
+
+        await device.DownloadAsync(file, new DownloadOptions { Verify = true });
+
+        (sim.Time.Elapsed - start).Should().Be(sim.Device.RequiredWaitTime);
+    }
+
     [Fact]
     public async Task MassEraseAsync_Stm32F4_WaitsOutTheLongEraseAndClearsFlash()
     {
