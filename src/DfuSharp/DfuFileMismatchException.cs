@@ -3,7 +3,7 @@ namespace DfuSharp;
 /// <summary>
 /// The exception thrown, before anything is sent, when a firmware file does not fit the device: another VID/PID or
 /// bcdDevice, a DfuSe target for an alternate setting the device lacks or that has another name, or data at an address
-/// outside the memory layout or in sectors that are not writable. <see cref="DfuDeviceOptions"/> can force some of these.
+/// outside the memory layout or in sectors that are not writable. <see cref="DownloadOptions.Force"/> overrides the identity and name checks, never the layout.
 /// </summary>
 public class DfuFileMismatchException : DfuException
 {
