@@ -2,19 +2,22 @@ using Microsoft.Extensions.Logging;
 
 namespace DfuSharp.LibUsb;
 
-/// <summary>Event ids of this assembly (the 4000 range belongs to DfuSharp.LibUsb).</summary>
+/// <summary>
+/// Event ids of this assembly: the ranges of <see cref="DfuEventId"/> (10xx Trace wire traffic, 11xx Debug,
+/// 13xx Warning quirks), from xx50 upwards so that they never collide with the engine's.
+/// </summary>
 internal static class LibUsbEventId
 {
-    public const int LibraryLoaded = 4000;
-    public const int DeviceOpened = 4001;
-    public const int DeviceClosed = 4002;
-    public const int ControlTransfer = 4003;
-    public const int DeviceReset = 4004;
-    public const int StringsUnreadable = 4005;
-    public const int Utf8String = 4006;
-    public const int FunctionalDescriptorRequested = 4007;
-    public const int WaitingForDevice = 4008;
-    public const int KernelDriverDetach = 4009;
+    public const int ControlTransfer = 1050;
+    public const int LibraryLoaded = 1150;
+    public const int DeviceOpened = 1151;
+    public const int DeviceClosed = 1152;
+    public const int DeviceReset = 1153;
+    public const int StringsUnreadable = 1154;
+    public const int WaitingForDevice = 1155;
+    public const int KernelDriverDetach = 1156;
+    public const int Utf8String = 1350;
+    public const int FunctionalDescriptorRequested = 1351;
 }
 
 /// <summary>The log messages of DfuSharp.LibUsb.</summary>
