@@ -10,14 +10,21 @@ namespace DfuSharp.Simulation.Serving;
 /// </summary>
 public sealed class FramedDeviceServer
 {
-    private readonly Func<UsbFrameRequest, UsbFrameResponse> _handler;
+    private readonly Func<UsbFrameRequest, CancellationToken, ValueTask<UsbFrameResponse>> _handler;
 
     /// <summary>Creates a server around a request handler.</summary>
     /// <param name="handler">Answers one request; it runs on the serving task, never concurrently.</param>
-    public FramedDeviceServer(Func<UsbFrameRequest, UsbFrameResponse> handler)
+    public FramedDeviceServer(Func<UsbFrameRequest, CancellationToken, ValueTask<UsbFrameResponse>> handler)
     {
         ArgumentNullException.ThrowIfNull(handler);
         _handler = handler;
+    }
+
+    /// <summary>Creates a server around a synchronous request handler.</summary>
+    /// <param name="handler">Answers one request; it runs on the serving task, never concurrently.</param>
+    public FramedDeviceServer(Func<UsbFrameRequest, UsbFrameResponse> handler)
+        : this(Wrap(handler))
+    {
     }
 
     /// <summary>Gets the number of requests answered so far.</summary>
@@ -56,7 +63,7 @@ public sealed class FramedDeviceServer
             }
 
             UsbFrameRequest request = UsbFrameCodec.ReadRequest(frame.AsSpan(0, UsbFrameCodec.RequestHeaderSize + length));
-            UsbFrameResponse response = _handler(request);
+            UsbFrameResponse response = await _handler(request, cancellationToken);
             if (request.Kind == UsbFrameKind.Control && request.Setup.IsDeviceToHost && response.Data.Length > request.Setup.Length)
             {
                 // A device never sends more than wLength (USB 2.0 §9.3.5).
@@ -69,5 +76,11 @@ public sealed class FramedDeviceServer
             await output.FlushAsync(cancellationToken);
             RequestCount++;
         }
+    }
+
+    private static Func<UsbFrameRequest, CancellationToken, ValueTask<UsbFrameResponse>> Wrap(Func<UsbFrameRequest, UsbFrameResponse> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return (request, _) => ValueTask.FromResult(handler(request));
     }
 }
