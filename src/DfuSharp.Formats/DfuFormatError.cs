@@ -74,4 +74,7 @@ public enum DfuFormatError
 
     /// <summary>The input is larger than the reader allows.</summary>
     TooLarge,
+
+    /// <summary>The body starts with "DfuSe" but ends before the 11-byte DfuSe prefix does.</summary>
+    DfuSePrefixTruncated,
 }

@@ -1,0 +1,87 @@
+using System.Buffers;
+
+namespace DfuSharp.Formats;
+
+/// <summary>Splits a text firmware file into lines without allocating, counting lines and noting line endings.</summary>
+internal ref struct TextLineReader
+{
+    private readonly ReadOnlySpan<byte> _text;
+    private int _position;
+
+    public TextLineReader(ReadOnlySpan<byte> text) => _text = text;
+
+    /// <summary>Gets the 1-based number of the line last returned.</summary>
+    public int LineNumber { get; private set; }
+
+    /// <summary>Gets the byte offset of the start of the line last returned.</summary>
+    public int LineOffset { get; private set; }
+
+    /// <summary>Gets the line terminators seen so far.</summary>
+    public LineEndings LineEndings { get; private set; }
+
+    /// <summary>Gets the number of the line after the last one: where a missing record would have been.</summary>
+    public readonly int LineAfterEnd => LineNumber + 1;
+
+    /// <summary>Gets the next line that is not blank, without its terminator and surrounding white space.</summary>
+    public bool TryReadLine(out ReadOnlySpan<byte> line)
+    {
+        while (_position < _text.Length)
+        {
+            LineOffset = _position;
+            LineNumber++;
+            ReadOnlySpan<byte> rest = _text[_position..];
+            int newline = rest.IndexOf((byte)'\n');
+            ReadOnlySpan<byte> raw;
+            if (newline < 0)
+            {
+                raw = rest;
+                _position = _text.Length;
+            }
+            else
+            {
+                raw = rest[..newline];
+                _position += newline + 1;
+                LineEndings |= newline > 0 && raw[^1] == (byte)'\r' ? LineEndings.CrLf : LineEndings.Lf;
+            }
+
+            // Ctrl-Z (0x1A) is the CP/M end-of-file mark some old tools still append.
+            line = raw.Trim(" \t\r\x1A"u8);
+            if (!line.IsEmpty)
+            {
+                return true;
+            }
+        }
+
+        line = default;
+        return false;
+    }
+}
+
+/// <summary>Hexadecimal digits as text records use them: two per byte, most significant first.</summary>
+internal static class HexDigits
+{
+    private static readonly SearchValues<byte> s_hexDigits = SearchValues.Create("0123456789ABCDEFabcdef"u8);
+
+    private static ReadOnlySpan<byte> Upper => "0123456789ABCDEF"u8;
+
+    /// <summary>The index of the first byte that is not a hexadecimal digit, or -1.</summary>
+    public static int IndexOfNonDigit(ReadOnlySpan<byte> text) => text.IndexOfAnyExcept(s_hexDigits);
+
+    /// <summary>Decodes pairs of digits already known to be valid.</summary>
+    public static void Decode(ReadOnlySpan<byte> digits, Span<byte> destination)
+    {
+        for (int i = 0; i < destination.Length; i++)
+        {
+            destination[i] = (byte)((Value(digits[2 * i]) << 4) | Value(digits[(2 * i) + 1]));
+        }
+    }
+
+    /// <summary>Writes a byte as two upper-case digits.</summary>
+    public static void Write(Span<byte> destination, byte value)
+    {
+        destination[0] = Upper[value >> 4];
+        destination[1] = Upper[value & 0xF];
+    }
+
+    private static int Value(byte digit) => digit <= '9' ? digit - '0' : (digit | 0x20) - 'a' + 10;
+}

@@ -1,0 +1,119 @@
+using DfuSharp.Cli.Infrastructure;
+using DfuSharp.Formats;
+using DfuSharp.Usb;
+
+namespace DfuSharp.Cli.Tests;
+
+public sealed class InfrastructureTests
+{
+    [Fact]
+    public async Task RunAsync_NoArguments_IsUsageError()
+    {
+        var run = await CliRunner.RunAsync();
+
+        run.ExitCode.Should().Be(ExitCodes.Usage);
+        run.Stderr.Should().StartWith("dfusharp: ").And.Contain("--help");
+        run.Stdout.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task RunAsync_UnknownOption_IsUsageErrorNamingIt()
+    {
+        var run = await CliRunner.RunAsync("file", "info", "x.dfu", "--frobnicate");
+
+        run.ExitCode.Should().Be(ExitCodes.Usage);
+        run.Stderr.Should().Contain("--frobnicate").And.Contain("dfusharp file info --help");
+    }
+
+    [Theory]
+    [InlineData("--vid", "zz")]
+    [InlineData("--vid", "0x10000")]
+    [InlineData("--pid", "-1")]
+    [InlineData("--spec", "")]
+    public async Task RunAsync_BadNumber_IsUsageErrorNamingOption(string option, string value)
+    {
+        var run = await CliRunner.RunAsync("file", "suffix", "add", "x.bin", option, value);
+
+        run.ExitCode.Should().Be(ExitCodes.Usage);
+        run.Stderr.Should().Contain(option);
+    }
+
+    [Fact]
+    public async Task RunAsync_Help_PrintsCommandsOnStdout()
+    {
+        var run = await CliRunner.RunAsync("file", "--help");
+
+        run.ExitCode.Should().Be(ExitCodes.Ok);
+        run.Stdout.Should().Contain("info").And.Contain("suffix").And.Contain("prefix").And.Contain("pack").And.Contain("convert");
+        run.Stderr.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task RunAsync_Cancelled_Exits130()
+    {
+        using var dir = new TempDir();
+        string file = dir.Write("a.bin", [1, 2, 3]);
+        using var cancellation = new CancellationTokenSource();
+        await cancellation.CancelAsync();
+
+        var run = await CliRunner.RunAsync(cancellation.Token, "file", "info", file);
+
+        run.ExitCode.Should().Be(ExitCodes.Cancelled);
+        run.Stderr.Should().Be("dfusharp: cancelled" + Environment.NewLine);
+    }
+
+    [Theory]
+    [InlineData("0", 0u)]
+    [InlineData("4096", 4096u)]
+    [InlineData("0x08000000", 0x0800_0000u)]
+    [InlineData("0X0800_0000", 0x0800_0000u)]
+    [InlineData("0xffffffff", uint.MaxValue)]
+    public void TryParseUInt32_ValidText_Parses(string text, uint expected)
+    {
+        CliNumbers.TryParseUInt32(text, out uint value).Should().BeTrue();
+        value.Should().Be(expected);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("0x")]
+    [InlineData("-1")]
+    [InlineData("+5")]
+    [InlineData("0x100000000")]
+    [InlineData("12abc")]
+    [InlineData("1e3")]
+    public void TryParseUInt32_InvalidText_Fails(string text) => CliNumbers.TryParseUInt32(text, out _).Should().BeFalse();
+
+    public static TheoryData<Exception, int> MappedExceptions() => new()
+    {
+        { new OperationCanceledException(), ExitCodes.Cancelled },
+        { new DfuFormatException(DfuFormatError.CrcMismatch, "bad", 12), ExitCodes.DataError },
+        { new CliFileException("in.dfu", FileRole.Input, new FileNotFoundException("x")), ExitCodes.NoInput },
+        { new CliFileException("in.dfu", FileRole.Input, new UnauthorizedAccessException("x")), ExitCodes.NoInput },
+        { new CliFileException("out.dfu", FileRole.Output, new UnauthorizedAccessException("x")), ExitCodes.CannotCreate },
+        { new CliFileException("out.dfu", FileRole.Output, new DirectoryNotFoundException("x")), ExitCodes.CannotCreate },
+        { new CliFileException("out.dfu", FileRole.Output, new IOException("disk full")), ExitCodes.IOError },
+        { new CliFileException("in.dfu", FileRole.Input, new IOException("bad sector")), ExitCodes.IOError },
+        { new CliException(ExitCodes.Usage, "no"), ExitCodes.Usage },
+        { new DfuDeviceNotFoundException("none"), ExitCodes.NoDevice },
+        { new DfuReenumerationTimeoutException("gone"), ExitCodes.ReenumerationTimeout },
+        { new DfuProtocolException("broke"), ExitCodes.Protocol },
+        { new UsbTransportException(UsbError.Io, "pipe"), ExitCodes.IOError },
+        { new InvalidOperationException("bug"), ExitCodes.Software },
+    };
+
+    [Theory]
+    [MemberData(nameof(MappedExceptions))]
+    public void Map_Exception_GivesSysexitsCode(Exception exception, int expected)
+        => CliErrors.Map(exception).ExitCode.Should().Be(expected);
+
+    [Fact]
+    public void Map_FormatErrorInFile_NamesFileAndOffset()
+    {
+        var error = CliErrors.Map(new CliFileException("fw.dfu", FileRole.Input,
+            new DfuFormatException(DfuFormatError.CrcMismatch, "dwCRC is 0x00000000, computed 0x12345678", 100)));
+
+        error.ToDiagnostic().Should().Be("dfusharp: fw.dfu: dwCRC is 0x00000000, computed 0x12345678 (at byte offset 100)");
+        error.ExitCode.Should().Be(ExitCodes.DataError);
+    }
+}

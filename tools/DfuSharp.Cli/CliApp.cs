@@ -1,0 +1,97 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
+using System.Text.Json;
+
+using DfuSharp.Cli.Commands;
+using DfuSharp.Cli.Infrastructure;
+using DfuSharp.Cli.Json;
+
+namespace DfuSharp.Cli;
+
+/// <summary>
+/// The <c>dfusharp</c> command line, runnable in process: <see cref="Program"/> calls it with the console, tests call
+/// it with string writers. It parses, runs the command, and turns every failure into an exit code and a message
+/// through <see cref="CliErrors"/>.
+/// </summary>
+internal static class CliApp
+{
+    /// <summary>Runs <c>dfusharp</c> with these arguments.</summary>
+    /// <param name="args">The command-line arguments, without the program name.</param>
+    /// <param name="stdout">Where results go.</param>
+    /// <param name="stderr">Where diagnostics go.</param>
+    /// <param name="cancellationToken">Cancels the running command (Ctrl+C); the exit code is then 130.</param>
+    /// <returns>The process exit code, one of <see cref="ExitCodes"/>.</returns>
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+
+        var context = new CliContext(stdout, stderr);
+        RootCommand root = CreateRootCommand(context);
+        ParseResult parseResult = root.Parse(args);
+
+        if (parseResult.Action is ParseErrorAction)
+        {
+            foreach (var error in parseResult.Errors)
+            {
+                stderr.WriteLine($"dfusharp: {error.Message}");
+            }
+
+            stderr.WriteLine($"Try '{CommandPath(parseResult)} --help' for more information.");
+            return ExitCodes.Usage;
+        }
+
+        var configuration = new InvocationConfiguration
+        {
+            Output = stdout,
+            Error = stderr,
+            EnableDefaultExceptionHandler = false,
+
+            // Program installs its own Ctrl+C handler, which cancels the token passed in here.
+            ProcessTerminationTimeout = null,
+        };
+
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return await parseResult.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            CliError error = CliErrors.Map(ex);
+            if (WantsJson(parseResult))
+            {
+                stdout.WriteLine(JsonSerializer.Serialize(new ErrorJson(error.ToJsonMessage()), CliJsonContext.Default.ErrorJson));
+            }
+
+            stderr.WriteLine(error.ToDiagnostic());
+            return error.ExitCode;
+        }
+    }
+
+    /// <summary>Builds the command tree. Device commands join <c>file</c> here as they arrive.</summary>
+    internal static RootCommand CreateRootCommand(CliContext context)
+    {
+        var root = new RootCommand("dfusharp: flash, read back and inspect USB DFU 1.1 and ST DfuSe devices and firmware files.");
+        root.Add(FileCommands.Create(context));
+        return root;
+    }
+
+    private static bool WantsJson(ParseResult parseResult)
+        => parseResult.CommandResult.Command.Options.FirstOrDefault(o => o.Name == CliOptions.JsonName) is Option<bool> json
+           && parseResult.GetValue(json);
+
+    private static string CommandPath(ParseResult parseResult)
+    {
+        var names = new List<string>();
+        for (var result = parseResult.CommandResult; result is not null; result = result.Parent as System.CommandLine.Parsing.CommandResult)
+        {
+            names.Add(result.Command is RootCommand ? "dfusharp" : result.Command.Name);
+        }
+
+        names.Reverse();
+        return string.Join(' ', names);
+    }
+}

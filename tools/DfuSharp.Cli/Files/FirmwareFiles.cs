@@ -1,0 +1,230 @@
+using System.Collections.Immutable;
+using System.Security.Cryptography;
+
+using DfuSharp.Cli.Commands;
+using DfuSharp.Cli.Infrastructure;
+using DfuSharp.Cli.Json;
+using DfuSharp.Formats;
+
+namespace DfuSharp.Cli.Files;
+
+/// <summary>What <c>file info</c> found: the JSON facts plus what the text form and the warnings need.</summary>
+internal sealed record FirmwareDescription(FileInfoJson Info, long FileLength, bool? CrcValid, uint? ComputedCrc,
+    ImmutableArray<DfuFileWarning> Warnings);
+
+/// <summary>How <c>file convert</c> reads its input and stamps a .dfu output.</summary>
+/// <param name="Address">Where a .bin or plain .dfu input starts.</param>
+/// <param name="Target">The DfuSe alternate setting to read or to write, or <see langword="null"/>.</param>
+/// <param name="Suffix">The suffix of a .dfu output.</param>
+internal sealed record ConvertRequest(uint Address, byte? Target, DfuSuffix Suffix);
+
+/// <summary>
+/// The file operations behind <c>dfusharp file</c>, as pure functions from bytes to bytes or facts. They call the
+/// DfuSharp.Formats codecs and raise <see cref="CliException"/> or <see cref="DfuFormatException"/> (attached to the
+/// file by <see cref="CliFiles.Decode{T}"/>); they never print.
+/// </summary>
+internal static partial class FirmwareFiles
+{
+    /// <summary>ST's vendor ID, dfuse-pack's default.</summary>
+    public const ushort StVendorId = 0x0483;
+
+    /// <summary>The product ID of ST's DFU bootloader, dfuse-pack's default.</summary>
+    public const ushort StDfuProductId = 0xDF11;
+
+    private static readonly DfuReadOptions s_rawSuffixRead = new()
+    {
+        SuffixPolicy = DfuSuffixPolicy.Required,
+        VerifyCrc = false,
+        ParseDfuSe = false,
+        DetectPrefix = false,
+    };
+
+    /// <summary>Describes a file for <c>file info</c>. A wrong CRC is reported, not thrown.</summary>
+    public static FirmwareDescription Describe(string path, byte[] content, uint binAddress)
+    {
+        FirmwareKind kind = FirmwareKindDetector.Detect(content, path);
+        if (kind == FirmwareKind.Dfu)
+        {
+            DfuFileInfo info = CliFiles.Decode(path, () => DfuFile.Inspect(content, new DfuReadOptions { VerifyCrc = false }));
+            DfuFile file = info.File;
+            bool isDfuSe = file.DfuSe is not null;
+            SuffixJson? suffix = file.Suffix is { } s
+                ? new SuffixJson(s.VendorId, s.ProductId, s.DeviceVersion, s.DfuVersion, s.Length, info.StoredCrc ?? 0, info.CrcValid ?? false)
+                : null;
+            PrefixJson? prefix = file.Prefix is { } p ? new PrefixJson(FileInfoPrinter.PrefixName(p.Type), p.Length) : null;
+            var targets = file.DfuSe is { } image
+                ? image.Targets.Select(t => new TargetJson(t.AlternateSetting, t.Name,
+                    t.Elements.Select(e => Segment(e.Address, e.Data.Span)).ToArray())).ToArray()
+                : [];
+            SegmentJson[] segments = isDfuSe || file.Firmware.IsEmpty ? [] : [Segment(0, file.Firmware.Span)];
+            var json = new FileInfoJson(FirmwareKindDetector.Name(isDfuSe ? FirmwareKind.DfuSe : FirmwareKind.Dfu), suffix, prefix, targets, segments);
+            return new FirmwareDescription(json, content.Length, info.CrcValid, info.ComputedCrc, info.Warnings);
+        }
+
+        MemoryImage memory = ReadMemoryImage(path, content, kind, binAddress);
+        var memoryJson = new FileInfoJson(FirmwareKindDetector.Name(kind), null, null, [],
+            memory.Segments.Select(s => Segment(s.Address, s.Data.Span)).ToArray());
+        return new FirmwareDescription(memoryJson, content.Length, null, null, []);
+    }
+
+    /// <summary>Appends a suffix, as <c>dfu-suffix -a</c>; a file that already has one is refused.</summary>
+    public static byte[] AddSuffix(string path, byte[] content, DfuSuffix suffix)
+    {
+        if (FirmwareKindDetector.HasSuffixSignature(content))
+        {
+            throw CliException.BadData(path, "the file already has a DFU suffix; remove it first (dfusharp file suffix remove)");
+        }
+
+        return new DfuFile { Firmware = content, Suffix = suffix }.ToArray();
+    }
+
+    /// <summary>Reads and verifies a suffix, as <c>dfu-suffix -c</c>.</summary>
+    public static DfuFileInfo CheckSuffix(string path, byte[] content)
+        => CliFiles.Decode(path, () => DfuFile.Inspect(content, s_rawSuffixRead with { VerifyCrc = true }));
+
+    /// <summary>Removes a suffix, as <c>dfu-suffix -D</c>. A wrong CRC does not stop the removal; it is reported.</summary>
+    public static ReadOnlyMemory<byte> RemoveSuffix(string path, byte[] content, CliContext context)
+    {
+        DfuFileInfo info = CliFiles.Decode(path, () => DfuFile.Inspect(content, s_rawSuffixRead));
+        if (info.CrcValid == false)
+        {
+            context.Warn(path, $"the removed suffix had a wrong CRC (stored 0x{info.StoredCrc:X8}, computed 0x{info.ComputedCrc:X8})");
+        }
+
+        return content.AsMemory(0, content.Length - (info.SuffixLength ?? 0));
+    }
+
+    /// <summary>Puts a vendor prefix in front of the firmware, as <c>dfu-prefix -a</c>, keeping any suffix (its CRC is recomputed).</summary>
+    public static byte[] AddPrefix(string path, byte[] content, DfuPrefixType type, uint address)
+    {
+        DfuFile file = ReadForPrefix(path, content);
+        if (file.Prefix is { } existing)
+        {
+            throw CliException.BadData(path, $"the file already has a {FileInfoPrinter.PrefixName(existing.Type)} prefix; remove it first (dfusharp file prefix remove)");
+        }
+
+        DfuPrefix prefix;
+        try
+        {
+            prefix = type == DfuPrefixType.Lpc
+                ? DfuPrefixes.CreateLpc(file.Firmware.Length)
+                : DfuPrefixes.CreateStellaris(address, file.Firmware.Length);
+        }
+        catch (ArgumentOutOfRangeException ex) when (ex.ParamName == "firmwareLength")
+        {
+            throw CliException.BadData(path, $"the firmware is {file.Firmware.Length} bytes; an LPC prefix describes at most {DfuPrefixes.MaxLpcFirmwareLength}");
+        }
+        catch (ArgumentException ex)
+        {
+            throw CliException.Usage($"--address 0x{address:X8}: a Stellaris prefix needs a multiple of 1024 below 64 MiB ({ex.Message})");
+        }
+
+        return (file with { Prefix = prefix }).ToArray();
+    }
+
+    /// <summary>Removes the vendor prefix, as <c>dfu-prefix -D</c>, keeping any suffix (its CRC is recomputed).</summary>
+    public static (byte[] Output, DfuPrefixType Removed) RemovePrefix(string path, byte[] content, DfuPrefixType? expected)
+    {
+        DfuFile file = ReadForPrefix(path, content);
+        if (file.Prefix is not { } prefix)
+        {
+            throw CliException.BadData(path, "the file has no NXP LPC or TI Stellaris prefix");
+        }
+
+        if (expected is { } want && want != prefix.Type)
+        {
+            throw CliException.BadData(path, $"the file has a {FileInfoPrinter.PrefixName(prefix.Type)} prefix, not {FileInfoPrinter.PrefixName(want)}");
+        }
+
+        return ((file with { Prefix = null }).ToArray(), prefix.Type);
+    }
+
+    /// <summary>Turns one input of <c>file pack</c> into DfuSe elements: one for a binary, one per contiguous run of a text file.</summary>
+    public static IEnumerable<DfuSeElement> ToElements(PackInput input, byte[] content)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.Kind == FirmwareKind.Bin && FirmwareKindDetector.HasSuffixSignature(content))
+        {
+            throw CliException.BadData(input.Path, "a --bin input must be raw firmware, but this file has a DFU suffix (dfusharp file suffix remove strips it)");
+        }
+
+        MemoryImage image = ReadMemoryImage(input.Path, content, input.Kind, input.Address);
+        return image.Segments.Select(s => new DfuSeElement(s.Address, s.Data));
+    }
+
+    /// <summary>Encodes a DfuSe file with this suffix.</summary>
+    public static byte[] WriteDfuSe(DfuSeImage image, DfuSuffix suffix)
+    {
+        try
+        {
+            return DfuFile.FromDfuSe(image, suffix).ToArray();
+        }
+        catch (ArgumentException ex)
+        {
+            throw CliException.Usage(ex.Message);
+        }
+    }
+
+    /// <summary>Converts a file to another kind, as <c>file convert</c>.</summary>
+    public static byte[] Convert(string path, byte[] content, FirmwareKind outputKind, ConvertRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        FirmwareKind kind = FirmwareKindDetector.Detect(content, path);
+        DfuSeImage? dfuse = null;
+        MemoryImage? memory = null;
+        if (kind == FirmwareKind.Dfu)
+        {
+            DfuFile file = CliFiles.Decode(path, () => DfuFile.Read(content));
+            if (file.DfuSe is { } image)
+            {
+                dfuse = SelectTargets(path, image, request.Target);
+            }
+            else
+            {
+                memory = ReadMemoryImage(path, file.Firmware.ToArray(), FirmwareKind.Bin, request.Address);
+            }
+        }
+        else
+        {
+            memory = ReadMemoryImage(path, content, kind, request.Address);
+        }
+
+        if (outputKind == FirmwareKind.Dfu)
+        {
+            dfuse ??= new DfuSeImage([ToTarget(memory!, request.Target ?? 0)]);
+            return WriteDfuSe(dfuse, request.Suffix);
+        }
+
+        memory ??= CliFiles.Decode(path, () => ToMemoryImage(path, dfuse!));
+        return WriteMemoryImage(path, memory, outputKind);
+    }
+
+    private static DfuSeImage SelectTargets(string path, DfuSeImage image, byte? alternateSetting)
+    {
+        if (alternateSetting is not { } alt)
+        {
+            return image;
+        }
+
+        var chosen = image.Targets.Where(t => t.AlternateSetting == alt).ToImmutableArray();
+        if (chosen.IsEmpty)
+        {
+            string present = string.Join(", ", image.Targets.Select(t => t.AlternateSetting).Distinct());
+            throw CliException.BadData(path, $"no DfuSe target for alternate setting {alt} (the file has {present})");
+        }
+
+        return new DfuSeImage(chosen);
+    }
+
+    private static DfuFile ReadForPrefix(string path, byte[] content)
+        => CliFiles.Decode(path, () => DfuFile.Read(content, new DfuReadOptions
+        {
+            SuffixPolicy = DfuSuffixPolicy.Optional,
+            VerifyCrc = true,
+            ParseDfuSe = false,
+            DetectPrefix = true,
+        }));
+
+    private static SegmentJson Segment(uint address, ReadOnlySpan<byte> data)
+        => new(address, data.Length, System.Convert.ToHexStringLower(SHA256.HashData(data)));
+}

@@ -1,0 +1,64 @@
+using System.Security;
+
+using DfuSharp.Formats;
+using DfuSharp.Usb;
+
+namespace DfuSharp.Cli.Infrastructure;
+
+/// <summary>What the CLI reports for a failure: the exit code, the file it concerns and the message.</summary>
+/// <param name="ExitCode">One of <see cref="ExitCodes"/>.</param>
+/// <param name="Path">The file the failure concerns, or <see langword="null"/>.</param>
+/// <param name="Message">What is wrong and where.</param>
+internal sealed record CliError(int ExitCode, string? Path, string Message)
+{
+    /// <summary>Gets the stderr line: <c>dfusharp: FILE: message</c>, or <c>dfusharp: message</c> without a file.</summary>
+    public string ToDiagnostic() => Path is null ? $"dfusharp: {Message}" : $"dfusharp: {Path}: {Message}";
+
+    /// <summary>Gets the message with the file in front, for the JSON error object.</summary>
+    public string ToJsonMessage() => Path is null ? Message : $"{Path}: {Message}";
+}
+
+/// <summary>
+/// The one place that turns exceptions into exit codes and messages. Commands throw; they never choose exit codes for
+/// failures themselves.
+/// </summary>
+internal static class CliErrors
+{
+    /// <summary>Maps a failure to what the CLI reports.</summary>
+    public static CliError Map(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return exception switch
+        {
+            OperationCanceledException => new CliError(ExitCodes.Cancelled, null, "cancelled"),
+            CliException e => new CliError(e.ExitCode, e.Path, e.Message),
+            CliFileException e => MapFile(e.Path, e.Role, e.InnerException!),
+            DfuFormatException e => new CliError(ExitCodes.DataError, null, e.Message),
+            DfuDeviceNotFoundException e => new CliError(ExitCodes.NoDevice, null, e.Message),
+            DfuReenumerationTimeoutException e => new CliError(ExitCodes.ReenumerationTimeout, null, e.Message),
+            UsbTransportException e => new CliError(ExitCodes.IOError, null, e.Message),
+            DfuStatusException e => new CliError(ExitCodes.Protocol, null, e.Message),
+            DfuProtocolException e => new CliError(ExitCodes.Protocol, null, e.Message),
+            DfuException e => new CliError(ExitCodes.Protocol, null, e.Message),
+            FileNotFoundException e => new CliError(ExitCodes.NoInput, e.FileName, "no such file"),
+            IOException e => new CliError(ExitCodes.IOError, null, e.Message),
+            _ => new CliError(ExitCodes.Software, null, $"internal error: {exception}"),
+        };
+    }
+
+    private static CliError MapFile(string path, FileRole role, Exception inner) => inner switch
+    {
+        OperationCanceledException => new CliError(ExitCodes.Cancelled, null, "cancelled"),
+        DfuFormatException e => new CliError(ExitCodes.DataError, path, e.Message),
+        CliException e => new CliError(e.ExitCode, e.Path ?? path, e.Message),
+        FileNotFoundException => new CliError(ExitCodes.NoInput, path, "no such file"),
+        DirectoryNotFoundException when role == FileRole.Input => new CliError(ExitCodes.NoInput, path, "no such file or folder"),
+        DirectoryNotFoundException => new CliError(ExitCodes.CannotCreate, path, "cannot create: the folder does not exist"),
+        UnauthorizedAccessException or SecurityException when role == FileRole.Input
+            => new CliError(ExitCodes.NoInput, path, "cannot read: permission denied"),
+        UnauthorizedAccessException or SecurityException
+            => new CliError(ExitCodes.CannotCreate, path, "cannot create: permission denied"),
+        IOException e => new CliError(ExitCodes.IOError, path, role == FileRole.Input ? $"read failed: {e.Message}" : $"write failed: {e.Message}"),
+        _ => Map(inner) with { Path = path },
+    };
+}

@@ -1,0 +1,41 @@
+namespace DfuSharp.Cli.Infrastructure;
+
+/// <summary>
+/// The process exit codes of <c>dfusharp</c>. They follow BSD sysexits.h so that scripts and CI rigs can tell a bad
+/// command line from a bad file, a missing device or a device fault; dfu-util's tools use the same values.
+/// </summary>
+internal static class ExitCodes
+{
+    /// <summary>Success.</summary>
+    public const int Ok = 0;
+
+    /// <summary>EX_USAGE: the command line is wrong (unknown option, missing argument, malformed number).</summary>
+    public const int Usage = 64;
+
+    /// <summary>EX_DATAERR: an input file is malformed, or does not fit the operation (a suffix where none may be).</summary>
+    public const int DataError = 65;
+
+    /// <summary>EX_NOINPUT: an input file does not exist or cannot be read.</summary>
+    public const int NoInput = 66;
+
+    /// <summary>EX_UNAVAILABLE: no matching device was found.</summary>
+    public const int NoDevice = 69;
+
+    /// <summary>EX_CANTCREAT: an output file cannot be created (missing folder, no permission).</summary>
+    public const int CannotCreate = 73;
+
+    /// <summary>EX_IOERR: reading or writing failed part-way (disk full, device gone, USB transfer failed).</summary>
+    public const int IOError = 74;
+
+    /// <summary>EX_TEMPFAIL: the device did not re-enumerate in time after a detach or reset.</summary>
+    public const int ReenumerationTimeout = 75;
+
+    /// <summary>EX_PROTOCOL: the device broke the DFU protocol or reported an error status.</summary>
+    public const int Protocol = 76;
+
+    /// <summary>EX_SOFTWARE: a defect in dfusharp itself; please report it.</summary>
+    public const int Software = 70;
+
+    /// <summary>128 + SIGINT: the operation was cancelled (Ctrl+C).</summary>
+    public const int Cancelled = 130;
+}

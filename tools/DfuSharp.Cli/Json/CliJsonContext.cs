@@ -1,0 +1,39 @@
+using System.Text.Json.Serialization;
+
+namespace DfuSharp.Cli.Json;
+
+/// <summary>The JSON object printed on standard output when a command run with <c>--json</c> fails.</summary>
+/// <param name="Error">The file and what is wrong with it.</param>
+internal sealed record ErrorJson(string Error);
+
+/// <summary>The <c>file info --json</c> object (issue #2 gives its exact shape).</summary>
+internal sealed record FileInfoJson(
+    string Kind,
+    SuffixJson? Suffix,
+    PrefixJson? Prefix,
+    IReadOnlyList<TargetJson> Targets,
+    IReadOnlyList<SegmentJson> Segments);
+
+/// <summary>The DFU suffix facts.</summary>
+internal sealed record SuffixJson(int VendorId, int ProductId, int DeviceVersion, int DfuVersion, int Length, uint Crc, bool CrcValid);
+
+/// <summary>A dfu-util vendor prefix.</summary>
+internal sealed record PrefixJson(string Type, int Length);
+
+/// <summary>A DfuSe target.</summary>
+internal sealed record TargetJson(int AlternateSetting, string? Name, IReadOnlyList<SegmentJson> Elements);
+
+/// <summary>A run of bytes at an address: a DfuSe element, or a segment of a memory image.</summary>
+internal sealed record SegmentJson(uint Address, long Size, string Sha256);
+
+/// <summary>
+/// Source-generated serialization for everything the CLI prints as JSON: camelCase names, nulls written out, no
+/// reflection (the tool stays trimmable).
+/// </summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    WriteIndented = true)]
+[JsonSerializable(typeof(ErrorJson))]
+[JsonSerializable(typeof(FileInfoJson))]
+internal sealed partial class CliJsonContext : JsonSerializerContext;
