@@ -1,5 +1,6 @@
 using System.Globalization;
 using DfuSharp;
+using DfuSharp.Formats;
 using DfuSharp.LibUsb;
 using DfuSharp.Usb;
 
@@ -26,10 +27,16 @@ internal static class Program
                 ["reset-and-wait", string vidPid] => await ResetAndWaitAsync(provider, vidPid),
                 ["detach-and-wait", string vidPid] => await DetachAndWaitAsync(provider, vidPid),
                 ["wait", string vidPid, string ms] => await WaitAsync(provider, vidPid, int.Parse(ms, CultureInfo.InvariantCulture)),
+                ["download", string path, .. string[] rest] => await DownloadAsync(provider, path, Options(rest)),
+                ["upload", string path, .. string[] rest] => await UploadAsync(provider, path, Options(rest)),
+                ["mass-erase", .. string[] rest] => await MassEraseAsync(provider, Options(rest)),
+                ["leave", .. string[] rest] => await LeaveAsync(provider, Options(rest)),
+                ["detach", .. string[] rest] => await DetachAsync(provider, Options(rest)),
+                ["status", .. string[] rest] => await StatusAsync(provider, Options(rest)),
                 _ => Usage(),
             };
         }
-        catch (DfuException ex)
+        catch (Exception ex) when (ex is DfuException or NotSupportedException)
         {
             Console.WriteLine($"error={(ex is UsbTransportException usb ? usb.Error.ToString() : ex.GetType().Name)}");
             Console.WriteLine($"message={ex.Message}");
@@ -140,6 +147,91 @@ internal static class Program
         (ushort vid, ushort pid) = ParseVidPid(vidPid);
         UsbDeviceInfo found = await provider.WaitForDeviceAsync(d => d.VendorId == vid && d.ProductId == pid, TimeSpan.FromMilliseconds(milliseconds));
         Console.WriteLine($"found={found.VendorId:x4}:{found.ProductId:x4} path={found.PortPath} address={found.DeviceAddress} serial={found.SerialNumber}");
+        return 0;
+    }
+
+    private static Dictionary<string, string> Options(string[] rest)
+    {
+        var options = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (string option in rest)
+        {
+            int eq = option.IndexOf('=', StringComparison.Ordinal);
+            options[eq < 0 ? option : option[..eq]] = eq < 0 ? "true" : option[(eq + 1)..];
+        }
+
+        return options;
+    }
+
+    private static uint? Number(Dictionary<string, string> options, string key)
+        => options.TryGetValue(key, out string? text)
+            ? text.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+                ? uint.Parse(text.AsSpan(2).ToString().Replace("_", string.Empty, StringComparison.Ordinal), NumberStyles.HexNumber, CultureInfo.InvariantCulture)
+                : uint.Parse(text, CultureInfo.InvariantCulture)
+            : null;
+
+    private static async Task<DfuDevice> OpenAsync(LibUsbDeviceProvider provider, Dictionary<string, string> options)
+    {
+        DfuDeviceSelector selector = options.TryGetValue("device", out string? text) ? DfuDeviceSelector.Parse(text) : new DfuDeviceSelector();
+        return await DfuDevice.OpenAsync(provider, selector, new DfuDeviceOptions { ReenumerationTimeout = TimeSpan.FromSeconds(5) });
+    }
+
+    private static async Task<int> DownloadAsync(LibUsbDeviceProvider provider, string path, Dictionary<string, string> options)
+    {
+        byte[] bytes = await File.ReadAllBytesAsync(path);
+        DfuFile file = path.EndsWith(".dfu", StringComparison.OrdinalIgnoreCase) ? DfuFile.Read(bytes) : new DfuFile { Firmware = bytes };
+        await using DfuDevice device = await OpenAsync(provider, options);
+        DownloadResult result = await device.DownloadAsync(file, new DownloadOptions
+        {
+            Address = Number(options, "address"),
+            Verify = options.ContainsKey("verify"),
+            Leave = options.ContainsKey("leave"),
+            Erase = options.ContainsKey("mass") ? DfuSharp.Planning.DfuSeEraseMode.Mass : DfuSharp.Planning.DfuSeEraseMode.Sectors,
+            Force = options.ContainsKey("force"),
+        });
+        Console.WriteLine($"verified={result.Verified}");
+        Console.WriteLine($"outcome={result.Outcome}");
+        return 0;
+    }
+
+    private static async Task<int> UploadAsync(LibUsbDeviceProvider provider, string path, Dictionary<string, string> options)
+    {
+        await using DfuDevice device = await OpenAsync(provider, options);
+        byte[] data = await device.UploadAsync(new UploadOptions { Address = Number(options, "address"), Length = Number(options, "length") });
+        await File.WriteAllBytesAsync(path, data);
+        Console.WriteLine($"uploaded={data.Length}");
+        return 0;
+    }
+
+    private static async Task<int> MassEraseAsync(LibUsbDeviceProvider provider, Dictionary<string, string> options)
+    {
+        await using DfuDevice device = await OpenAsync(provider, options);
+        await device.MassEraseAsync();
+        Console.WriteLine("erased=all");
+        return 0;
+    }
+
+    private static async Task<int> LeaveAsync(LibUsbDeviceProvider provider, Dictionary<string, string> options)
+    {
+        await using DfuDevice device = await OpenAsync(provider, options);
+        Console.WriteLine($"outcome={await device.LeaveAsync(Number(options, "address"))}");
+        return 0;
+    }
+
+    private static async Task<int> DetachAsync(LibUsbDeviceProvider provider, Dictionary<string, string> options)
+    {
+        await using DfuDevice device = await OpenAsync(provider, options);
+        await device.DetachAsync();
+        Console.WriteLine($"mode={device.Mode}");
+        Console.WriteLine($"found={device.Info.VendorId:x4}:{device.Info.ProductId:x4} path={device.Info.PortPath} serial={device.Info.SerialNumber}");
+        return 0;
+    }
+
+    private static async Task<int> StatusAsync(LibUsbDeviceProvider provider, Dictionary<string, string> options)
+    {
+        await using DfuDevice device = await OpenAsync(provider, options);
+        (DfuSharp.Protocol.DfuStatusReport report, _) = await device.GetStatusAsync();
+        Console.WriteLine($"state={report.State}");
+        Console.WriteLine($"status={report.Status}");
         return 0;
     }
 }
