@@ -1,0 +1,36 @@
+using System.Collections.Immutable;
+
+namespace DfuSharp.Simulation;
+
+/// <summary>Memory contents to preload into a simulated device.</summary>
+/// <param name="Address">The first address (DfuSe), or the offset in the firmware store (plain DFU).</param>
+/// <param name="Data">The bytes.</param>
+public sealed record SimulatedMemoryImage(uint Address, ImmutableArray<byte> Data);
+
+/// <summary>How one simulated device is run: its clock, its faults, what it holds at start.</summary>
+public sealed record SimulatedDeviceOptions
+{
+    /// <summary>Gets the clock: <see cref="TimeProvider.System"/> for real time, a <see cref="VirtualTimeProvider"/> in tests.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>Gets the faults to inject.</summary>
+    public SimulatedFaults Faults { get; init; } = SimulatedFaults.None;
+
+    /// <summary>Gets memory to preload (programmed directly, bypassing the protocol).</summary>
+    public ImmutableArray<SimulatedMemoryImage> InitialMemory { get; init; } = [];
+
+    /// <summary>Gets a value indicating whether flash read protection is active at start.</summary>
+    public bool ReadProtected { get; init; }
+
+    /// <summary>Gets the start addresses of write-protected sectors (erase and program fail with errWRITE).</summary>
+    public ImmutableArray<uint> WriteProtectedSectors { get; init; } = [];
+
+    /// <summary>Gets the port path the device reports, or <see langword="null"/> for <c>sim:PROFILE</c>.</summary>
+    public string? PortPath { get; init; }
+
+    /// <summary>Gets how long the device is off the bus when it re-enumerates, or <see langword="null"/> for the profile's time.</summary>
+    public TimeSpan? ReenumerationDelay { get; init; }
+
+    /// <summary>Gets the serial number, or <see langword="null"/> for the profile's.</summary>
+    public string? SerialNumber { get; init; }
+}

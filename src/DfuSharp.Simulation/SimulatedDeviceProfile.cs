@@ -1,0 +1,197 @@
+using System.Collections.Immutable;
+using DfuSharp.Usb;
+
+namespace DfuSharp.Simulation;
+
+/// <summary>What a memory behind an alternate setting is made of.</summary>
+public enum SimulatedMemoryKind
+{
+    /// <summary>NOR flash: erasing sets bytes to 0xFF, programming can only clear bits.</summary>
+    Flash = 0,
+
+    /// <summary>One-time-programmable memory: starts at 0xFF, programming can only clear bits, no erase.</summary>
+    Otp,
+
+    /// <summary>Registers or option bytes: a write replaces the bytes.</summary>
+    Register,
+}
+
+/// <summary>What the device does when asked to program flash that is not erased.</summary>
+public enum SimulatedUnerasedWrite
+{
+    /// <summary>The bits are ANDed in and the device reports errCHECK_ERASED.</summary>
+    ReportCheckErased = 0,
+
+    /// <summary>The bits are ANDed in and nothing is reported: the data is silently corrupt, as on a part without read-back check.</summary>
+    SilentlyCorrupt,
+}
+
+/// <summary>One alternate setting of the DFU interface and the memory behind it.</summary>
+/// <param name="Name">
+/// The interface string (iInterface). For a DfuSe device it is the memory layout, for example
+/// <c>@Internal Flash  /0x08000000/04*016Kg,01*064Kg,07*128Kg</c> (ST UM0391).
+/// </param>
+/// <param name="Kind">What the memory is made of.</param>
+public sealed record SimulatedAlternateSetting(string Name, SimulatedMemoryKind Kind = SimulatedMemoryKind.Flash)
+{
+    /// <summary>Gets the bytes the memory holds when the device is new (the rest is 0xFF); empty for none.</summary>
+    public ImmutableArray<byte> InitialContent { get; init; } = [];
+}
+
+/// <summary>The time of erasing one sector of a given size.</summary>
+/// <param name="SectorSize">The sector size in bytes.</param>
+/// <param name="Time">How long the erase takes.</param>
+public readonly record struct SimulatedEraseTime(int SectorSize, TimeSpan Time);
+
+/// <summary>
+/// How long a simulated device is busy, and what bwPollTimeout it reports for each operation (DFU 1.1 §6.1.2). A device
+/// may report less than it needs, as real ones do; then a request arriving early waits (the device NAKs) until it is done.
+/// </summary>
+public sealed record SimulatedTiming
+{
+    /// <summary>Gets a timing in which nothing takes time and every poll timeout is 0.</summary>
+    public static SimulatedTiming Instant { get; } = new();
+
+    /// <summary>Gets the size of one programming unit in bytes (4 on STM32F4 with x32 parallelism, 2 on STM32F1).</summary>
+    public int ProgramUnitSize { get; init; } = 4;
+
+    /// <summary>Gets the time to program one unit.</summary>
+    public TimeSpan ProgramUnitTime { get; init; }
+
+    /// <summary>Gets the erase time by sector size; sizes not listed use <see cref="DefaultSectorEraseTime"/>.</summary>
+    public ImmutableArray<SimulatedEraseTime> SectorEraseTimes { get; init; } = [];
+
+    /// <summary>Gets the erase time of a sector whose size is not in <see cref="SectorEraseTimes"/>.</summary>
+    public TimeSpan DefaultSectorEraseTime { get; init; }
+
+    /// <summary>Gets the time of a mass erase.</summary>
+    public TimeSpan MassEraseTime { get; init; }
+
+    /// <summary>Gets the time of a DfuSe command that touches no flash (set address pointer).</summary>
+    public TimeSpan CommandTime { get; init; }
+
+    /// <summary>Gets the time of manifestation (plain DFU).</summary>
+    public TimeSpan ManifestTime { get; init; }
+
+    /// <summary>Gets the bwPollTimeout (ms) reported after a data block.</summary>
+    public uint ProgramPollTimeout { get; init; }
+
+    /// <summary>Gets the bwPollTimeout (ms) reported after a sector erase command.</summary>
+    public uint ErasePollTimeout { get; init; }
+
+    /// <summary>Gets the bwPollTimeout (ms) reported after a mass erase or read-unprotect command.</summary>
+    public uint MassErasePollTimeout { get; init; }
+
+    /// <summary>Gets the bwPollTimeout (ms) reported after a DfuSe command that touches no flash.</summary>
+    public uint CommandPollTimeout { get; init; }
+
+    /// <summary>Gets the bwPollTimeout (ms) reported when manifestation starts.</summary>
+    public uint ManifestPollTimeout { get; init; }
+
+    /// <summary>Gets how long the device is off the bus when it re-enumerates.</summary>
+    public TimeSpan ReenumerationTime { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Returns the time needed to program <paramref name="length"/> bytes.</summary>
+    /// <param name="length">The number of bytes.</param>
+    /// <returns>The programming time.</returns>
+    public TimeSpan ProgramTime(int length)
+        => ProgramUnitTime * ((length + Math.Max(1, ProgramUnitSize) - 1) / Math.Max(1, ProgramUnitSize));
+
+    /// <summary>Returns the time needed to erase a sector of <paramref name="sectorSize"/> bytes.</summary>
+    /// <param name="sectorSize">The sector size.</param>
+    /// <returns>The erase time.</returns>
+    public TimeSpan EraseTime(int sectorSize)
+    {
+        foreach (SimulatedEraseTime entry in SectorEraseTimes)
+        {
+            if (entry.SectorSize == sectorSize)
+            {
+                return entry.Time;
+            }
+        }
+
+        return DefaultSectorEraseTime;
+    }
+}
+
+/// <summary>
+/// Everything that makes one kind of simulated device: identity, descriptors, strings, memories, timing and
+/// mode switching. Change a stock profile from <see cref="SimulatedProfiles"/> with a <c>with</c> expression.
+/// </summary>
+public sealed record SimulatedDeviceProfile
+{
+    /// <summary>The bcdDFUVersion of ST's DfuSe extension.</summary>
+    public const ushort DfuSeVersion = 0x011A;
+
+    /// <summary>Gets the profile's name (for example <c>stm32f4</c>).</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Gets idVendor.</summary>
+    public required ushort VendorId { get; init; }
+
+    /// <summary>Gets idProduct.</summary>
+    public required ushort ProductId { get; init; }
+
+    /// <summary>Gets bcdDevice.</summary>
+    public ushort DeviceVersion { get; init; } = 0x0100;
+
+    /// <summary>Gets the manufacturer string.</summary>
+    public string? Manufacturer { get; init; }
+
+    /// <summary>Gets the product string.</summary>
+    public string? Product { get; init; }
+
+    /// <summary>Gets the serial number string.</summary>
+    public string? SerialNumber { get; init; }
+
+    /// <summary>Gets bInterfaceProtocol: 1 in run-time mode, 2 in DFU mode (0 on some ST parts).</summary>
+    public byte InterfaceProtocol { get; init; } = 2;
+
+    /// <summary>Gets bmAttributes of the DFU functional descriptor.</summary>
+    public DfuAttributes Attributes { get; init; } = DfuAttributes.CanDownload | DfuAttributes.CanUpload;
+
+    /// <summary>Gets wDetachTimeOut in milliseconds.</summary>
+    public ushort DetachTimeout { get; init; } = 1000;
+
+    /// <summary>Gets wTransferSize.</summary>
+    public ushort TransferSize { get; init; } = 1024;
+
+    /// <summary>Gets bcdDFUVersion (0x0110, or 0x011A for DfuSe).</summary>
+    public ushort DfuVersion { get; init; } = 0x0110;
+
+    /// <summary>Gets the alternate settings of the DFU interface (interface 0), in order.</summary>
+    public ImmutableArray<SimulatedAlternateSetting> AlternateSettings { get; init; } = [new("Flash")];
+
+    /// <summary>
+    /// Gets a value indicating whether the functional descriptor follows every alternate setting's interface
+    /// descriptor; when <see langword="false"/> it follows only the last one, as on the ST ROM.
+    /// </summary>
+    public bool FunctionalDescriptorAfterEachSetting { get; init; } = true;
+
+    /// <summary>Gets the size of the firmware store of a plain DFU device.</summary>
+    public int FirmwareCapacity { get; init; } = 256 * 1024;
+
+    /// <summary>Gets what programming unerased flash does.</summary>
+    public SimulatedUnerasedWrite UnerasedWrite { get; init; }
+
+    /// <summary>Gets the DfuSe commands the device lists for Get Commands (ST AN3156 §"Get Command").</summary>
+    public ImmutableArray<byte> DfuSeCommands { get; init; } = [0x00, 0x21, 0x41, 0x92];
+
+    /// <summary>Gets the timing.</summary>
+    public SimulatedTiming Timing { get; init; } = SimulatedTiming.Instant;
+
+    /// <summary>
+    /// Gets the profile the device switches to when it leaves run-time mode (DFU_DETACH); <see langword="null"/> for a
+    /// profile that starts in DFU mode.
+    /// </summary>
+    public SimulatedDeviceProfile? DfuModeProfile { get; init; }
+
+    /// <summary>Gets a value indicating whether this is a DfuSe device (bcdDFUVersion 0x011A).</summary>
+    public bool IsDfuSe => DfuVersion == DfuSeVersion;
+
+    /// <summary>Gets a value indicating whether the device is in run-time mode (bInterfaceProtocol 1).</summary>
+    public bool IsRuntime => InterfaceProtocol == 1;
+
+    /// <summary>Gets the functional descriptor the device reports.</summary>
+    public DfuFunctionalDescriptor FunctionalDescriptor => new(Attributes, DetachTimeout, TransferSize, DfuVersion);
+}

@@ -1,0 +1,701 @@
+using System.Collections.Immutable;
+using DfuSharp.Protocol;
+using DfuSharp.Usb;
+
+namespace DfuSharp.Simulation;
+
+/// <summary>
+/// A simulated USB DFU 1.1 or ST DfuSe device: the device side of <see cref="IUsbTransport"/>, with a flash model,
+/// timing, mode switching and fault injection. It is strict: a request the DFU 1.1 state table (Appendix A) does not
+/// allow in the current state STALLs and moves the device to dfuERROR with errSTALLEDPKT.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <see cref="HandleControl"/> and <see cref="BusReset"/> are the device's whole interface to a bus: they know nothing
+/// of .NET transports, so an emulator can forward every control transfer to them. The <see cref="IUsbTransport"/>
+/// methods wrap them for in-process use.
+/// </para>
+/// <para>
+/// While the device is busy (programming, erasing, manifesting), a request that arrives before the busy time has
+/// elapsed on the <see cref="TimeProvider"/> waits until it has, as a real device NAKs it.
+/// </para>
+/// </remarks>
+public sealed partial class SimulatedDfuDevice : IUsbTransport
+{
+    private readonly Lock _gate = new();
+    private readonly SimulatedDeviceProfile _home;
+    private readonly SimulatedDeviceOptions _options;
+    private readonly TimeProvider _time;
+    private readonly DateTimeOffset _created;
+    private readonly List<MemoryBank> _banks = [];
+    private readonly HashSet<uint> _writeProtected;
+    private readonly byte[] _firmware;
+    private readonly int[] _requestCounts = new int[7];
+    private readonly string? _serial;
+
+    private SimulatedDeviceProfile _profile;
+    private DfuState _state;
+    private DfuStatus _status;
+    private string? _statusText;
+    private byte _alternateSetting;
+    private byte _configuration;
+    private uint _pointer;
+    private bool _readProtected;
+
+    private bool _hasPending;
+    private byte[] _pending = [];
+    private ushort _pendingBlock;
+    private int _pendingDataBlock = -1;
+
+    private DateTimeOffset _busyUntil;
+    private DfuStatus? _errorAfterBusy;
+    private string? _errorTextAfterBusy;
+    private bool _manifestDone;
+    private bool _manifested;
+    private DateTimeOffset _detachDeadline;
+
+    private int _firmwareLength;
+    private int _downloadOffset;
+    private int _uploadOffset;
+
+    private int _dataBlocks;
+    private int _erases;
+    private int _wrongStateServed;
+
+    private bool _connected = true;
+    private DateTimeOffset? _reappearAt;
+    private SimulatedDeviceProfile? _nextProfile;
+    private int _generation;
+    private UsbDeviceInfo? _info;
+
+    /// <summary>Initializes a new device.</summary>
+    /// <param name="profile">What the device is.</param>
+    /// <param name="options">How it runs; <see langword="null"/> for real time, no faults, erased memory.</param>
+    /// <exception cref="ArgumentException">The profile's memory layout or the initial memory is invalid.</exception>
+    public SimulatedDfuDevice(SimulatedDeviceProfile profile, SimulatedDeviceOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        _home = profile;
+        _profile = profile;
+        _options = options ?? new SimulatedDeviceOptions();
+        _time = _options.TimeProvider;
+        _created = _time.GetUtcNow();
+        _busyUntil = _created;
+        _serial = _options.SerialNumber ?? profile.SerialNumber;
+        PortPath = _options.PortPath ?? $"sim:{profile.Name}";
+        Faults = _options.Faults;
+        _readProtected = _options.ReadProtected;
+        _writeProtected = [.. _options.WriteProtectedSectors];
+
+        // Memory belongs to the device, not to a mode: a run-time device and its DFU-mode self share it.
+        int capacity = 0;
+        for (SimulatedDeviceProfile? p = profile; p is not null; p = p.DfuModeProfile)
+        {
+            capacity = Math.Max(capacity, p.IsDfuSe || p.IsRuntime ? 0 : p.FirmwareCapacity);
+            if (p.IsDfuSe && _banks.Count == 0)
+            {
+                AddBanks(p);
+            }
+        }
+
+        _firmware = new byte[capacity];
+        _firmware.AsSpan().Fill(0xFF);
+        Preload(_options.InitialMemory);
+        ResetProtocolState();
+    }
+
+    /// <summary>Gets the profile the device was created with.</summary>
+    public SimulatedDeviceProfile HomeProfile => _home;
+
+    /// <summary>Gets the profile the device presents now (a run-time device presents its DFU-mode profile after DFU_DETACH).</summary>
+    public SimulatedDeviceProfile Profile
+    {
+        get
+        {
+            lock (_gate)
+            {
+                RefreshPresence();
+                return _profile;
+            }
+        }
+    }
+
+    /// <summary>Gets the port path the device reports.</summary>
+    public string PortPath { get; internal set; }
+
+    /// <summary>Gets the clock the device runs on.</summary>
+    public TimeProvider TimeProvider => _time;
+
+    /// <summary>Gets or sets the injected faults.</summary>
+    public SimulatedFaults Faults { get; set; }
+
+    /// <summary>Gets the record of every request the device received.</summary>
+    public Transcript Transcript { get; } = new();
+
+    /// <summary>Gets the current bState.</summary>
+    public DfuState State
+    {
+        get
+        {
+            lock (_gate)
+            {
+                RefreshPresence();
+                return _state;
+            }
+        }
+    }
+
+    /// <summary>Gets the current bStatus.</summary>
+    public DfuStatus Status
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _status;
+            }
+        }
+    }
+
+    /// <summary>Gets the selected alternate setting.</summary>
+    public byte AlternateSetting
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _alternateSetting;
+            }
+        }
+    }
+
+    /// <summary>Gets the DfuSe address pointer.</summary>
+    public uint AddressPointer
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _pointer;
+            }
+        }
+    }
+
+    /// <summary>Gets a value indicating whether flash read protection is active.</summary>
+    public bool ReadProtected
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _readProtected;
+            }
+        }
+    }
+
+    /// <summary>Gets a value indicating whether the device is on the bus now.</summary>
+    public bool IsConnected
+    {
+        get
+        {
+            lock (_gate)
+            {
+                RefreshPresence();
+                return _connected;
+            }
+        }
+    }
+
+    /// <summary>Gets the number of times the device has left the bus (re-enumerations, resets, disconnects).</summary>
+    public int Generation
+    {
+        get
+        {
+            lock (_gate)
+            {
+                RefreshPresence();
+                return _generation;
+            }
+        }
+    }
+
+    /// <summary>Gets the number of data blocks the device has received.</summary>
+    public int DataBlocksReceived
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _dataBlocks;
+            }
+        }
+    }
+
+    /// <summary>Gets the time, on the device's clock, at which the device returns to the bus, or <see langword="null"/> when it is on it.</summary>
+    public DateTimeOffset? ReconnectsAt
+    {
+        get
+        {
+            lock (_gate)
+            {
+                RefreshPresence();
+                return _connected ? null : _reappearAt;
+            }
+        }
+    }
+
+    /// <summary>Gets the firmware image a plain DFU device holds (what UPLOAD returns).</summary>
+    public ReadOnlyMemory<byte> Firmware
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _firmware.AsSpan(0, _firmwareLength).ToArray();
+            }
+        }
+    }
+
+    /// <summary>Gets what a host learns by enumerating the device now.</summary>
+    public UsbDeviceInfo Device
+    {
+        get
+        {
+            lock (_gate)
+            {
+                RefreshPresence();
+                return _info ??= SimulatedDescriptors.Info(_profile, _serial, PortPath, 2 + (_generation % 120));
+            }
+        }
+    }
+
+    /// <summary>Creates a device from a stock profile.</summary>
+    /// <param name="profileName">A name from <see cref="SimulatedProfiles.Names"/>.</param>
+    /// <param name="options">How it runs.</param>
+    /// <returns>The device.</returns>
+    /// <exception cref="ArgumentException"><paramref name="profileName"/> is not a stock profile.</exception>
+    public static SimulatedDfuDevice Create(string profileName, SimulatedDeviceOptions? options = null)
+        => new(SimulatedProfiles.Get(profileName), options);
+
+    /// <summary>Reads memory directly (DfuSe: any alternate setting's memory; plain DFU: the firmware store from offset 0).</summary>
+    /// <param name="address">The first address or offset.</param>
+    /// <param name="length">The number of bytes.</param>
+    /// <returns>A copy of the bytes.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">The range is not inside one memory.</exception>
+    public byte[] ReadMemory(uint address, int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        lock (_gate)
+        {
+            if (_banks.Count == 0)
+            {
+                if ((ulong)address + (uint)length > (ulong)_firmware.Length)
+                {
+                    throw new ArgumentOutOfRangeException(nameof(address), $"0x{address:X8}+{length} is outside the {_firmware.Length}-byte firmware store.");
+                }
+
+                return _firmware.AsSpan((int)address, length).ToArray();
+            }
+
+            MemoryBank bank = BankFor(address, length)
+                ?? throw new ArgumentOutOfRangeException(nameof(address), $"0x{address:X8}+{length} is not inside one memory of the device.");
+            return bank.Slice(address, length).ToArray();
+        }
+    }
+
+    /// <summary>Waits until the device is on the bus (it may be re-enumerating).</summary>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>A task that completes when the device is on the bus.</returns>
+    /// <exception cref="InvalidOperationException">The device is off the bus for good.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async ValueTask WaitUntilConnectedAsync(CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            DateTimeOffset? at;
+            DateTimeOffset now;
+            lock (_gate)
+            {
+                RefreshPresence();
+                if (_connected)
+                {
+                    return;
+                }
+
+                at = _reappearAt;
+                now = _time.GetUtcNow();
+            }
+
+            if (at is not { } when)
+            {
+                throw new InvalidOperationException("The simulated device has left the bus for good.");
+            }
+
+            await Task.Delay(when > now ? when - now : TimeSpan.FromTicks(1), _time, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Handles one control transfer, as the device's USB controller sees it: the SETUP packet and the OUT data stage,
+    /// answered with a status, the IN data stage and whether the device now leaves the bus.
+    /// </summary>
+    /// <param name="setup">The SETUP packet.</param>
+    /// <param name="outData">The OUT data (empty for IN transfers); its length must equal wLength.</param>
+    /// <returns>The device's answer.</returns>
+    /// <remarks>If the device is busy, the call waits (on the device's clock) until it is not, as a NAKing device does.</remarks>
+    public SimulatedControlResult HandleControl(UsbSetupPacket setup, ReadOnlySpan<byte> outData)
+    {
+        TimeSpan wait = BusyRemaining();
+        if (wait > TimeSpan.Zero)
+        {
+            WaitSynchronously(wait);
+        }
+
+        lock (_gate)
+        {
+            RefreshPresence();
+            TimeSpan at = _time.GetUtcNow() - _created;
+            if (!_connected)
+            {
+                Record(at, RequestName(setup), setup, outData.Length, SimulatedControlResult.NoDevice, string.Empty);
+                return SimulatedControlResult.NoDevice;
+            }
+
+            CompleteBusyIfElapsed();
+            string detail = string.Empty;
+            SimulatedControlResult result;
+            if (!setup.IsDeviceToHost && outData.Length != setup.Length)
+            {
+                result = SimulatedControlResult.Stall;
+            }
+            else
+            {
+                result = setup.Type switch
+                {
+                    UsbRequestType.Standard => HandleStandard(setup),
+                    UsbRequestType.Class => HandleClass(setup, outData, ref detail),
+                    _ => SimulatedControlResult.Stall,
+                };
+            }
+
+            if (result.Data.Length > setup.Length)
+            {
+                result = result with { Data = result.Data[..setup.Length] };
+            }
+
+            Record(at, RequestName(setup), setup, outData.Length, result, detail);
+            return result;
+        }
+    }
+
+    /// <summary>Signals a USB bus reset to the device. A reset always makes the device re-enumerate.</summary>
+    /// <returns>The device's answer: <see cref="SimulatedControlStatus.NoDevice"/> when it is not on the bus.</returns>
+    /// <remarks>
+    /// In appDETACH (before wDetachTimeOut) the device comes back in DFU mode; in dfuMANIFEST-WAIT-RESET, or after a
+    /// completed manifestation, it comes back as its application (its home profile); otherwise it comes back as it was,
+    /// in dfuIDLE or appIDLE (DFU 1.1 Appendix A).
+    /// </remarks>
+    public SimulatedControlResult BusReset()
+    {
+        lock (_gate)
+        {
+            RefreshPresence();
+            TimeSpan at = _time.GetUtcNow() - _created;
+            if (!_connected)
+            {
+                Record(at, "BUS_RESET", null, 0, SimulatedControlResult.NoDevice, string.Empty);
+                return SimulatedControlResult.NoDevice;
+            }
+
+            CompleteBusyIfElapsed();
+            SimulatedDeviceProfile next;
+            string detail;
+            if (_profile.IsRuntime)
+            {
+                bool detaching = _state == DfuState.AppDetach && _time.GetUtcNow() <= _detachDeadline;
+                next = detaching && _profile.DfuModeProfile is { } dfu ? dfu : _profile;
+                detail = detaching ? "enter DFU mode" : "restart";
+            }
+            else if (_state == DfuState.DfuManifestWaitReset || _manifested)
+            {
+                next = _home;
+                detail = "start application";
+            }
+            else
+            {
+                next = _profile;
+                detail = "restart";
+            }
+
+            var result = new SimulatedControlResult(SimulatedControlStatus.Ack, ReadOnlyMemory<byte>.Empty, true);
+            Reenumerate(next);
+            Record(at, "BUS_RESET", null, 0, result, detail);
+            return result;
+        }
+    }
+
+    /// <summary>Returns how long the device stays busy; zero when it is ready.</summary>
+    internal TimeSpan BusyRemaining()
+    {
+        lock (_gate)
+        {
+            TimeSpan left = _busyUntil - _time.GetUtcNow();
+            return _connected && left > TimeSpan.Zero ? left : TimeSpan.Zero;
+        }
+    }
+
+    private void WaitSynchronously(TimeSpan wait)
+    {
+        if (_time is VirtualTimeProvider virtualTime)
+        {
+            virtualTime.MoveTo(virtualTime.GetUtcNow() + wait);
+        }
+        else
+        {
+            // A synchronous caller (an emulator thread) blocks while the device NAKs.
+            Task.Delay(wait, _time).GetAwaiter().GetResult();
+        }
+    }
+
+    private void AddBanks(SimulatedDeviceProfile profile)
+    {
+        for (int alt = 0; alt < profile.AlternateSettings.Length; alt++)
+        {
+            SimulatedAlternateSetting setting = profile.AlternateSettings[alt];
+            ImmutableArray<SimulatedSector> sectors;
+            try
+            {
+                sectors = SimulatedMemoryLayout.Parse(setting.Name);
+            }
+            catch (FormatException e)
+            {
+                throw new ArgumentException($"Alternate setting {alt} of profile {profile.Name}: {e.Message}", nameof(profile), e);
+            }
+
+            foreach (MemoryBank bank in MemoryBank.FromLayout(alt, setting.Kind, sectors))
+            {
+                long offset = (long)bank.Base - sectors[0].Address;
+                long n = Math.Min(bank.Data.Length, setting.InitialContent.Length - offset);
+                if (n > 0)
+                {
+                    setting.InitialContent.AsSpan((int)offset, (int)n).CopyTo(bank.Data);
+                }
+
+                _banks.Add(bank);
+            }
+        }
+    }
+
+    private void Preload(ImmutableArray<SimulatedMemoryImage> images)
+    {
+        foreach (SimulatedMemoryImage image in images)
+        {
+            if (_banks.Count == 0)
+            {
+                if ((ulong)image.Address + (uint)image.Data.Length > (ulong)_firmware.Length)
+                {
+                    throw new ArgumentException($"Initial memory at 0x{image.Address:X8} ({image.Data.Length} bytes) does not fit the firmware store.", nameof(images));
+                }
+
+                image.Data.AsSpan().CopyTo(_firmware.AsSpan((int)image.Address));
+                _firmwareLength = Math.Max(_firmwareLength, (int)image.Address + image.Data.Length);
+            }
+            else
+            {
+                MemoryBank bank = BankFor(image.Address, image.Data.Length)
+                    ?? throw new ArgumentException($"Initial memory at 0x{image.Address:X8} ({image.Data.Length} bytes) is not inside one memory.", nameof(images));
+                image.Data.AsSpan().CopyTo(bank.Slice(image.Address, image.Data.Length));
+            }
+        }
+    }
+
+    private MemoryBank? BankFor(uint address, int length, int? alternateSetting = null)
+    {
+        foreach (MemoryBank bank in _banks)
+        {
+            if ((alternateSetting is null || bank.AlternateSetting == alternateSetting)
+                && bank.Contains(address) && (ulong)address + (uint)length <= bank.End)
+            {
+                return bank;
+            }
+        }
+
+        return null;
+    }
+
+    private void ResetProtocolState()
+    {
+        _state = _profile.IsRuntime ? DfuState.AppIdle : DfuState.DfuIdle;
+        _status = DfuStatus.Ok;
+        _statusText = null;
+        _alternateSetting = 0;
+        _configuration = 0;
+        _hasPending = false;
+        _pending = [];
+        _busyUntil = _time.GetUtcNow();
+        _errorAfterBusy = null;
+        _errorTextAfterBusy = null;
+        _manifestDone = false;
+        _manifested = false;
+        _downloadOffset = 0;
+        _uploadOffset = 0;
+        _pointer = _banks.Count > 0 ? _banks[0].Base : 0;
+        _info = null;
+    }
+
+    /// <summary>Leaves the bus now and comes back as <paramref name="next"/> after <paramref name="after"/> plus the re-enumeration time.</summary>
+    private void Reenumerate(SimulatedDeviceProfile next, TimeSpan after = default)
+    {
+        DateTimeOffset now = _time.GetUtcNow();
+        _connected = false;
+        _generation++;
+        _nextProfile = next;
+        _reappearAt = now + after + (_options.ReenumerationDelay ?? _profile.Timing.ReenumerationTime);
+        _busyUntil = now;
+        _info = null;
+    }
+
+    private void RefreshPresence()
+    {
+        if (!_connected && _reappearAt is { } at && _time.GetUtcNow() >= at)
+        {
+            _connected = true;
+            _reappearAt = null;
+            _profile = _nextProfile ?? _profile;
+            _nextProfile = null;
+            ResetProtocolState();
+        }
+    }
+
+    private void CompleteBusyIfElapsed()
+    {
+        if (_time.GetUtcNow() < _busyUntil)
+        {
+            return;
+        }
+
+        if (_state == DfuState.DfuDnbusy)
+        {
+            if (_errorAfterBusy is { } error)
+            {
+                _state = DfuState.DfuError;
+                _status = error;
+                _statusText = _errorTextAfterBusy;
+                _errorAfterBusy = null;
+                _errorTextAfterBusy = null;
+            }
+            else
+            {
+                // DFU 1.1 Appendix A, state 4: when the poll timeout has elapsed the device returns to dfuDNLOAD-SYNC.
+                _state = DfuState.DfuDnloadSync;
+            }
+        }
+        else if (_state == DfuState.DfuManifest && !_profile.IsDfuSe)
+        {
+            // State 7: manifestation-tolerant devices return to dfuMANIFEST-SYNC, others wait for a reset.
+            if ((_profile.Attributes & DfuAttributes.ManifestationTolerant) != 0)
+            {
+                _state = DfuState.DfuManifestSync;
+                _manifestDone = true;
+            }
+            else
+            {
+                _state = DfuState.DfuManifestWaitReset;
+            }
+
+            _manifested = true;
+        }
+    }
+
+    private void Record(TimeSpan at, string name, UsbSetupPacket? setup, int outLength, SimulatedControlResult result, string detail)
+        => Transcript.Add(new TranscriptEntry(at, name, setup, outLength, result.Data.Length, result.Status, result.Reenumerate, _state, _status, detail));
+
+    private static string RequestName(UsbSetupPacket setup)
+    {
+        if (setup.Type == UsbRequestType.Class && setup.Request <= (byte)DfuRequest.Abort)
+        {
+            return (DfuRequest)setup.Request switch
+            {
+                DfuRequest.Detach => "DFU_DETACH",
+                DfuRequest.Dnload => "DFU_DNLOAD",
+                DfuRequest.Upload => "DFU_UPLOAD",
+                DfuRequest.GetStatus => "DFU_GETSTATUS",
+                DfuRequest.ClrStatus => "DFU_CLRSTATUS",
+                DfuRequest.GetState => "DFU_GETSTATE",
+                _ => "DFU_ABORT",
+            };
+        }
+
+        if (setup.Type == UsbRequestType.Standard)
+        {
+            return setup.Request switch
+            {
+                0 => "GET_STATUS",
+                1 => "CLEAR_FEATURE",
+                3 => "SET_FEATURE",
+                5 => "SET_ADDRESS",
+                6 => "GET_DESCRIPTOR",
+                8 => "GET_CONFIG",
+                9 => "SET_CONFIG",
+                10 => "GET_INTERFACE",
+                11 => "SET_INTERFACE",
+                _ => $"STD_0x{setup.Request:X2}",
+            };
+        }
+
+        return $"REQ_0x{setup.Request:X2}";
+    }
+
+    private SimulatedControlResult HandleStandard(UsbSetupPacket setup)
+    {
+        switch (setup.Request)
+        {
+            case 6 when setup.IsDeviceToHost:
+                return GetDescriptor(setup);
+            case 0 when setup.IsDeviceToHost:
+                return SimulatedControlResult.AckWith(new byte[2]);
+            case 8 when setup.IsDeviceToHost && setup.Recipient == UsbRecipient.Device:
+                return SimulatedControlResult.AckWith(new[] { _configuration });
+            case 9 when !setup.IsDeviceToHost && setup.Recipient == UsbRecipient.Device:
+                if (setup.Value > SimulatedDescriptors.ConfigurationValue)
+                {
+                    return SimulatedControlResult.Stall;
+                }
+
+                _configuration = (byte)setup.Value;
+                return SimulatedControlResult.Ack;
+            case 10 when setup.IsDeviceToHost && setup.Recipient == UsbRecipient.Interface && setup.Index == SimulatedDescriptors.DfuInterfaceNumber:
+                return SimulatedControlResult.AckWith(new[] { _alternateSetting });
+            case 11 when !setup.IsDeviceToHost && setup.Recipient == UsbRecipient.Interface:
+                if (setup.Index != SimulatedDescriptors.DfuInterfaceNumber || setup.Value >= _profile.AlternateSettings.Length)
+                {
+                    return SimulatedControlResult.Stall;
+                }
+
+                _alternateSetting = (byte)setup.Value;
+                return SimulatedControlResult.Ack;
+            case 1 or 3 or 5 when !setup.IsDeviceToHost:
+                return SimulatedControlResult.Ack;
+            default:
+                return SimulatedControlResult.Stall;
+        }
+    }
+
+    private SimulatedControlResult GetDescriptor(UsbSetupPacket setup)
+    {
+        int type = setup.Value >> 8;
+        int index = setup.Value & 0xFF;
+        byte[]? descriptor = type switch
+        {
+            SimulatedDescriptors.DeviceDescriptorType when index == 0 => SimulatedDescriptors.Device(_profile, _serial),
+            SimulatedDescriptors.ConfigurationDescriptorType when index == 0 => SimulatedDescriptors.Configuration(_profile),
+            SimulatedDescriptors.StringDescriptorType when index == 0 => SimulatedDescriptors.String(null, 0),
+            SimulatedDescriptors.StringDescriptorType => SimulatedDescriptors.StringAt(_profile, _serial, _statusText, index) is { } text
+                ? SimulatedDescriptors.String(text, index)
+                : null,
+            DfuFunctionalDescriptor.DescriptorType => SimulatedDescriptors.Functional(_profile),
+            _ => null,
+        };
+        return descriptor is null ? SimulatedControlResult.Stall : SimulatedControlResult.AckWith(descriptor);
+    }
+}

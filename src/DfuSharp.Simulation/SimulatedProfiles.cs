@@ -1,0 +1,205 @@
+using System.Collections.Immutable;
+using DfuSharp.Usb;
+
+namespace DfuSharp.Simulation;
+
+/// <summary>The stock simulated devices.</summary>
+public static class SimulatedProfiles
+{
+    /// <summary>
+    /// The STM32F405/407 ROM bootloader in DFU mode (ST AN2606, AN3156): 0483:DF11, bcdDevice 0x2200, DfuSe
+    /// (bcdDFUVersion 0x011A), wTransferSize 2048, bmAttributes 0x0B, wDetachTimeOut 255 ms, 1 MiB of flash in
+    /// 4×16 KiB, 1×64 KiB and 7×128 KiB sectors, option bytes, OTP and the device-feature area.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// Busy times are the typical figures of the STM32F405/407 datasheet (DS8626, "Flash memory programming", 2.7–3.6 V,
+    /// x32 parallelism): word programming 16 µs, sector erase 250 ms (16 KiB), 550 ms (64 KiB), 1 s (128 KiB), mass
+    /// erase 8 s.
+    /// </para>
+    /// <para>
+    /// The bwPollTimeout the ROM reports is not documented by ST. This profile reports 50 ms for every operation, the
+    /// fixed FLASH_ERASE_TIME / FLASH_PROGRAM_TIME of ST's DFU media template (usbd_dfu_flash.c). Erases therefore
+    /// outlast the reported poll timeout (a mass erase by far): a GETSTATUS sent after 50 ms waits, NAKed, until the
+    /// erase is done, and fails when the host's transfer timeout is shorter, as users of real parts report.
+    /// </para>
+    /// <para>
+    /// The functional descriptor follows only the last alternate setting, as on the ROM; a leave request (zero-length
+    /// DNLOAD after Set Address) is answered with dfuMANIFEST and the device leaves the bus; it comes back in DFU mode.
+    /// Programming unerased flash reports errCHECK_ERASED.
+    /// </para>
+    /// </remarks>
+    public static SimulatedDeviceProfile Stm32F4 { get; } = new()
+    {
+        Name = "stm32f4",
+        VendorId = 0x0483,
+        ProductId = 0xDF11,
+        DeviceVersion = 0x2200,
+        Manufacturer = "STMicroelectronics",
+        Product = "STM32  BOOTLOADER",
+        SerialNumber = "3276375B3034",
+
+        // ST's F4 ROM reports bInterfaceProtocol 2 (DFU mode); some other ST parts report 0.
+        InterfaceProtocol = 2,
+        Attributes = DfuAttributes.CanDownload | DfuAttributes.CanUpload | DfuAttributes.WillDetach,
+        DetachTimeout = 255,
+        TransferSize = 2048,
+        DfuVersion = SimulatedDeviceProfile.DfuSeVersion,
+        FunctionalDescriptorAfterEachSetting = false,
+        AlternateSettings =
+        [
+            new("@Internal Flash  /0x08000000/04*016Kg,01*064Kg,07*128Kg"),
+
+            // RM0090 §3.7: RDP 0xAA (level 0) and USER 0xEC at 0x1FFFC000, nWRP 0x0FFF (no sector protected) at 0x1FFFC008.
+            new("@Option Bytes  /0x1FFFC000/01*016 e", SimulatedMemoryKind.Register)
+            {
+                InitialContent = [0xEC, 0xAA, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF],
+            },
+            new("@OTP Memory /0x1FFF7800/01*512 e,01*016 e", SimulatedMemoryKind.Otp),
+            new("@Device Feature/0xFFFF0000/01*004 e", SimulatedMemoryKind.Register),
+        ],
+        UnerasedWrite = SimulatedUnerasedWrite.ReportCheckErased,
+        DfuSeCommands = [0x00, 0x21, 0x41, 0x92],
+        Timing = new SimulatedTiming
+        {
+            ProgramUnitSize = 4,
+            ProgramUnitTime = TimeSpan.FromMicroseconds(16),
+            SectorEraseTimes =
+            [
+                new(16 * 1024, TimeSpan.FromMilliseconds(250)),
+                new(64 * 1024, TimeSpan.FromMilliseconds(550)),
+                new(128 * 1024, TimeSpan.FromMilliseconds(1000)),
+            ],
+            DefaultSectorEraseTime = TimeSpan.FromMilliseconds(250),
+            MassEraseTime = TimeSpan.FromSeconds(8),
+            CommandTime = TimeSpan.Zero,
+            ManifestTime = TimeSpan.Zero,
+            ProgramPollTimeout = 50,
+            ErasePollTimeout = 50,
+            MassErasePollTimeout = 50,
+            CommandPollTimeout = 50,
+            ManifestPollTimeout = 50,
+            ReenumerationTime = TimeSpan.FromMilliseconds(200),
+        },
+    };
+
+    /// <summary>
+    /// A DfuSe-style application bootloader on an STM32F103 (128 KiB of 1 KiB pages): it keeps its own first 0x3000
+    /// bytes (layout type 'a', read-only: erase and program there fail with errTARGET) and takes the application from
+    /// 0x0800_3000. Ids 1209:DB42 (the pid.codes id of the open dapboot bootloader, used here as a representative).
+    /// </summary>
+    /// <remarks>
+    /// Busy times are typical STM32F103 figures (DS5319: half-word programming 52.5 µs, page erase 20 ms). Every
+    /// bwPollTimeout is 50 ms, the FLASH_ERASE_TIME / FLASH_PROGRAM_TIME of ST's DFU media template such bootloaders
+    /// are built from. A mass erase erases the application area only. Programming unerased flash is silently corrupt
+    /// (the template does not read back), and there is no Read Unprotect command.
+    /// </remarks>
+    public static SimulatedDeviceProfile Stm32F1App { get; } = new()
+    {
+        Name = "stm32f1-app",
+        VendorId = 0x1209,
+        ProductId = 0xDB42,
+        DeviceVersion = 0x0100,
+        Manufacturer = "DfuSharp",
+        Product = "STM32F1 application bootloader",
+        SerialNumber = "F1APP0000001",
+        InterfaceProtocol = 2,
+        Attributes = DfuAttributes.CanDownload | DfuAttributes.CanUpload | DfuAttributes.WillDetach,
+        DetachTimeout = 255,
+        TransferSize = 1024,
+        DfuVersion = SimulatedDeviceProfile.DfuSeVersion,
+        AlternateSettings = [new("@Internal Flash  /0x08000000/12*001Ka,116*001Kg")],
+        UnerasedWrite = SimulatedUnerasedWrite.SilentlyCorrupt,
+        DfuSeCommands = [0x00, 0x21, 0x41],
+        Timing = new SimulatedTiming
+        {
+            ProgramUnitSize = 2,
+            ProgramUnitTime = TimeSpan.FromTicks(525),
+            DefaultSectorEraseTime = TimeSpan.FromMilliseconds(20),
+            MassEraseTime = TimeSpan.FromMilliseconds(20 * 116),
+            ProgramPollTimeout = 50,
+            ErasePollTimeout = 50,
+            MassErasePollTimeout = 50,
+            CommandPollTimeout = 50,
+            ManifestPollTimeout = 50,
+            ReenumerationTime = TimeSpan.FromMilliseconds(200),
+        },
+    };
+
+    /// <summary>
+    /// A plain DFU 1.1 device in DFU mode (test ids 1209:DF11, not registered): one alternate setting "Flash", a
+    /// 256 KiB firmware store that a download replaces and an upload reads back until a short frame, wTransferSize
+    /// 1024, manifestation-tolerant. Vary it with <c>with</c> (Attributes, TransferSize).
+    /// </summary>
+    /// <remarks>It reports honest poll timeouts: 6 ms per 1 KiB block (5.1 ms busy), 100 ms for manifestation.</remarks>
+    public static SimulatedDeviceProfile Dfu11 { get; } = new()
+    {
+        Name = "dfu11",
+        VendorId = 0x1209,
+        ProductId = 0xDF11,
+        DeviceVersion = 0x0100,
+        Manufacturer = "DfuSharp",
+        Product = "DFU 1.1 test device",
+        SerialNumber = "DFU11-000001",
+        InterfaceProtocol = 2,
+        Attributes = DfuAttributes.CanDownload | DfuAttributes.CanUpload | DfuAttributes.ManifestationTolerant,
+        DetachTimeout = 1000,
+        TransferSize = 1024,
+        DfuVersion = 0x0110,
+        AlternateSettings = [new("Flash")],
+        FirmwareCapacity = 256 * 1024,
+        Timing = new SimulatedTiming
+        {
+            ProgramUnitSize = 4,
+            ProgramUnitTime = TimeSpan.FromMicroseconds(20),
+            ManifestTime = TimeSpan.FromMilliseconds(100),
+            ProgramPollTimeout = 6,
+            ManifestPollTimeout = 100,
+            ReenumerationTime = TimeSpan.FromMilliseconds(100),
+        },
+    };
+
+    /// <summary>
+    /// A device in run-time mode (bInterfaceProtocol 1, test ids 1209:DF10) that re-enumerates into DFU mode as the
+    /// <see cref="Dfu11"/> device, with the same serial, on DFU_DETACH (bitWillDetach) or on a USB reset within
+    /// wDetachTimeOut after DFU_DETACH (clear WillDetach with <c>with</c>). After a completed download and a reset it
+    /// comes back in run-time mode.
+    /// </summary>
+    public static SimulatedDeviceProfile Runtime { get; } = new()
+    {
+        Name = "runtime",
+        VendorId = 0x1209,
+        ProductId = 0xDF10,
+        DeviceVersion = 0x0100,
+        Manufacturer = "DfuSharp",
+        Product = "DFU run-time test device",
+        SerialNumber = "DFU11-000001",
+        InterfaceProtocol = 1,
+        Attributes = DfuAttributes.CanDownload | DfuAttributes.CanUpload | DfuAttributes.ManifestationTolerant | DfuAttributes.WillDetach,
+        DetachTimeout = 1000,
+        TransferSize = 1024,
+        DfuVersion = 0x0110,
+        AlternateSettings = [new("DFU run-time")],
+        Timing = new SimulatedTiming { ReenumerationTime = TimeSpan.FromMilliseconds(100) },
+        DfuModeProfile = Dfu11 with
+        {
+            Attributes = DfuAttributes.CanDownload | DfuAttributes.CanUpload | DfuAttributes.ManifestationTolerant | DfuAttributes.WillDetach,
+        },
+    };
+
+    private static readonly ImmutableArray<SimulatedDeviceProfile> s_all = [Stm32F4, Stm32F1App, Dfu11, Runtime];
+
+    /// <summary>Gets the names of the stock profiles.</summary>
+    public static ImmutableArray<string> Names { get; } = [.. s_all.Select(p => p.Name)];
+
+    /// <summary>Returns a stock profile by name (case-insensitive).</summary>
+    /// <param name="name">The name.</param>
+    /// <returns>The profile.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is not a stock profile.</exception>
+    public static SimulatedDeviceProfile Get(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return s_all.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))
+            ?? throw new ArgumentException($"Unknown simulated profile \"{name}\"; known: {string.Join(", ", Names)}.", nameof(name));
+    }
+}

@@ -1,0 +1,201 @@
+using System.Globalization;
+using DfuSharp.Usb;
+
+namespace DfuSharp.Simulation;
+
+/// <summary>
+/// A USB bus of simulated devices: it enumerates the ones on the bus, opens them, and sees them leave and come back
+/// when they re-enumerate (detach, reset, leave, injected disconnects), after their re-enumeration delay on the clock.
+/// </summary>
+public sealed class SimulatedUsbBus : IUsbDeviceProvider
+{
+    private readonly Lock _gate = new();
+    private readonly List<SimulatedDfuDevice> _devices = [];
+
+    /// <summary>Initializes a new bus.</summary>
+    /// <param name="timeProvider">The clock shared with the devices; <see langword="null"/> for real time.</param>
+    public SimulatedUsbBus(TimeProvider? timeProvider = null) => TimeProvider = timeProvider ?? TimeProvider.System;
+
+    /// <summary>Gets the bus's clock.</summary>
+    public TimeProvider TimeProvider { get; }
+
+    /// <summary>Gets the devices plugged in (on the bus or re-enumerating).</summary>
+    public IReadOnlyList<SimulatedDfuDevice> Devices
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _devices];
+            }
+        }
+    }
+
+    /// <summary>Creates a device from a stock profile on the bus's clock and plugs it in at port <c>sim-N</c>.</summary>
+    /// <param name="profileName">A name from <see cref="SimulatedProfiles.Names"/>.</param>
+    /// <param name="options">Options; the clock and, when unset, the port path are replaced by the bus's.</param>
+    /// <returns>The device.</returns>
+    /// <exception cref="ArgumentException"><paramref name="profileName"/> is not a stock profile.</exception>
+    public SimulatedDfuDevice Add(string profileName, SimulatedDeviceOptions? options = null)
+        => Add(SimulatedProfiles.Get(profileName), options);
+
+    /// <summary>Creates a device on the bus's clock and plugs it in at port <c>sim-N</c>.</summary>
+    /// <param name="profile">The profile.</param>
+    /// <param name="options">Options; the clock and, when unset, the port path are replaced by the bus's.</param>
+    /// <returns>The device.</returns>
+    public SimulatedDfuDevice Add(SimulatedDeviceProfile profile, SimulatedDeviceOptions? options = null)
+    {
+        lock (_gate)
+        {
+            options ??= new SimulatedDeviceOptions();
+            var device = new SimulatedDfuDevice(profile, options with
+            {
+                TimeProvider = TimeProvider,
+                PortPath = options.PortPath ?? string.Create(CultureInfo.InvariantCulture, $"sim-{_devices.Count + 1}"),
+            });
+            _devices.Add(device);
+            return device;
+        }
+    }
+
+    /// <summary>Plugs in a device that was created on the bus's clock.</summary>
+    /// <param name="device">The device.</param>
+    /// <exception cref="ArgumentException">The device runs on another clock, or another device has its port path.</exception>
+    public void Plug(SimulatedDfuDevice device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        lock (_gate)
+        {
+            if (!ReferenceEquals(device.TimeProvider, TimeProvider))
+            {
+                throw new ArgumentException("The device must run on the bus's TimeProvider.", nameof(device));
+            }
+
+            if (_devices.Any(d => d.PortPath == device.PortPath))
+            {
+                throw new ArgumentException($"Port {device.PortPath} is taken.", nameof(device));
+            }
+
+            _devices.Add(device);
+        }
+    }
+
+    /// <summary>Unplugs a device for good.</summary>
+    /// <param name="device">The device.</param>
+    /// <returns><see langword="true"/> when it was plugged in.</returns>
+    public bool Unplug(SimulatedDfuDevice device)
+    {
+        lock (_gate)
+        {
+            return _devices.Remove(device);
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<IReadOnlyList<UsbDeviceInfo>> EnumerateAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult<IReadOnlyList<UsbDeviceInfo>>(Present());
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<IUsbTransport> OpenAsync(UsbDeviceInfo device, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        cancellationToken.ThrowIfCancellationRequested();
+        SimulatedDfuDevice? found;
+        lock (_gate)
+        {
+            found = _devices.FirstOrDefault(d => d.PortPath == device.PortPath);
+        }
+
+        if (found is null || !found.IsConnected || found.Device.DeviceAddress != device.DeviceAddress)
+        {
+            throw new UsbTransportException(UsbError.NoDevice, $"{device.DisplayName} is not on the bus (it may have re-enumerated).");
+        }
+
+        return ValueTask.FromResult<IUsbTransport>(new SimulatedDeviceConnection(found, found.Generation));
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<UsbDeviceInfo> WaitForDeviceAsync(Func<UsbDeviceInfo, bool> match, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(match);
+        DateTimeOffset deadline = TimeProvider.GetUtcNow() + timeout;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            foreach (UsbDeviceInfo info in Present())
+            {
+                if (match(info))
+                {
+                    return info;
+                }
+            }
+
+            DateTimeOffset now = TimeProvider.GetUtcNow();
+            if (now >= deadline)
+            {
+                throw new DfuReenumerationTimeoutException(
+                    string.Create(CultureInfo.InvariantCulture, $"No matching device appeared within {timeout.TotalMilliseconds} ms."))
+                {
+                    Timeout = timeout,
+                };
+            }
+
+            // Sleep until the next device comes back, or until the deadline if none will before it.
+            DateTimeOffset wake = deadline;
+            foreach (SimulatedDfuDevice device in Devices)
+            {
+                if (device.ReconnectsAt is { } at && at < wake)
+                {
+                    wake = at;
+                }
+            }
+
+            await Task.Delay(wake > now ? wake - now : TimeSpan.FromTicks(1), TimeProvider, cancellationToken);
+        }
+    }
+
+    private List<UsbDeviceInfo> Present()
+    {
+        var present = new List<UsbDeviceInfo>();
+        foreach (SimulatedDfuDevice device in Devices)
+        {
+            if (device.IsConnected)
+            {
+                present.Add(device.Device);
+            }
+        }
+
+        present.Sort((a, b) => string.CompareOrdinal(a.PortPath, b.PortPath));
+        return present;
+    }
+
+    /// <summary>One opened handle: it dies when the device leaves the bus, as a libusb handle does.</summary>
+    private sealed class SimulatedDeviceConnection(SimulatedDfuDevice device, int generation) : IUsbTransport
+    {
+        private readonly UsbDeviceInfo _info = device.Device;
+
+        public UsbDeviceInfo Device => _info;
+
+        public ValueTask<int> ControlInAsync(UsbSetupPacket setup, Memory<byte> buffer, TimeSpan timeout, CancellationToken cancellationToken = default)
+            => device.ControlInAsync(generation, setup, buffer, timeout, cancellationToken);
+
+        public ValueTask ControlOutAsync(UsbSetupPacket setup, ReadOnlyMemory<byte> data, TimeSpan timeout, CancellationToken cancellationToken = default)
+            => device.ControlOutAsync(generation, setup, data, timeout, cancellationToken);
+
+        public ValueTask ClaimInterfaceAsync(byte interfaceNumber, CancellationToken cancellationToken = default)
+            => device.ClaimInterfaceAsync(generation, interfaceNumber, cancellationToken);
+
+        public ValueTask SetAlternateSettingAsync(byte interfaceNumber, byte alternateSetting, CancellationToken cancellationToken = default)
+            => device.SetAlternateSettingAsync(generation, interfaceNumber, alternateSetting, cancellationToken);
+
+        public ValueTask ResetAsync(CancellationToken cancellationToken = default) => device.ResetAsync(generation, cancellationToken);
+
+        public ValueTask<string?> GetStringDescriptorAsync(byte index, ushort languageId = 0, CancellationToken cancellationToken = default)
+            => device.GetStringDescriptorAsync(generation, index, languageId, cancellationToken);
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}
