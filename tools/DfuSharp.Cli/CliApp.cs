@@ -76,6 +76,7 @@ internal static class CliApp
     {
         var root = new RootCommand("dfusharp: flash, read back and inspect USB DFU 1.1 and ST DfuSe devices and firmware files.");
         root.Add(FileCommands.Create(context));
+        root.Add(SimServeCommand.Create());
         return root;
     }
 
