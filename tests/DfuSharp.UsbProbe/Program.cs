@@ -39,6 +39,7 @@ internal static class Program
         catch (Exception ex) when (ex is DfuException or NotSupportedException)
         {
             Console.WriteLine($"error={(ex is UsbTransportException usb ? usb.Error.ToString() : ex.GetType().Name)}");
+            Console.WriteLine($"inner={(ex.InnerException is UsbTransportException inner ? inner.Error.ToString() : ex.InnerException?.GetType().Name)}");
             Console.WriteLine($"message={ex.Message}");
             return 1;
         }
@@ -172,7 +173,11 @@ internal static class Program
     private static async Task<DfuDevice> OpenAsync(LibUsbDeviceProvider provider, Dictionary<string, string> options)
     {
         DfuDeviceSelector selector = options.TryGetValue("device", out string? text) ? DfuDeviceSelector.Parse(text) : new DfuDeviceSelector();
-        return await DfuDevice.OpenAsync(provider, selector, new DfuDeviceOptions { ReenumerationTimeout = TimeSpan.FromSeconds(5) });
+        TimeSpan requestTimeout = Number(options, "timeout") is uint ms ? TimeSpan.FromMilliseconds(ms) : TimeSpan.FromSeconds(5);
+        return await DfuDevice.OpenAsync(
+            provider,
+            selector,
+            new DfuDeviceOptions { ReenumerationTimeout = TimeSpan.FromSeconds(5), RequestTimeout = requestTimeout, SlowRequestTimeout = requestTimeout });
     }
 
     private static async Task<int> DownloadAsync(LibUsbDeviceProvider provider, string path, Dictionary<string, string> options)

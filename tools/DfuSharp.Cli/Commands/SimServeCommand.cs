@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using System.Collections.Immutable;
 using System.CommandLine;
+using System.Globalization;
+using DfuSharp.Protocol;
 using DfuSharp.DfuSe;
 using DfuSharp.Simulation;
 using DfuSharp.Simulation.Serving;
@@ -28,9 +30,14 @@ internal static class SimServeCommand
         var state = new Option<FileInfo?>("--sim-state") { Description = "Load the device's memory from FILE if it exists, and save it there on exit." };
         var stdio = new Option<bool>("--stdio") { Description = "Speak the framed emulator protocol on stdin/stdout (the only transport)." };
         var instant = new Option<bool>("--instant") { Description = "Ignore the profile's timings: no busy time, zero poll timeouts (for tests)." };
+        var faults = new Option<string[]>("--fault")
+        {
+            Description = "Inject a fault (repeatable): getstatus-never-answers[:BLOCK], stall-at-block:N, status-at-block:N:STATUS, disconnect-at-block:N, disconnect-at-leave, corrupt-write.",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var serve = new Command("serve", "Serve a simulated device to tools/usb-emulator, so libusb programs (dfusharp, dfu-util) reach it through the Linux USB stack.")
         {
-            profile, state, stdio, instant,
+            profile, state, stdio, instant, faults,
         };
         serve.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -40,8 +47,19 @@ internal static class SimServeCommand
                 return ExitUsage;
             }
 
+            SimulatedFaults injected;
+            try
+            {
+                injected = SimulatedFaults.Of([.. (parseResult.GetValue(faults) ?? []).Select(SimFaultSpec.Parse)]);
+            }
+            catch (FormatException ex)
+            {
+                await Console.Error.WriteLineAsync($"dfusharp: --fault: {ex.Message}");
+                return ExitUsage;
+            }
+
             return await ServeAsync(
-                parseResult.GetValue(profile)!, parseResult.GetValue(state), parseResult.GetValue(instant),
+                parseResult.GetValue(profile)!, parseResult.GetValue(state), parseResult.GetValue(instant), injected,
                 Console.OpenStandardInput(), Console.OpenStandardOutput(), cancellationToken);
         });
 
@@ -52,12 +70,14 @@ internal static class SimServeCommand
     /// <param name="profileName">The profile.</param>
     /// <param name="stateFile">Where the memory is kept between runs, or <see langword="null"/>.</param>
     /// <param name="instant">Drop the profile's timings.</param>
+    /// <param name="faults">Faults to inject.</param>
     /// <param name="input">Request frames.</param>
     /// <param name="output">Response frames.</param>
     /// <param name="cancellationToken">Stops serving.</param>
     /// <returns>The exit code.</returns>
     internal static async Task<int> ServeAsync(
-        string profileName, FileInfo? stateFile, bool instant, Stream input, Stream output, CancellationToken cancellationToken)
+        string profileName, FileInfo? stateFile, bool instant, SimulatedFaults faults, Stream input, Stream output,
+        CancellationToken cancellationToken)
     {
         SimulatedDeviceProfile profile;
         try
@@ -89,7 +109,7 @@ internal static class SimServeCommand
             }
         }
 
-        var device = new SimulatedDfuDevice(profile, new SimulatedDeviceOptions { InitialMemory = memory, PortPath = "1-1" });
+        var device = new SimulatedDfuDevice(profile, new SimulatedDeviceOptions { InitialMemory = memory, PortPath = "1-1", Faults = faults });
         FramedDeviceServer server = SimulatedDeviceServing.CreateServer(device);
         try
         {
@@ -221,4 +241,39 @@ internal static class SimStateFile
 
         return stream.ToArray();
     }
+}
+
+/// <summary>Parses the fault specifications of <c>sim serve --fault</c>.</summary>
+internal static class SimFaultSpec
+{
+    /// <summary>Parses one specification.</summary>
+    /// <param name="text">For example <c>stall-at-block:3</c> or <c>status-at-block:2:ErrVerify</c>.</param>
+    /// <returns>The fault.</returns>
+    /// <exception cref="FormatException">The text is not a known fault.</exception>
+    public static SimulatedFault Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        string[] parts = text.Split(':');
+        return (parts[0], parts.Length) switch
+        {
+            ("getstatus-never-answers", 1) => SimulatedFault.GetStatusNeverAnswers(),
+            ("getstatus-never-answers", 2) => SimulatedFault.GetStatusNeverAnswers(Block(parts[1])),
+            ("stall-at-block", 2) => SimulatedFault.StallAtBlock(Block(parts[1])),
+            ("status-at-block", 3) => SimulatedFault.StatusAtBlock(Block(parts[1]), Status(parts[2])),
+            ("disconnect-at-block", 2) => SimulatedFault.DisconnectAtBlock(Block(parts[1])),
+            ("disconnect-at-leave", 1) => SimulatedFault.DisconnectAtLeave(),
+            ("corrupt-write", 1) => SimulatedFault.CorruptWrite(),
+            _ => throw new FormatException($"\"{text}\" is not a known fault."),
+        };
+    }
+
+    private static int Block(string text)
+        => int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int block)
+            ? block
+            : throw new FormatException($"\"{text}\" is not a block number.");
+
+    private static DfuStatus Status(string text)
+        => Enum.TryParse(text, ignoreCase: true, out DfuStatus status) && Enum.IsDefined(status)
+            ? status
+            : throw new FormatException($"\"{text}\" is not a DFU status (for example ErrVerify).");
 }
