@@ -143,4 +143,18 @@ public sealed class LibUsbEmulatorTests : IDisposable
         result.Process.ExitCode.Should().Be(1, result.ToString());
         result.Value("error").Should().Be(expected);
     }
+
+    [EmulatorFact]
+    public void SimState_DownloadInOneSession_UploadInTheNext()
+    {
+        byte[] image = WriteImage("fw.bin", 3_000, seed: 5);
+        string state = Path.Combine(_dir, "stm32f4.state");
+
+        EmulatorResult first = UsbEmulator.Run("stm32f4", "$PROBE download fw.bin address=0x08004000", _dir, state);
+        EmulatorResult second = UsbEmulator.Run("stm32f4", "$PROBE upload out.bin address=0x08004000 length=3000", _dir, state);
+
+        first.Process.ExitCode.Should().Be(0, first.ToString());
+        second.Process.ExitCode.Should().Be(0, second.ToString());
+        Read("out.bin").Should().Equal(image);
+    }
 }

@@ -28,9 +28,24 @@ internal static class UsbEmulator
     /// <param name="faults">Faults for <c>sim serve --fault</c>.</param>
     /// <returns>The script's result, plus the emulator's statistics.</returns>
     public static EmulatorResult Run(string profile, string script, string workingDirectory, params string[] faults)
+        => Run(profile, script, workingDirectory, stateFile: null, faults);
+
+    /// <summary>Runs <paramref name="script"/> against an emulated device whose memory lives in <paramref name="stateFile"/>.</summary>
+    /// <param name="profile">The simulated profile.</param>
+    /// <param name="script">A POSIX shell script.</param>
+    /// <param name="workingDirectory">Where the script runs.</param>
+    /// <param name="stateFile">The <c>--sim-state</c> file, or <see langword="null"/>.</param>
+    /// <param name="faults">Faults for <c>sim serve --fault</c>.</param>
+    /// <returns>The script's result, plus the emulator's statistics.</returns>
+    public static EmulatorResult Run(string profile, string script, string workingDirectory, string? stateFile, params string[] faults)
     {
         string stats = Path.Combine(workingDirectory, "emulator-stats.txt");
         var arguments = new List<string> { TestPaths.InRepo("tools", "usb-emulator", "emulate"), "--instant", "--profile", profile, "--stats", stats };
+        if (stateFile is not null)
+        {
+            arguments.AddRange(["--sim-state", stateFile]);
+        }
+
         foreach (string fault in faults)
         {
             arguments.AddRange(["--fault", fault]);

@@ -1,9 +1,6 @@
-using System.Buffers.Binary;
-using System.Collections.Immutable;
 using System.CommandLine;
 using System.Globalization;
 using DfuSharp.Protocol;
-using DfuSharp.DfuSe;
 using DfuSharp.Simulation;
 using DfuSharp.Simulation.Serving;
 
@@ -95,12 +92,13 @@ internal static class SimServeCommand
             profile = WithoutTimings(profile);
         }
 
-        ImmutableArray<SimulatedMemoryImage> memory = [];
+        var device = new SimulatedDfuDevice(profile, new SimulatedDeviceOptions { PortPath = "1-1", Faults = faults });
         if (stateFile is { Exists: true })
         {
             try
             {
-                memory = SimStateFile.Read(await File.ReadAllBytesAsync(stateFile.FullName, cancellationToken));
+                await using FileStream saved = stateFile.OpenRead();
+                device.LoadState(saved);
             }
             catch (InvalidDataException ex)
             {
@@ -109,7 +107,6 @@ internal static class SimServeCommand
             }
         }
 
-        var device = new SimulatedDfuDevice(profile, new SimulatedDeviceOptions { InitialMemory = memory, PortPath = "1-1", Faults = faults });
         FramedDeviceServer server = SimulatedDeviceServing.CreateServer(device);
         try
         {
@@ -127,7 +124,8 @@ internal static class SimServeCommand
 
         if (stateFile is not null)
         {
-            await File.WriteAllBytesAsync(stateFile.FullName, SimStateFile.Write(Snapshot(device)), CancellationToken.None);
+            await using FileStream saved = stateFile.Create();
+            device.SaveState(saved);
         }
 
         return 0;
@@ -141,105 +139,6 @@ internal static class SimServeCommand
             Timing = instant,
             DfuModeProfile = profile.DfuModeProfile is { } dfu ? dfu with { Timing = instant } : null,
         };
-    }
-
-    /// <summary>Reads every memory the device has: each DfuSe layout region, or the plain DFU firmware.</summary>
-    private static ImmutableArray<SimulatedMemoryImage> Snapshot(SimulatedDfuDevice device)
-    {
-        var images = ImmutableArray.CreateBuilder<SimulatedMemoryImage>();
-        IEnumerable<SimulatedAlternateSetting> settings = device.HomeProfile.AlternateSettings
-            .Concat(device.HomeProfile.DfuModeProfile?.AlternateSettings ?? []);
-        foreach (SimulatedAlternateSetting setting in settings)
-        {
-            if (!DfuSeMemoryLayout.TryParse(setting.Name, out DfuSeMemoryLayout? layout))
-            {
-                continue;
-            }
-
-            foreach (DfuSeMemoryRegion region in layout.Regions)
-            {
-                try
-                {
-                    images.Add(new SimulatedMemoryImage(region.Address, [.. device.ReadMemory(region.Address, checked((int)region.Length))]));
-                }
-                catch (ArgumentOutOfRangeException)
-                {
-                    // A region the simulated device does not back with memory (or already saved under another setting).
-                }
-            }
-        }
-
-        if (images.Count == 0)
-        {
-            images.Add(new SimulatedMemoryImage(0, [.. device.Firmware.Span]));
-        }
-
-        return images.DistinctBy(i => i.Address).ToImmutableArray();
-    }
-}
-
-/// <summary>
-/// The memory of a simulated device between runs: the magic <c>DFUSIM1\n</c>, then images of
-/// <c>u32 address, u32 length, length bytes</c> (little-endian).
-/// </summary>
-internal static class SimStateFile
-{
-    private static ReadOnlySpan<byte> Magic => "DFUSIM1\n"u8;
-
-    private const int ImageHeaderSize = 8;
-
-    /// <summary>Parses a state file.</summary>
-    /// <param name="bytes">The file.</param>
-    /// <returns>The images.</returns>
-    /// <exception cref="InvalidDataException">The file is not a state file or is truncated (with the offset).</exception>
-    public static ImmutableArray<SimulatedMemoryImage> Read(ReadOnlySpan<byte> bytes)
-    {
-        if (!bytes.StartsWith(Magic))
-        {
-            throw new InvalidDataException("not a simulated device state file (bad magic at offset 0)");
-        }
-
-        var images = ImmutableArray.CreateBuilder<SimulatedMemoryImage>();
-        int offset = Magic.Length;
-        while (offset < bytes.Length)
-        {
-            if (bytes.Length - offset < ImageHeaderSize)
-            {
-                throw new InvalidDataException($"truncated image header at offset {offset}");
-            }
-
-            uint address = BinaryPrimitives.ReadUInt32LittleEndian(bytes[offset..]);
-            uint length = BinaryPrimitives.ReadUInt32LittleEndian(bytes[(offset + 4)..]);
-            offset += ImageHeaderSize;
-            if (length > (uint)(bytes.Length - offset))
-            {
-                throw new InvalidDataException($"image at offset {offset - ImageHeaderSize} announces {length} bytes but {bytes.Length - offset} remain");
-            }
-
-            images.Add(new SimulatedMemoryImage(address, [.. bytes.Slice(offset, (int)length)]));
-            offset += (int)length;
-        }
-
-        return images.ToImmutable();
-    }
-
-    /// <summary>Encodes a state file.</summary>
-    /// <param name="images">The images.</param>
-    /// <returns>The file.</returns>
-    public static byte[] Write(ImmutableArray<SimulatedMemoryImage> images)
-    {
-        using var stream = new MemoryStream();
-        stream.Write(Magic);
-        Span<byte> header = stackalloc byte[ImageHeaderSize];
-        foreach (SimulatedMemoryImage image in images)
-        {
-            BinaryPrimitives.WriteUInt32LittleEndian(header, image.Address);
-            BinaryPrimitives.WriteUInt32LittleEndian(header[4..], (uint)image.Data.Length);
-            stream.Write(header);
-            stream.Write(image.Data.AsSpan());
-        }
-
-        return stream.ToArray();
     }
 }
 
