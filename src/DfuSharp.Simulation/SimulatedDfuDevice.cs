@@ -388,12 +388,13 @@ public sealed partial class SimulatedDfuDevice : IUsbTransport
         }
     }
 
-    /// <summary>Signals a USB bus reset to the device. A reset always makes the device re-enumerate.</summary>
+    /// <summary>Signals a USB bus reset to the device.</summary>
     /// <returns>The device's answer: <see cref="SimulatedControlStatus.NoDevice"/> when it is not on the bus.</returns>
     /// <remarks>
     /// In appDETACH (before wDetachTimeOut) the device comes back in DFU mode; in dfuMANIFEST-WAIT-RESET, or after a
-    /// completed manifestation, it comes back as its application (its home profile); otherwise it comes back as it was,
-    /// in dfuIDLE or appIDLE (DFU 1.1 Appendix A).
+    /// completed manifestation, it comes back as its application (its home profile); otherwise it restarts as it was,
+    /// in dfuIDLE or appIDLE (DFU 1.1 Appendix A). Only a change of identity makes it leave the bus and re-enumerate
+    /// (<see cref="SimulatedControlResult.Reenumerate"/>); otherwise it stays, unconfigured, with its protocol state reset.
     /// </remarks>
     public SimulatedControlResult BusReset()
     {
@@ -427,8 +428,19 @@ public sealed partial class SimulatedDfuDevice : IUsbTransport
                 detail = "restart";
             }
 
-            var result = new SimulatedControlResult(SimulatedControlStatus.Ack, ReadOnlyMemory<byte>.Empty, true);
-            Reenumerate(next);
+            // A reset that keeps the device's identity leaves it on the bus (libusb keeps the handle); one that changes
+            // it (run-time <-> DFU mode) makes it leave and come back as the other device.
+            bool changes = !ReferenceEquals(next, _profile);
+            if (changes)
+            {
+                Reenumerate(next);
+            }
+            else
+            {
+                ResetProtocolState();
+            }
+
+            var result = new SimulatedControlResult(SimulatedControlStatus.Ack, ReadOnlyMemory<byte>.Empty, changes);
             Record(at, "BUS_RESET", null, 0, result, detail);
             return result;
         }

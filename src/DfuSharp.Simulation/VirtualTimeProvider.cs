@@ -8,14 +8,15 @@ namespace DfuSharp.Simulation;
 /// <remarks>
 /// <para>
 /// Due timers fire in due-time order, one at a time, on a thread-pool thread, with the clock set to their due time.
-/// A periodic timer does not drive the clock by itself (it would run forever); it fires whenever the clock passes its
-/// due time because of a one-shot timer or <see cref="Advance"/>.
 /// </para>
 /// <para>
-/// Because every one-shot timer fires at once, a timer used as a <em>timeout</em> (for example
-/// <c>CancellationTokenSource.CancelAfter</c> on this provider) expires at once too. Code under test should compare
-/// deadlines with <see cref="GetUtcNow"/> instead. The class is thread-safe.
+/// Timers that stand for a <em>timeout</em> do not drive the clock: periodic timers, the timer of a
+/// <see cref="CancellationTokenSource"/> created with this provider (<c>new CancellationTokenSource(delay, time)</c>),
+/// and the timer of <c>Task.WaitAsync(timeout, time)</c>. They fire when the clock passes their due time because of a
+/// delay or <see cref="Advance"/>, so a timeout races a delay honestly. When nothing but such timers is left and no new
+/// timer appears for a second of real time, the earliest fires anyway, so that a wait on a timeout alone cannot hang.
 /// </para>
+/// <para>The class is thread-safe.</para>
 /// </remarks>
 public sealed class VirtualTimeProvider : TimeProvider
 {
@@ -24,6 +25,7 @@ public sealed class VirtualTimeProvider : TimeProvider
     private DateTimeOffset _now;
     private long _sequence;
     private bool _pumping;
+    private Timer? _stallBreaker;
 
     /// <summary>Initializes a new instance whose clock starts at 2026-01-01T00:00:00Z.</summary>
     public VirtualTimeProvider()
@@ -38,6 +40,9 @@ public sealed class VirtualTimeProvider : TimeProvider
         _now = start.ToUniversalTime();
         Start = _now;
     }
+
+    /// <summary>Gets or sets how long (real time) only passive timers may be pending before the earliest fires.</summary>
+    internal TimeSpan StallBreakDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Gets the time the clock started at.</summary>
     public DateTimeOffset Start { get; }
@@ -136,6 +141,12 @@ public sealed class VirtualTimeProvider : TimeProvider
         return timer;
     }
 
+    /// <summary>Returns whether a timer moves the clock by itself, or only fires when the clock passes it (a timeout).</summary>
+    private static bool DrivesClock(VirtualTimer timer)
+        => !timer.IsPeriodic
+           && timer.State is not CancellationTokenSource
+           && !(timer.State?.GetType().Name.Contains("CancellationPromise", StringComparison.Ordinal) ?? false);
+
     private void Schedule(VirtualTimer timer, TimeSpan dueTime, TimeSpan period)
     {
         bool pump;
@@ -151,10 +162,14 @@ public sealed class VirtualTimeProvider : TimeProvider
             timer.Due = _now + (dueTime < TimeSpan.Zero ? TimeSpan.Zero : dueTime);
             timer.Sequence = ++_sequence;
             _timers.Add(timer);
-            pump = !_pumping && (period == Timeout.InfiniteTimeSpan || period <= TimeSpan.Zero);
+            pump = !_pumping && DrivesClock(timer);
             if (pump)
             {
                 _pumping = true;
+            }
+            else if (!_pumping)
+            {
+                ArmStallBreakerLocked();
             }
         }
 
@@ -162,6 +177,38 @@ public sealed class VirtualTimeProvider : TimeProvider
         {
             ThreadPool.UnsafeQueueUserWorkItem(static self => self.Pump(), this, preferLocal: false);
         }
+    }
+
+    private void ArmStallBreakerLocked()
+    {
+        _stallBreaker ??= new Timer(static self => ((VirtualTimeProvider)self!).BreakStall(), this, Timeout.Infinite, Timeout.Infinite);
+        _stallBreaker.Change(StallBreakDelay, Timeout.InfiniteTimeSpan);
+    }
+
+    private void BreakStall()
+    {
+        VirtualTimer? next;
+        lock (_gate)
+        {
+            if (_pumping || _timers.Any(DrivesClock))
+            {
+                return;
+            }
+
+            next = EarliestLocked(_ => true);
+            if (next is null)
+            {
+                return;
+            }
+
+            FireLocked(next);
+            if (_timers.Count > 0)
+            {
+                ArmStallBreakerLocked();
+            }
+        }
+
+        next.Invoke();
     }
 
     private void Unschedule(VirtualTimer timer)
@@ -179,14 +226,19 @@ public sealed class VirtualTimeProvider : TimeProvider
             VirtualTimer? next;
             lock (_gate)
             {
-                // Only one-shot timers drive the clock; periodic ones ride along when their due time is passed.
-                VirtualTimer? oneShot = EarliestLocked(t => t.Period == Timeout.InfiniteTimeSpan || t.Period <= TimeSpan.Zero);
+                // Only delays drive the clock; timeouts and periodic timers ride along when their due time is passed.
+                VirtualTimer? oneShot = EarliestLocked(DrivesClock);
                 if (oneShot is null)
                 {
                     next = EarliestLocked(t => t.Due <= _now);
                     if (next is null)
                     {
                         _pumping = false;
+                        if (_timers.Count > 0)
+                        {
+                            ArmStallBreakerLocked();
+                        }
+
                         return;
                     }
                 }
@@ -224,7 +276,7 @@ public sealed class VirtualTimeProvider : TimeProvider
         }
 
         _timers.Remove(timer);
-        if (timer.Period != Timeout.InfiniteTimeSpan && timer.Period > TimeSpan.Zero)
+        if (timer.IsPeriodic)
         {
             timer.Due = _now + timer.Period;
             timer.Sequence = ++_sequence;
@@ -239,6 +291,10 @@ public sealed class VirtualTimeProvider : TimeProvider
         public DateTimeOffset Due { get; set; }
 
         public TimeSpan Period { get; set; } = Timeout.InfiniteTimeSpan;
+
+        public bool IsPeriodic => Period != Timeout.InfiniteTimeSpan && Period > TimeSpan.Zero;
+
+        public object? State => state;
 
         public long Sequence { get; set; }
 

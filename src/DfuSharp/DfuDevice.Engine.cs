@@ -68,7 +68,7 @@ public sealed partial class DfuDevice
             await RecoverAsync($"{operation} cancelled").ConfigureAwait(false);
             throw;
         }
-        catch (DfuException ex) when (ex is not DfuReenumerationTimeoutException and not DfuFileMismatchException && !IsGone(ex))
+        catch (DfuException ex) when (ex is not DfuReenumerationTimeoutException and not DfuFileMismatchException && !IsUnreachable(ex))
         {
             await RecoverAsync(ex.Message).ConfigureAwait(false);
             throw;
@@ -186,14 +186,19 @@ public sealed partial class DfuDevice
         return report;
     }
 
-    private async Task PollWaitAsync(DfuStatusReport report, CancellationToken cancellationToken)
+    private void CheckPollTimeout(DfuStatusReport report)
     {
-        TimeSpan wait = TimeSpan.FromMilliseconds(report.PollTimeout);
-        if (wait > _options.MaxPollTimeout)
+        if (TimeSpan.FromMilliseconds(report.PollTimeout) > _options.MaxPollTimeout)
         {
             throw new DfuProtocolException(
                 $"{Info.DisplayName} asked to wait {report.PollTimeout} ms in {report.State.ToSpecName()}, more than the {_options.MaxPollTimeout.TotalMilliseconds} ms allowed.");
         }
+    }
+
+    private async Task PollWaitAsync(DfuStatusReport report, CancellationToken cancellationToken)
+    {
+        CheckPollTimeout(report);
+        TimeSpan wait = TimeSpan.FromMilliseconds(report.PollTimeout);
 
         if (wait > TimeSpan.Zero)
         {
@@ -214,6 +219,7 @@ public sealed partial class DfuDevice
         int polls = 0;
         while (report.Status == DfuStatus.Ok && IsBusy(report.State))
         {
+            CheckPollTimeout(report);
             busy += TimeSpan.FromMilliseconds(report.PollTimeout);
             if (busy > _options.BusyTimeout || ++polls > MaxPolls)
             {
@@ -359,11 +365,7 @@ public sealed partial class DfuDevice
                 }
 
                 case TransferStepKind.Leave:
-                    if (anyVerify || _lastState != DfuState.DfuDnloadIdle)
-                    {
-                        await EnsureIdleAsync(cancellationToken).ConfigureAwait(false);
-                    }
-
+                    // Set Address Pointer is accepted in dfuIDLE and dfuDNLOAD-IDLE, where writes and verification end.
                     outcome = await LeaveCoreAsync(step.Address, progress, cancellationToken).ConfigureAwait(false);
                     break;
             }
@@ -520,13 +522,18 @@ public sealed partial class DfuDevice
     {
         byte[] result = new byte[length];
         int size = TransferSize;
+
+        // The device computes block addresses with its own wTransferSize (ST's usbd_dfu.c uses the compile-time
+        // USBD_DFU_XFER_SIZE), so with another block size every block gets its own pointer and is read as block 2.
+        bool pointerPerBlock = size != Descriptor.TransferSize;
         int offset = 0;
         while (offset < length)
         {
             uint pointer = address + (uint)offset;
             await DfuSeCommandAsync(DfuSeCommands.SetAddress(pointer), $"Setting the address pointer to 0x{pointer:X8}", pointer, slow: false, cancellationToken).ConfigureAwait(false);
             await Client.AbortAsync(cancellationToken).ConfigureAwait(false);
-            for (int block = DfuSeCommands.FirstDataBlock; block <= ushort.MaxValue && offset < length; block++)
+            int lastBlock = pointerPerBlock ? DfuSeCommands.FirstDataBlock : ushort.MaxValue;
+            for (int block = DfuSeCommands.FirstDataBlock; block <= lastBlock && offset < length; block++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 int want = Math.Min(size, length - offset);

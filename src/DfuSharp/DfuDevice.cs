@@ -215,7 +215,8 @@ public sealed partial class DfuDevice : IAsyncDisposable
             {
                 TransferSize = TransferSize,
                 Erase = options.Erase,
-                SetAddressPerChunk = options.SetAddressPerChunk,
+                // A block size other than the device's own breaks its (wBlockNum − 2) × wTransferSize arithmetic.
+                SetAddressPerChunk = options.SetAddressPerChunk || TransferSize != Descriptor.TransferSize,
                 Verify = options.Verify,
                 Leave = options.Leave,
                 LeaveAddress = options.LeaveAddress,
@@ -470,6 +471,7 @@ public sealed partial class DfuDevice : IAsyncDisposable
 
     /// <summary>Leaves DfuSe DFU mode and jumps to <paramref name="address"/> (ST AN3156 §6.3.5). The session closes.</summary>
     /// <param name="address">The jump address; the start of the layout when <see langword="null"/>.</param>
+    /// <param name="progress">Receives <see cref="DfuPhase.Leave"/> reports.</param>
     /// <param name="cancellationToken">Cancels the operation before the leave is sent.</param>
     /// <returns><see cref="DfuLeaveOutcome.Left"/> or <see cref="DfuLeaveOutcome.Disconnected"/>; both mean the device left.</returns>
     /// <exception cref="NotSupportedException">The device is not a DfuSe device.</exception>
@@ -477,14 +479,14 @@ public sealed partial class DfuDevice : IAsyncDisposable
     /// <exception cref="DfuProtocolException">The device did not start leaving.</exception>
     /// <exception cref="UsbTransportException">A transfer failed before the leave.</exception>
     /// <exception cref="OperationCanceledException">The operation was cancelled.</exception>
-    public Task<DfuLeaveOutcome> LeaveAsync(uint? address = null, CancellationToken cancellationToken = default)
+    public Task<DfuLeaveOutcome> LeaveAsync(uint? address = null, IProgress<DfuProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         RequireDfuSe("leave");
         uint target = address ?? RequireLayout(Interface.Setting.Number).Regions[0].Address;
         return RunAsync("leave", async () =>
         {
             await EnsureIdleAsync(cancellationToken).ConfigureAwait(false);
-            return await LeaveCoreAsync(target, null, cancellationToken).ConfigureAwait(false);
+            return await LeaveCoreAsync(target, progress, cancellationToken).ConfigureAwait(false);
         }, cancellationToken);
     }
 
@@ -521,7 +523,8 @@ public sealed partial class DfuDevice : IAsyncDisposable
     private static bool IsBusy(DfuState state)
         => state is DfuState.DfuDnbusy or DfuState.DfuDnloadSync or DfuState.DfuManifest or DfuState.DfuManifestSync;
 
-    private static bool IsGone(Exception ex) => ex is UsbTransportException { Error: UsbError.NoDevice };
+    // A device that is gone or does not answer cannot be recovered; asking again would only wait another timeout.
+    private static bool IsUnreachable(Exception ex) => ex is UsbTransportException { Error: UsbError.NoDevice or UsbError.Timeout };
 
     private static bool SameIdentity(UsbDeviceInfo before, UsbDeviceInfo after)
     {

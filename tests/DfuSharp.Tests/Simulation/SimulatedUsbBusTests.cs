@@ -126,12 +126,27 @@ public sealed class SimulatedUsbBusTests
     {
         var time = new VirtualTimeProvider();
         var bus = new SimulatedUsbBus(time);
-        SimulatedDfuDevice device = bus.Add("dfu11");
+        SimulatedDfuDevice device = bus.Add("runtime");
         UsbDeviceInfo old = (await bus.EnumerateAsync()).Single();
-        device.BusReset();
+        device.HandleControl(DeviceDriver.Out(DfuRequest.Detach, 1000), default);
         time.Advance(TimeSpan.FromSeconds(1));
         Func<Task> act = async () => await bus.OpenAsync(old);
         (await act.Should().ThrowAsync<UsbTransportException>()).Which.Error.Should().Be(UsbError.NoDevice);
+    }
+
+    [Fact]
+    public async Task Reset_InDfuIdle_KeepsDeviceAndHandle()
+    {
+        var time = new VirtualTimeProvider();
+        var bus = new SimulatedUsbBus(time);
+        bus.Add("stm32f4");
+        await using IUsbTransport t = await bus.OpenAsync((await bus.EnumerateAsync()).Single());
+        await t.SetAlternateSettingAsync(0, 1);
+        await t.ResetAsync();
+        var alt = new byte[1];
+        await t.ControlInAsync(new UsbSetupPacket(0x81, 10, 0, 0, 1), alt, TimeSpan.FromSeconds(1));
+        alt[0].Should().Be(0);
+        time.Elapsed.Should().Be(TimeSpan.Zero);
     }
 
     [Fact]

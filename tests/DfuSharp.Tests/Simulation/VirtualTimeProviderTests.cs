@@ -76,6 +76,39 @@ public sealed class VirtualTimeProviderTests
     }
 
     [Fact]
+    public async Task CancellationTimeout_LongerThanDelay_DoesNotFireEarly()
+    {
+        var time = new VirtualTimeProvider();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5), time);
+        await Task.Delay(TimeSpan.FromSeconds(1), time, cts.Token);
+        cts.IsCancellationRequested.Should().BeFalse();
+        time.Elapsed.Should().Be(TimeSpan.FromSeconds(1));
+    }
+
+    [Fact]
+    public async Task CancellationTimeout_PassedByLaterDelay_FiresAtItsDueTime()
+    {
+        var time = new VirtualTimeProvider();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5), time);
+        DateTimeOffset? cancelledAt = null;
+        using CancellationTokenRegistration r = cts.Token.Register(() => cancelledAt = time.GetUtcNow());
+        await Task.Delay(TimeSpan.FromSeconds(10), time);
+        cts.IsCancellationRequested.Should().BeTrue();
+        (cancelledAt - time.Start).Should().Be(TimeSpan.FromSeconds(5));
+        time.Elapsed.Should().Be(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task WaitAsyncTimeout_Alone_FiresOnceNothingElseIsPending()
+    {
+        var time = new VirtualTimeProvider { StallBreakDelay = TimeSpan.FromMilliseconds(10) };
+        var never = new TaskCompletionSource();
+        Func<Task> act = () => never.Task.WaitAsync(TimeSpan.FromSeconds(2), time);
+        await act.Should().ThrowAsync<TimeoutException>();
+        time.Elapsed.Should().Be(TimeSpan.FromSeconds(2));
+    }
+
+    [Fact]
     public void Advance_Negative_Throws()
     {
         var time = new VirtualTimeProvider();
@@ -93,10 +126,17 @@ public sealed class VirtualTimeProviderTests
     }
 
     [Fact]
-    public async Task Delay_FromManyThreads_ClockEndsAtLongestDelay()
+    public async Task Delay_FromManyThreads_AllCompleteAndEachWaitsItsFullDelay()
     {
+        // Concurrent delays start from whatever the clock reads when they are created, so only bounds are fixed.
         var time = new VirtualTimeProvider();
-        await Task.WhenAll(Enumerable.Range(1, 20).Select(i => Task.Run(() => Task.Delay(TimeSpan.FromMilliseconds(i * 10), time))));
-        time.Elapsed.Should().Be(TimeSpan.FromMilliseconds(200));
+        TimeSpan[] waited = await Task.WhenAll(Enumerable.Range(1, 20).Select(i => Task.Run(async () =>
+        {
+            DateTimeOffset start = time.GetUtcNow();
+            await Task.Delay(TimeSpan.FromMilliseconds(i * 10), time);
+            return time.GetUtcNow() - start;
+        })));
+        waited.Select((w, i) => w >= TimeSpan.FromMilliseconds((i + 1) * 10)).Should().OnlyContain(ok => ok);
+        time.Elapsed.Should().BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(200)).And.BeLessThanOrEqualTo(TimeSpan.FromMilliseconds(2100));
     }
 }
