@@ -11,10 +11,12 @@
  *
  * Frames (little-endian), one request at a time:
  *   request : u8 kind, u8 setup[8], u16 out_len, out_len bytes
- *             kind 'C' control transfer, 'R' USB bus reset, 'A' attached again after a re-enumeration
+ *             kind 'C' control transfer, 'R' USB bus reset
  *   response: i32 status, u8 flags, u16 in_len, in_len bytes
  *             status 0 ACK, -32 STALL (EPIPE), -110 no answer (the host's timeout expires), other -errno
  *             flags bit 0: the device disconnects now and re-enumerates (detach, reset into DFU mode, DfuSe leave)
+ * After a re-enumeration the emulator reads the new descriptors at once; the model answers them when its device is
+ * back on the bus (it may take its re-enumeration time), so no extra event is needed.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -449,8 +451,6 @@ static gboolean reenumerate(gpointer unused)
 {
     (void)unused;
     GError *error = NULL;
-    uint8_t flags;
-    uint16_t in_len;
 
     emu.reenumerations++;
     /* umockdev_testbed_remove_device sends no uevent, so announce the removal while sysfs still has the device. */
@@ -459,11 +459,10 @@ static gboolean reenumerate(gpointer unused)
     if (!umockdev_testbed_detach_ioctl(emu.testbed, emu.devnode, &error))
         g_clear_error(&error);
 
-    /* The model takes on its new identity (run-time -> DFU mode, DFU -> application) when it is attached again. */
-    model_call('A', NULL, NULL, 0, NULL, 0, &in_len, &flags);
+    /* A device that does not come back (an injected disconnect) simply stays off the bus; the command carries on. */
     emu.devnum++;
     if (publish_device() != 0)
-        g_main_loop_quit(emu.loop);
+        fprintf(stderr, "usb-emulator: the device did not come back after re-enumerating\n");
     return G_SOURCE_REMOVE;
 }
 

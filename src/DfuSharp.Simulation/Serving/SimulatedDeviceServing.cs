@@ -28,17 +28,15 @@ public static class SimulatedDeviceServing
 
     private static async ValueTask<UsbFrameResponse> HandleAsync(SimulatedDfuDevice device, UsbFrameRequest request, CancellationToken cancellationToken)
     {
-        switch (request.Kind)
+        // After a re-enumeration the emulator asks for the new descriptors at once; answer them when the device is
+        // back on the bus (it stays away for its re-enumeration time). A device gone for good answers NoDevice.
+        if (device.ReconnectsAt is not null)
         {
-            case UsbFrameKind.Control:
-                return ToResponse(device.HandleControl(request.Setup, request.Data.Span));
-            case UsbFrameKind.BusReset:
-                return ToResponse(device.BusReset());
-            default:
-                // The emulator publishes the device again right after this answer and reads its new descriptors, so
-                // answer only once the device is back on the bus (it stays away for its re-enumeration time).
-                await device.WaitUntilConnectedAsync(cancellationToken);
-                return new UsbFrameResponse(0, false, ReadOnlyMemory<byte>.Empty);
+            await device.WaitUntilConnectedAsync(cancellationToken);
         }
+
+        return ToResponse(request.Kind == UsbFrameKind.BusReset
+            ? device.BusReset()
+            : device.HandleControl(request.Setup, request.Data.Span));
     }
 }

@@ -12,9 +12,6 @@ public enum UsbFrameKind : byte
 
     /// <summary>A USB bus reset from the host (<c>'R'</c>, usbdevfs USBDEVFS_RESET).</summary>
     BusReset = (byte)'R',
-
-    /// <summary>The device is on the bus again after it asked to re-enumerate (<c>'A'</c>).</summary>
-    Attached = (byte)'A',
 }
 
 /// <summary>One request frame: a control transfer with its OUT data, or a bus event.</summary>
@@ -169,7 +166,7 @@ public static class UsbFrameCodec
             throw new InvalidDataException($"A request frame needs {RequestHeaderSize} header bytes; {header.Length} given.");
         }
 
-        if (header[KindOffset] is not ((byte)UsbFrameKind.Control or (byte)UsbFrameKind.BusReset or (byte)UsbFrameKind.Attached))
+        if (header[KindOffset] is not ((byte)UsbFrameKind.Control or (byte)UsbFrameKind.BusReset))
         {
             throw new InvalidDataException($"Unknown request kind 0x{header[KindOffset]:X2} at offset 0.");
         }

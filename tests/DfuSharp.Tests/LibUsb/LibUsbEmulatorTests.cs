@@ -109,14 +109,16 @@ public sealed class LibUsbEmulatorTests : IDisposable
     }
 
     [EmulatorFact]
-    public void Reset_Dfu11_TransportIsDeadAndDeviceReturns()
+    public void Reset_Dfu11_TransportIsDeadAndDeviceStaysAtItsAddress()
     {
+        // A device that keeps its identity over a bus reset stays on the bus (USB 2.0 §9.1.1.5 keeps it attached).
         EmulatorResult result = UsbEmulator.Run("dfu11", "$PROBE reset-and-wait 1209:df11", _dir);
 
         result.Process.ExitCode.Should().Be(0, result.ToString());
         result.Value("after-reset").Should().Be("NoDevice");
-        result.Value("found").Should().StartWith("1209:df11 path=1-1 address=3");
+        result.Value("found").Should().StartWith("1209:df11 path=1-1 address=2");
         result.Counters["resets"].Should().Be("1");
+        result.Counters["reenumerations"].Should().Be("0");
     }
 
     [EmulatorFact]
@@ -150,8 +152,8 @@ public sealed class LibUsbEmulatorTests : IDisposable
         byte[] image = WriteImage("fw.bin", 3_000, seed: 5);
         string state = Path.Combine(_dir, "stm32f4.state");
 
-        EmulatorResult first = UsbEmulator.Run("stm32f4", "$PROBE download fw.bin address=0x08004000", _dir, state);
-        EmulatorResult second = UsbEmulator.Run("stm32f4", "$PROBE upload out.bin address=0x08004000 length=3000", _dir, state);
+        EmulatorResult first = UsbEmulator.RunWithState("stm32f4", "$PROBE download fw.bin address=0x08004000", _dir, state);
+        EmulatorResult second = UsbEmulator.RunWithState("stm32f4", "$PROBE upload out.bin address=0x08004000 length=3000", _dir, state);
 
         first.Process.ExitCode.Should().Be(0, first.ToString());
         second.Process.ExitCode.Should().Be(0, second.ToString());

@@ -28,7 +28,7 @@ internal static class UsbEmulator
     /// <param name="faults">Faults for <c>sim serve --fault</c>.</param>
     /// <returns>The script's result, plus the emulator's statistics.</returns>
     public static EmulatorResult Run(string profile, string script, string workingDirectory, params string[] faults)
-        => Run(profile, script, workingDirectory, stateFile: null, faults);
+        => RunWithState(profile, script, workingDirectory, stateFile: null, faults);
 
     /// <summary>Runs <paramref name="script"/> against an emulated device whose memory lives in <paramref name="stateFile"/>.</summary>
     /// <param name="profile">The simulated profile.</param>
@@ -37,7 +37,7 @@ internal static class UsbEmulator
     /// <param name="stateFile">The <c>--sim-state</c> file, or <see langword="null"/>.</param>
     /// <param name="faults">Faults for <c>sim serve --fault</c>.</param>
     /// <returns>The script's result, plus the emulator's statistics.</returns>
-    public static EmulatorResult Run(string profile, string script, string workingDirectory, string? stateFile, params string[] faults)
+    public static EmulatorResult RunWithState(string profile, string script, string workingDirectory, string? stateFile, params string[] faults)
     {
         string stats = Path.Combine(workingDirectory, "emulator-stats.txt");
         var arguments = new List<string> { TestPaths.InRepo("tools", "usb-emulator", "emulate"), "--instant", "--profile", profile, "--stats", stats };
