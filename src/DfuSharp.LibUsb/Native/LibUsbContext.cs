@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using DfuSharp.Usb;
 
@@ -13,8 +14,7 @@ internal sealed unsafe class LibUsbContext : IDisposable
 
     private readonly Lock _eventsLock = new();
     private int _listeners;
-    private Thread? _eventThread;
-    private volatile bool _stopEvents;
+    private StrongBox<bool>? _eventLoopStop;
 
     private LibUsbContext(LibUsbContextHandle handle, LibUsbVersion version, bool hasHotplug)
     {
@@ -124,42 +124,42 @@ internal sealed unsafe class LibUsbContext : IDisposable
         lock (_eventsLock)
         {
             _listeners++;
-            if (_eventThread is not null)
+            if (_eventLoopStop is not null)
             {
                 return;
             }
 
-            _stopEvents = false;
-            _eventThread = new Thread(RunEvents) { IsBackground = true, Name = "libusb events" };
-            _eventThread.Start();
+            // The thread holds a reference on the context handle, so libusb_exit waits for it to leave libusb.
+            var stop = new StrongBox<bool>(false);
+            bool added = false;
+            Handle.DangerousAddRef(ref added);
+            _eventLoopStop = stop;
+            new Thread(() => RunEvents(stop)) { IsBackground = true, Name = "libusb events" }.Start();
         }
     }
 
     private void StopEventThread()
     {
-        Thread? thread;
+        // No join: the loop notices within one slice and then releases its reference on the context.
         lock (_eventsLock)
         {
-            thread = _eventThread;
-            _eventThread = null;
-            _stopEvents = true;
+            if (_eventLoopStop is { } stop)
+            {
+                Volatile.Write(ref stop.Value, true);
+                _eventLoopStop = null;
+            }
         }
-
-        // The loop wakes at least every EventLoopSliceMilliseconds, so this join is bounded.
-        thread?.Join();
     }
 
-    private void RunEvents()
+    private void RunEvents(StrongBox<bool> stop)
     {
-        bool added = false;
-        Handle.DangerousAddRef(ref added);
         try
         {
             nint context = Handle.DangerousGetHandle();
-            while (!_stopEvents)
+            while (!Volatile.Read(ref stop.Value))
             {
                 var slice = TimeValue.FromMilliseconds(EventLoopSliceMilliseconds);
-                LibUsbNative.HandleEventsTimeoutCompleted(context, ref slice, null);
+                _ = LibUsbNative.HandleEventsTimeoutCompleted(context, ref slice, null);
             }
         }
         finally
