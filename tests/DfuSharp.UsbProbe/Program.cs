@@ -16,7 +16,11 @@ internal static class Program
 
     public static async Task<int> Main(string[] args)
     {
-        using var provider = new LibUsbDeviceProvider();
+        // PROBE_POLL=1 waits for re-enumeration by polling, as on Windows where libusb has no hotplug events.
+        using var provider = new LibUsbDeviceProvider(new LibUsbDeviceProviderOptions
+        {
+            UseHotplug = Environment.GetEnvironmentVariable("PROBE_POLL") != "1",
+        });
         try
         {
             return args switch
@@ -226,6 +230,7 @@ internal static class Program
     {
         await using DfuDevice device = await OpenAsync(provider, options);
         await device.DetachAsync();
+        Console.WriteLine($"hotplug={provider.HasHotplug && Environment.GetEnvironmentVariable("PROBE_POLL") != "1"}");
         Console.WriteLine($"mode={device.Mode}");
         Console.WriteLine($"found={device.Info.VendorId:x4}:{device.Info.ProductId:x4} path={device.Info.PortPath} serial={device.Info.SerialNumber}");
         return 0;

@@ -103,9 +103,20 @@ public sealed class LibUsbEmulatorTests : IDisposable
         EmulatorResult result = UsbEmulator.Run("runtime", "$PROBE detach", _dir);
 
         result.Process.ExitCode.Should().Be(0, result.ToString());
+        result.Value("hotplug").Should().Be("True");
         result.Value("mode").Should().Be("Dfu");
         result.Value("found").Should().Be("1209:df11 path=1-1 serial=DFU11-000001");
         result.Counters["reenumerations"].Should().Be("1");
+    }
+
+    [EmulatorFact]
+    public void Detach_RuntimeWithPollingInsteadOfHotplug_ComesBackInDfuMode()
+    {
+        EmulatorResult result = UsbEmulator.Run("runtime", "PROBE_POLL=1 $PROBE detach", _dir);
+
+        result.Process.ExitCode.Should().Be(0, result.ToString());
+        result.Value("hotplug").Should().Be("False");
+        result.Value("found").Should().Be("1209:df11 path=1-1 serial=DFU11-000001");
     }
 
     [EmulatorFact]
