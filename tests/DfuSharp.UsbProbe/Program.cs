@@ -37,6 +37,7 @@ internal static class Program
                 ["leave", .. string[] rest] => await LeaveAsync(provider, Options(rest)),
                 ["detach", .. string[] rest] => await DetachAsync(provider, Options(rest)),
                 ["status", .. string[] rest] => await StatusAsync(provider, Options(rest)),
+                ["model-without-functional-descriptor", string profile] => await ModelWithoutFunctionalDescriptor.RunAsync(profile),
                 _ => Usage(),
             };
         }

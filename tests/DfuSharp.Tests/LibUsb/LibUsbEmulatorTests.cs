@@ -32,6 +32,19 @@ public sealed class LibUsbEmulatorTests : IDisposable
             .And.Contain("dfu=cfg 1 intf 0 alt 0 mode Dfu attrs 0b transfer 2048 version 011a name \"@Internal Flash  /0x08000000/04*016Kg,01*064Kg,07*128Kg\"");
     }
 
+    [EmulatorFact]
+    public void Enumerate_FunctionalDescriptorMissingFromConfiguration_AsksForItWithGetDescriptor()
+    {
+        EmulatorResult result = UsbEmulator.RunWithProbeModel(
+            "model-without-functional-descriptor dfu11",
+            "$PROBE list",
+            _dir);
+
+        result.Process.ExitCode.Should().Be(0, result.ToString());
+        File.ReadAllText(Path.Combine(_dir, "functional-descriptor-requests.txt")).Should().StartWith("GET_DESCRIPTOR 0x21");
+        result.Value("dfu").Should().Be("cfg 1 intf 0 alt 0 mode Dfu attrs 07 transfer 1024 version 0110 name \"Flash\"");
+    }
+
     [EmulatorTheory]
     [InlineData("dfu11", "1209:df11", "Dfu")]
     [InlineData("stm32f1-app", "1209:db42", "Dfu")]

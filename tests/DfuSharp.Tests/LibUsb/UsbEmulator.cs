@@ -39,8 +39,7 @@ internal static class UsbEmulator
     /// <returns>The script's result, plus the emulator's statistics.</returns>
     public static EmulatorResult RunWithState(string profile, string script, string workingDirectory, string? stateFile, params string[] faults)
     {
-        string stats = Path.Combine(workingDirectory, "emulator-stats.txt");
-        var arguments = new List<string> { TestPaths.InRepo("tools", "usb-emulator", "emulate"), "--instant", "--profile", profile, "--stats", stats };
+        var arguments = new List<string> { "--instant", "--profile", profile };
         if (stateFile is not null)
         {
             arguments.AddRange(["--sim-state", stateFile]);
@@ -51,6 +50,22 @@ internal static class UsbEmulator
             arguments.AddRange(["--fault", fault]);
         }
 
+        return RunEmulator(arguments, script, workingDirectory);
+    }
+
+    /// <summary>Runs <paramref name="script"/> against a device served by the probe's own model command.</summary>
+    /// <param name="probeModelArguments">The probe's arguments that make it a device model.</param>
+    /// <param name="script">A POSIX shell script.</param>
+    /// <param name="workingDirectory">Where the script runs.</param>
+    /// <returns>The script's result, plus the emulator's statistics.</returns>
+    public static EmulatorResult RunWithProbeModel(string probeModelArguments, string script, string workingDirectory)
+        => RunEmulator(["--model-cmd", $"dotnet {ProbePath} {probeModelArguments}"], script, workingDirectory);
+
+    private static EmulatorResult RunEmulator(List<string> emulatorArguments, string script, string workingDirectory)
+    {
+        string stats = Path.Combine(workingDirectory, "emulator-stats.txt");
+        var arguments = new List<string> { TestPaths.InRepo("tools", "usb-emulator", "emulate"), "--stats", stats };
+        arguments.AddRange(emulatorArguments);
         arguments.AddRange(["--", "sh", "-c", script]);
         PeerResult result = PeerTools.Run(
             "bash",
