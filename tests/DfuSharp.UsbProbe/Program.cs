@@ -37,7 +37,7 @@ internal static class Program
                 ["leave", .. string[] rest] => await LeaveAsync(provider, Options(rest)),
                 ["detach", .. string[] rest] => await DetachAsync(provider, Options(rest)),
                 ["status", .. string[] rest] => await StatusAsync(provider, Options(rest)),
-                ["model-without-functional-descriptor", string profile] => await ModelWithoutFunctionalDescriptor.RunAsync(profile),
+                ["model", string profile, .. string[] quirks] => await QuirkyDeviceModel.RunAsync(profile, quirks),
                 _ => Usage(),
             };
         }
@@ -52,7 +52,10 @@ internal static class Program
 
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: DfuSharp.UsbProbe version | list | control SETUPHEX [OUTHEX] | reset-and-wait VID:PID | detach-and-wait VID:PID | wait VID:PID MS");
+        Console.Error.WriteLine(
+            "usage: DfuSharp.UsbProbe version | list | control SETUPHEX [OUTHEX] | reset-and-wait VID:PID | detach-and-wait VID:PID | wait VID:PID MS"
+            + " | download FILE [address=A] [verify] [leave] | upload FILE [address=A] [length=N] | mass-erase | leave | detach | status"
+            + " | model PROFILE [no-functional] [utf8-serial]");
         return 64;
     }
 

@@ -36,13 +36,23 @@ public sealed class LibUsbEmulatorTests : IDisposable
     public void Enumerate_FunctionalDescriptorMissingFromConfiguration_AsksForItWithGetDescriptor()
     {
         EmulatorResult result = UsbEmulator.RunWithProbeModel(
-            "model-without-functional-descriptor dfu11",
+            "model dfu11 no-functional",
             "$PROBE list",
             _dir);
 
         result.Process.ExitCode.Should().Be(0, result.ToString());
         File.ReadAllText(Path.Combine(_dir, "functional-descriptor-requests.txt")).Should().StartWith("GET_DESCRIPTOR 0x21");
         result.Value("dfu").Should().Be("cfg 1 intf 0 alt 0 mode Dfu attrs 07 transfer 1024 version 0110 name \"Flash\"");
+    }
+
+    [EmulatorFact]
+    public void Enumerate_Gd32StyleUtf8Serial_DecodesTheSerial()
+    {
+        EmulatorResult result = UsbEmulator.RunWithProbeModel("model stm32f4 utf8-serial", "$PROBE list", _dir);
+
+        result.Process.ExitCode.Should().Be(0, result.ToString());
+        result.Value("serial").Should().Be("3276375B3034");
+        result.Value("product").Should().Be("STM32  BOOTLOADER");
     }
 
     [EmulatorTheory]

@@ -6,18 +6,26 @@ using DfuSharp.Usb;
 namespace DfuSharp.UsbProbe;
 
 /// <summary>
-/// A device model for <c>emulate --model-cmd</c>: a stock simulated device whose configuration descriptor lacks the
-/// DFU functional descriptor, which it gives only to GET_DESCRIPTOR 0x21, as some application bootloaders do.
+/// A device model for <c>emulate --model-cmd</c>: a stock simulated device with quirks of real parts.
+/// <c>no-functional</c>: the configuration descriptor lacks the DFU functional descriptor, which only
+/// GET_DESCRIPTOR 0x21 returns, as some application bootloaders do.
+/// <c>utf8-serial</c>: the serial number string descriptor carries UTF-8 bytes instead of UTF-16LE, as GigaDevice
+/// GD32 ROMs send it.
 /// </summary>
-internal static class ModelWithoutFunctionalDescriptor
+internal static class QuirkyDeviceModel
 {
+    private const byte StringType = 0x03;
+
     private const byte ConfigurationType = 0x02;
 
     /// <summary>The file in the working directory that records each GET_DESCRIPTOR 0x21 the host sent.</summary>
     public const string RequestLog = "functional-descriptor-requests.txt";
 
-    public static async Task<int> RunAsync(string profile)
+    public static async Task<int> RunAsync(string profile, IReadOnlyCollection<string> quirks)
     {
+        bool noFunctional = quirks.Contains("no-functional");
+        bool utf8Serial = quirks.Contains("utf8-serial");
+        byte serialIndex = 0;
         var device = SimulatedDfuDevice.Create(profile);
         byte[]? functional = null;
         var server = new FramedDeviceServer(request =>
@@ -30,7 +38,31 @@ internal static class ModelWithoutFunctionalDescriptor
 
             bool getDescriptor = setup.RequestType == 0x80 && setup.Request == 0x06;
             byte type = (byte)(setup.Value >> 8);
-            if (getDescriptor && type == ConfigurationType)
+            if (getDescriptor && type == 0x01)
+            {
+                SimulatedControlResult deviceDescriptor = device.HandleControl(setup, request.Data.Span);
+                if (deviceDescriptor.IsAck && deviceDescriptor.Data.Length >= 17)
+                {
+                    serialIndex = deviceDescriptor.Data.Span[16];
+                }
+
+                return SimulatedDeviceServing.ToResponse(deviceDescriptor);
+            }
+
+            if (utf8Serial && getDescriptor && type == StringType && serialIndex != 0 && (byte)setup.Value == serialIndex)
+            {
+                SimulatedControlResult text = device.HandleControl(setup with { Length = 255 }, []);
+                if (!text.IsAck)
+                {
+                    return SimulatedDeviceServing.ToResponse(text);
+                }
+
+                byte[] utf8 = System.Text.Encoding.UTF8.GetBytes(System.Text.Encoding.Unicode.GetString(text.Data.Span[2..]));
+                byte[] raw = [(byte)(utf8.Length + 2), StringType, .. utf8];
+                return new UsbFrameResponse(0, false, raw.AsMemory(0, Math.Min(raw.Length, setup.Length)));
+            }
+
+            if (noFunctional && getDescriptor && type == ConfigurationType)
             {
                 // Read the whole configuration, drop the functional descriptor, then answer wLength bytes of it.
                 SimulatedControlResult whole = device.HandleControl(setup with { Length = ushort.MaxValue }, []);
