@@ -99,6 +99,7 @@ public sealed record DfuFile
     /// <summary>Gets the number of bytes <see cref="Write(IBufferWriter{byte})"/> writes.</summary>
     /// <returns>The file length.</returns>
     /// <exception cref="InvalidOperationException">The file cannot be written (see <see cref="Write(IBufferWriter{byte})"/>).</exception>
+    /// <exception cref="ArgumentException">The DfuSe image cannot be encoded (see <see cref="DfuSeCodec.Write"/>).</exception>
     public long GetLength()
     {
         Validate();
@@ -160,6 +161,7 @@ public sealed record DfuFile
     /// <param name="stream">The stream; it is not closed.</param>
     /// <exception cref="ArgumentNullException"><paramref name="stream"/> is <see langword="null"/>.</exception>
     /// <exception cref="InvalidOperationException">The file cannot be written (see <see cref="Write(IBufferWriter{byte})"/>).</exception>
+    /// <exception cref="ArgumentException">The DfuSe image cannot be encoded (see <see cref="DfuSeCodec.Write"/>).</exception>
     /// <exception cref="IOException">The stream cannot be written.</exception>
     public void Write(Stream stream)
     {
@@ -170,6 +172,7 @@ public sealed record DfuFile
     /// <summary>Writes the file into a new array, as <see cref="Write(IBufferWriter{byte})"/> does.</summary>
     /// <returns>The file's bytes.</returns>
     /// <exception cref="InvalidOperationException">The file cannot be written (see <see cref="Write(IBufferWriter{byte})"/>).</exception>
+    /// <exception cref="ArgumentException">The DfuSe image cannot be encoded (see <see cref="DfuSeCodec.Write"/>).</exception>
     public byte[] ToArray()
     {
         long length = GetLength();

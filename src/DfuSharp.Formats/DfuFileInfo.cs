@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 
 namespace DfuSharp.Formats;
 
-/// <summary>Which size a DfuSe prefix's DFUImageSize counts (ST UM0391 §2.1 leaves it open and the tools disagree).</summary>
+/// <summary>Which size a DfuSe prefix's DFUImageSize counts: ST's tools and dfu-util's dfuse-pack disagree.</summary>
 public enum DfuSeImageSizeConvention
 {
     /// <summary>The file size minus the DFU suffix, as ST's DfuFileMgr and hex2dfu, micropython's dfu.py and fwupd write.</summary>

@@ -6,7 +6,7 @@ namespace DfuSharp.Formats;
 /// </summary>
 internal static class DfuLayout
 {
-    /// <summary>The DFU suffix (DFU 1.1 Appendix B, Table B.1), relative to the start of its last 16 bytes.</summary>
+    /// <summary>The DFU suffix (DFU 1.1 Appendix B), relative to the start of its last 16 bytes.</summary>
     internal static class Suffix
     {
         internal const int Length = 16;
@@ -29,7 +29,7 @@ internal static class DfuLayout
         internal const int MaxLength = byte.MaxValue;
     }
 
-    /// <summary>The DfuSe prefix (ST UM0391 §2.1): 'DfuSe' u8 bVersion u32 DFUImageSize u8 bTargets.</summary>
+    /// <summary>The DfuSe prefix (ST UM0391): 'DfuSe' u8 bVersion u32 DFUImageSize u8 bTargets.</summary>
     internal static class DfuSePrefix
     {
         internal const int Length = 11;
@@ -44,7 +44,7 @@ internal static class DfuLayout
     }
 
     /// <summary>
-    /// A DfuSe target prefix (ST UM0391 §2.2): 'Target' u8 bAlternateSetting u32 bTargetNamed char[255] szTargetName
+    /// A DfuSe target prefix (ST UM0391): 'Target' u8 bAlternateSetting u32 bTargetNamed char[255] szTargetName
     /// u32 dwTargetSize u32 dwNbElements.
     /// </summary>
     internal static class DfuSeTarget
@@ -63,7 +63,7 @@ internal static class DfuLayout
         internal static ReadOnlySpan<byte> SignatureBytes => "Target"u8;
     }
 
-    /// <summary>A DfuSe image element header (ST UM0391 §2.3): u32 dwElementAddress u32 dwElementSize, then the data.</summary>
+    /// <summary>A DfuSe image element header (ST UM0391): u32 dwElementAddress u32 dwElementSize, then the data.</summary>
     internal static class DfuSeElement
     {
         internal const int HeaderLength = 8;
@@ -101,7 +101,7 @@ internal static class DfuLayout
         internal const byte Control0Value = 0x1A;
         internal const byte Control1Value = 0x3F;
 
-        /// <summary>The top two bits of the first two bytes carry AES and hash flags; the rest identify the header.</summary>
+        /// <summary>dfu-util recognises the header by the low six bits of its first two bytes; the top two are flags.</summary>
         internal const byte ControlMask = 0x3F;
         internal const byte ReservedValue = 0xFF;
         internal const int BlockSize = 512;

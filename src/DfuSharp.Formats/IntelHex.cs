@@ -12,7 +12,12 @@ namespace DfuSharp.Formats;
 /// </summary>
 public static class IntelHex
 {
-    private const int RecordHeaderLength = 4; // byte count, address (2), type
+    // A record after its ':' start code, decoded from hexadecimal: byte count, 16-bit address offset (big-endian),
+    // record type, the data, and a checksum that makes all of its bytes sum to zero (Intel HEX rev. A, "General Record Format").
+    private const int ByteCountIndex = 0;
+    private const int OffsetIndex = 1;
+    private const int TypeIndex = 3;
+    private const int RecordHeaderLength = 4;
     private const int MaxRecordBytes = RecordHeaderLength + 255 + 1;
     private const int MaxRecordLength = 255;
     private const byte DataRecord = 0x00;
@@ -37,6 +42,20 @@ public static class IntelHex
     public static IntelHexFile Read(ReadOnlySpan<byte> text)
     {
         var builder = new MemoryImageBuilder();
+        IntelHexFile file = Parse(text, RecordDataSink.Build(builder));
+        if (builder.TryToImage(out MemoryImage? image, out uint conflict, out _, out _))
+        {
+            return file with { Image = image };
+        }
+
+        // Read again to name the line that gave the address its second value.
+        RecordDataSink probe = RecordDataSink.FindConflict(conflict);
+        Parse(text, probe);
+        throw probe.ConflictNotFound();
+    }
+
+    private static IntelHexFile Parse(ReadOnlySpan<byte> text, RecordDataSink sink)
+    {
         var lines = new TextLineReader(text);
         int[] counts = new int[6];
         Span<byte> record = stackalloc byte[MaxRecordBytes];
@@ -48,8 +67,6 @@ public static class IntelHex
 
         while (lines.TryReadLine(out ReadOnlySpan<byte> line))
         {
-            int lineNumber = lines.LineNumber;
-            int lineOffset = lines.LineOffset;
             if (endOfFile)
             {
                 throw Error(DfuFormatError.RecordSyntax, "Expected nothing after the end-of-file record (01)", in lines);
@@ -74,7 +91,7 @@ public static class IntelHex
 
             Span<byte> bytes = record[..(digits.Length / 2)];
             HexDigits.Decode(digits, bytes);
-            int count = bytes[0];
+            int count = bytes[ByteCountIndex];
             if (bytes.Length != count + RecordHeaderLength + 1)
             {
                 throw Error(DfuFormatError.RecordLengthMismatch, $"The byte count says {count} data bytes; the line holds {bytes.Length - RecordHeaderLength - 1}", in lines);
@@ -92,8 +109,8 @@ public static class IntelHex
                 throw Error(DfuFormatError.RecordChecksumMismatch, $"Record checksum is 0x{bytes[^1]:X2}, expected 0x{expected:X2}", in lines);
             }
 
-            ushort offset = BinaryPrimitives.ReadUInt16BigEndian(bytes[1..]);
-            byte type = bytes[3];
+            ushort offset = BinaryPrimitives.ReadUInt16BigEndian(bytes[OffsetIndex..]);
+            byte type = bytes[TypeIndex];
             ReadOnlySpan<byte> data = bytes.Slice(RecordHeaderLength, count);
             if (type > StartLinearAddressRecord)
             {
@@ -109,8 +126,8 @@ public static class IntelHex
                     {
                         // Intel HEX rev. A: with 02 addressing the offset wraps inside the 64 KiB segment.
                         int first = 0x1_0000 - offset;
-                        builder.Write(baseAddress + offset, data[..first], lineNumber, lineOffset);
-                        builder.Write(baseAddress, data[first..], lineNumber, lineOffset);
+                        sink.Write(baseAddress + offset, data[..first], in lines);
+                        sink.Write(baseAddress, data[first..], in lines);
                     }
                     else
                     {
@@ -122,7 +139,7 @@ public static class IntelHex
                             throw Error(DfuFormatError.AddressOverflow, $"{count} data bytes at 0x{address:X8} run past 0xFFFFFFFF", in lines);
                         }
 
-                        builder.Write((uint)address, data, lineNumber, lineOffset);
+                        sink.Write((uint)address, data, in lines);
                     }
 
                     break;
@@ -169,7 +186,7 @@ public static class IntelHex
             _ => IntelHexAddressing.Bits16,
         };
 
-        return new IntelHexFile(builder.ToImage(), start)
+        return new IntelHexFile(MemoryImage.Empty, start)
         {
             Addressing = addressing,
             RecordCounts = ImmutableArray.Create(counts),
@@ -194,7 +211,8 @@ public static class IntelHex
 
     /// <summary>
     /// Writes an image as Intel HEX the way srec_cat (srecord 1.64) does: each segment is cut into records of
-    /// <see cref="IntelHexWriteOptions.RecordLength"/> bytes from its first address; an extended address record
+    /// <see cref="IntelHexWriteOptions.RecordLength"/> bytes from its first address and from every multiple of 1792
+    /// (7 × 256, srec_cat's memory chunk, where srec_cat starts a new record); an extended address record
     /// precedes the first data record and every record whose upper address bits change; then the start address
     /// record, if any, and the end-of-file record. With linear addressing a record may run across a 64 KiB boundary
     /// (the address continues); with segment addressing records are split there.
@@ -239,7 +257,7 @@ public static class IntelHex
             uint address = segment.Address;
             while (!data.IsEmpty)
             {
-                int length = Math.Min(options.RecordLength, data.Length);
+                int length = RecordLayout.NextLength(address, data.Length, options.RecordLength);
                 int toBoundary = 0x1_0000 - (int)(address & 0xFFFF);
                 if (addressing == IntelHexAddressing.Segment && length > toBoundary)
                 {

@@ -46,7 +46,7 @@ public sealed class MemoryImage : IEquatable<MemoryImage>
     public ulong EndAddress => Segments.IsEmpty ? 0 : Segments[^1].End;
 
     /// <summary>Gets the number of addresses from <see cref="StartAddress"/> to <see cref="EndAddress"/>, gaps included.</summary>
-    public ulong Span => EndAddress - StartAddress;
+    public ulong SpanLength => EndAddress - StartAddress;
 
     /// <summary>Creates an image holding one run of bytes. The bytes are copied.</summary>
     /// <param name="address">The address of the first byte.</param>
@@ -199,18 +199,18 @@ public sealed class MemoryImage : IEquatable<MemoryImage>
 
     /// <summary>Gets the bytes from <see cref="StartAddress"/> to <see cref="EndAddress"/> with the gaps filled.</summary>
     /// <param name="fill">The byte to put in the gaps (0xFF is erased flash).</param>
-    /// <returns>A new array of <see cref="Span"/> bytes.</returns>
+    /// <returns>A new array of <see cref="SpanLength"/> bytes.</returns>
     /// <exception cref="DfuFormatException">The span is larger than an array can hold (<see cref="DfuFormatError.TooLarge"/>).</exception>
     public byte[] ToArray(byte fill = 0xFF)
     {
-        if (Span > (ulong)Array.MaxLength)
+        if (SpanLength > (ulong)Array.MaxLength)
         {
             throw new DfuFormatException(
                 DfuFormatError.TooLarge,
-                $"The data spans 0x{StartAddress:X8}..0x{EndAddress - 1:X8}, {Span} bytes, more than one array can hold");
+                $"The data spans 0x{StartAddress:X8}..0x{EndAddress - 1:X8}, {SpanLength} bytes, more than one array can hold");
         }
 
-        byte[] result = new byte[Span];
+        byte[] result = new byte[SpanLength];
         if (Segments.Length > 1)
         {
             result.AsSpan().Fill(fill);

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Diagnostics.CodeAnalysis;
 
 namespace DfuSharp.Formats;
 
@@ -16,7 +17,6 @@ public sealed class MemoryImageBuilder
     private const ulong AddressSpaceEnd = 0x1_0000_0000;
 
     private readonly List<Run> _runs = [];
-    private List<WriteRecord>? _writes;
     private Run? _last;
 
     /// <summary>Initializes a new, empty builder.</summary>
@@ -71,9 +71,27 @@ public sealed class MemoryImageBuilder
     /// </exception>
     public MemoryImage ToImage()
     {
+        if (TryToImage(out MemoryImage? image, out uint address, out byte earlier, out byte later))
+        {
+            return image;
+        }
+
+        throw new DfuFormatException(
+            DfuFormatError.OverlappingData,
+            $"Overlapping data with different bytes at 0x{address:X8}: 0x{earlier:X2}, then 0x{later:X2}");
+    }
+
+    /// <summary>Builds the image, or finds the lowest address given different bytes (under <see cref="MemoryOverlapPolicy.Reject"/>).</summary>
+    internal bool TryToImage([NotNullWhen(true)] out MemoryImage? image, out uint conflictAddress, out byte earlier, out byte later)
+    {
+        image = null;
+        conflictAddress = 0;
+        earlier = 0;
+        later = 0;
         if (_runs.Count == 0)
         {
-            return MemoryImage.Empty;
+            image = MemoryImage.Empty;
+            return true;
         }
 
         var order = new Run[_runs.Count];
@@ -96,24 +114,17 @@ public sealed class MemoryImageBuilder
                 next++;
             }
 
-            segments.Add(MergeGroup(order.AsSpan(first, next - first), groupEnd, overlaps));
+            if (!TryMergeGroup(order.AsSpan(first, next - first), groupEnd, overlaps, out MemorySegment segment, out conflictAddress, out earlier, out later))
+            {
+                return false;
+            }
+
+            segments.Add(segment);
             first = next;
         }
 
-        return new MemoryImage(segments.DrainToImmutable());
-    }
-
-    /// <summary>Records bytes written by a text record, so that a conflict can name the line that caused it.</summary>
-    internal void Write(uint address, ReadOnlySpan<byte> data, int lineNumber, long lineOffset)
-    {
-        if (data.IsEmpty)
-        {
-            return;
-        }
-
-        _writes ??= [];
-        Append(address, data);
-        _writes.Add(new WriteRecord(address, data.Length, _last!, _last!.Length - data.Length, lineNumber, lineOffset));
+        image = new MemoryImage(segments.DrainToImmutable());
+        return true;
     }
 
     private void Append(uint address, ReadOnlySpan<byte> data)
@@ -133,12 +144,17 @@ public sealed class MemoryImageBuilder
         _runs.Add(_last);
     }
 
-    private MemorySegment MergeGroup(ReadOnlySpan<Run> group, ulong groupEnd, bool overlaps)
+    private bool TryMergeGroup(
+        ReadOnlySpan<Run> group, ulong groupEnd, bool overlaps, out MemorySegment segment, out uint conflictAddress, out byte earlier, out byte later)
     {
         uint start = group[0].Address;
+        conflictAddress = 0;
+        earlier = 0;
+        later = 0;
         if (group.Length == 1)
         {
-            return new MemorySegment(start, group[0].Memory);
+            segment = new MemorySegment(start, group[0].Memory);
+            return true;
         }
 
         ulong length = groupEnd - start;
@@ -150,6 +166,7 @@ public sealed class MemoryImageBuilder
         }
 
         byte[] buffer = new byte[length];
+        segment = new MemorySegment(start, buffer);
         if (overlaps && OverlapPolicy == MemoryOverlapPolicy.LaterWins)
         {
             Run[] bySequence = group.ToArray();
@@ -159,7 +176,7 @@ public sealed class MemoryImageBuilder
                 run.Span.CopyTo(buffer.AsSpan((int)(run.Address - start)));
             }
 
-            return new MemorySegment(start, buffer);
+            return true;
         }
 
         // Runs are in address order, so [start, covered) is always fully written: only that prefix can overlap.
@@ -171,10 +188,13 @@ public sealed class MemoryImageBuilder
             int overlap = (int)Math.Min((ulong)data.Length, covered > run.Address ? covered - run.Address : 0);
             if (overlap > 0)
             {
-                int differs = data[..overlap].CommonPrefixLength(buffer.AsSpan(offset, overlap));
-                if (differs < overlap)
+                int same = data[..overlap].CommonPrefixLength(buffer.AsSpan(offset, overlap));
+                if (same < overlap)
                 {
-                    throw Conflict(run.Address + (uint)differs, buffer[offset + differs], data[differs]);
+                    conflictAddress = run.Address + (uint)same;
+                    earlier = buffer[offset + same];
+                    later = data[same];
+                    return false;
                 }
             }
 
@@ -182,44 +202,7 @@ public sealed class MemoryImageBuilder
             covered = Math.Max(covered, run.End);
         }
 
-        return new MemorySegment(start, buffer);
-    }
-
-    private DfuFormatException Conflict(uint address, byte earlier, byte later)
-    {
-        string message = $"Overlapping data with different bytes at 0x{address:X8}: 0x{earlier:X2} and 0x{later:X2}";
-        if (_writes is null)
-        {
-            return new DfuFormatException(DfuFormatError.OverlappingData, message);
-        }
-
-        // Find, in input order, the first write that disagrees with the first write of this address.
-        byte? firstValue = null;
-        int firstLine = 0;
-        foreach (WriteRecord write in _writes)
-        {
-            if (address < write.Address || address - write.Address >= (uint)write.Length)
-            {
-                continue;
-            }
-
-            byte value = write.Run.Span[write.RunOffset + (int)(address - write.Address)];
-            if (firstValue is null)
-            {
-                firstValue = value;
-                firstLine = write.LineNumber;
-            }
-            else if (value != firstValue)
-            {
-                return new DfuFormatException(
-                    DfuFormatError.OverlappingData,
-                    $"Overlapping data with different bytes at 0x{address:X8}: line {firstLine} gives 0x{firstValue:X2}, this line 0x{value:X2}",
-                    write.LineNumber,
-                    write.LineOffset);
-            }
-        }
-
-        return new DfuFormatException(DfuFormatError.OverlappingData, message);
+        return true;
     }
 
     private sealed class Run(uint address, byte[] buffer, int sequence)
@@ -252,6 +235,4 @@ public sealed class MemoryImageBuilder
             Length = needed;
         }
     }
-
-    private readonly record struct WriteRecord(uint Address, int Length, Run Run, int RunOffset, int LineNumber, long LineOffset);
 }

@@ -45,11 +45,11 @@ public static class RawBinary
     {
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(destination);
-        if (image.Span > (ulong)Math.Max(0, maxLength))
+        if (image.SpanLength > (ulong)Math.Max(0, maxLength))
         {
             throw new DfuFormatException(
                 DfuFormatError.TooLarge,
-                $"The data spans 0x{image.StartAddress:X8}..0x{image.EndAddress - 1:X8} ({image.Span} bytes), more than the {maxLength} bytes allowed for a binary image");
+                $"The data spans 0x{image.StartAddress:X8}..0x{image.EndAddress - 1:X8} ({image.SpanLength} bytes), more than the {maxLength} bytes allowed for a binary image");
         }
 
         ulong position = image.StartAddress;

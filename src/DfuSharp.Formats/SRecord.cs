@@ -32,6 +32,20 @@ public static class SRecord
     public static SRecordFile Read(ReadOnlySpan<byte> text)
     {
         var builder = new MemoryImageBuilder();
+        SRecordFile file = Parse(text, RecordDataSink.Build(builder));
+        if (builder.TryToImage(out MemoryImage? image, out uint conflict, out _, out _))
+        {
+            return file with { Image = image };
+        }
+
+        // Read again to name the line that gave the address its second value.
+        RecordDataSink probe = RecordDataSink.FindConflict(conflict);
+        Parse(text, probe);
+        throw probe.ConflictNotFound();
+    }
+
+    private static SRecordFile Parse(ReadOnlySpan<byte> text, RecordDataSink sink)
+    {
         var lines = new TextLineReader(text);
         int[] counts = new int[10];
         Span<byte> record = stackalloc byte[MaxRecordBytes];
@@ -119,7 +133,7 @@ public static class SRecord
                         throw Error(DfuFormatError.AddressOverflow, $"{data.Length} data bytes at 0x{address:X8} run past 0xFFFFFFFF", in lines);
                     }
 
-                    builder.Write(address, data, lines.LineNumber, lines.LineOffset);
+                    sink.Write(address, data, in lines);
                     break;
                 case 5 or 6:
                     // The count field is 16 (S5) or 24 (S6) bits wide; compare modulo its width.
@@ -138,7 +152,7 @@ public static class SRecord
             }
         }
 
-        return new SRecordFile(builder.ToImage(), header, start)
+        return new SRecordFile(MemoryImage.Empty, header is null ? (ReadOnlyMemory<byte>?)null : header, start)
         {
             CountRecord = countRecord,
             RecordCounts = ImmutableArray.Create(counts),
@@ -163,7 +177,8 @@ public static class SRecord
 
     /// <summary>
     /// Writes an image as S-records: the S0 header if given, each segment cut into data records of
-    /// <see cref="SRecordWriteOptions.RecordLength"/> bytes from its first address, the S5/S6 count, and the termination
+    /// <see cref="SRecordWriteOptions.RecordLength"/> bytes from its first address (and, as srec_cat does, from every
+    /// multiple of 1792, srec_cat's memory chunk), the S5/S6 count, and the termination
     /// record if a start address is given. All data records have one type; with the same address width, header and
     /// record length srec_cat (srecord 1.64, <c>-address-length=</c>) writes the same bytes.
     /// </summary>
@@ -208,7 +223,13 @@ public static class SRecord
         long recordCount = 0;
         foreach (MemorySegment segment in image.Segments)
         {
-            recordCount += (segment.Length + options.RecordLength - 1) / options.RecordLength;
+            uint address = segment.Address;
+            for (int remaining = segment.Length; remaining > 0; recordCount++)
+            {
+                int length = RecordLayout.NextLength(address, remaining, options.RecordLength);
+                address += (uint)length;
+                remaining -= length;
+            }
         }
 
         if (options.WriteCountRecord && recordCount > 0xFF_FFFF)
@@ -228,7 +249,7 @@ public static class SRecord
             uint address = segment.Address;
             while (!data.IsEmpty)
             {
-                int length = Math.Min(options.RecordLength, data.Length);
+                int length = RecordLayout.NextLength(address, data.Length, options.RecordLength);
                 WriteRecord(destination, newLine, width - 1, address, width, data[..length]);
                 data = data[length..];
                 address += (uint)length;

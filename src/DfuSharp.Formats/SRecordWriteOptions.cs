@@ -32,6 +32,10 @@ public sealed record SRecordWriteOptions
     public SRecordAddressWidth AddressWidth { get; init; } = SRecordAddressWidth.Automatic;
 
     /// <summary>Gets the data of the S0 header record (at most 252 bytes), or <see langword="null"/> to write none.</summary>
+    /// <remarks>
+    /// A <see langword="null"/> <c>byte[]</c> converts to an empty <see cref="ReadOnlyMemory{T}"/>, which writes an empty
+    /// S0 record; assign <see langword="null"/> itself for none.
+    /// </remarks>
     public ReadOnlyMemory<byte>? Header { get; init; }
 
     /// <summary>

@@ -85,3 +85,76 @@ internal static class HexDigits
 
     private static int Value(byte digit) => digit <= '9' ? digit - '0' : (digit | 0x20) - 'a' + 10;
 }
+
+/// <summary>How the writers cut a segment into data records.</summary>
+internal static class RecordLayout
+{
+    /// <summary>
+    /// srec_cat (srecord 1.64) keeps memory in chunks of 7 × 256 bytes and starts a new record at every chunk
+    /// boundary; cutting there too makes our output byte-identical to srec_cat's.
+    /// </summary>
+    private const uint ChunkSize = 7 * 256;
+
+    /// <summary>The length of the next record at <paramref name="address"/> with <paramref name="remaining"/> bytes left in the segment.</summary>
+    public static int NextLength(uint address, int remaining, int recordLength)
+    {
+        int toChunkEnd = (int)(ChunkSize - (address % ChunkSize));
+        return Math.Min(Math.Min(recordLength, remaining), toChunkEnd);
+    }
+}
+
+/// <summary>
+/// Where a text reader puts record data: the image builder on the first pass; on a second pass, after the builder found
+/// two different bytes for one address, a probe that finds the line that gave the second one.
+/// </summary>
+/// <remarks>Tracking lines only when a conflict is known keeps the common, valid case free of per-record bookkeeping.</remarks>
+internal sealed class RecordDataSink
+{
+    private readonly MemoryImageBuilder? _builder;
+    private readonly uint _conflictAddress;
+    private byte? _firstValue;
+    private int _firstLine;
+
+    private RecordDataSink(MemoryImageBuilder? builder, uint conflictAddress)
+    {
+        _builder = builder;
+        _conflictAddress = conflictAddress;
+    }
+
+    public static RecordDataSink Build(MemoryImageBuilder builder) => new(builder, 0);
+
+    public static RecordDataSink FindConflict(uint address) => new(null, address);
+
+    /// <summary>The error to raise if the probe pass did not find the conflict (it always should).</summary>
+    public DfuFormatException ConflictNotFound() => new(
+        DfuFormatError.OverlappingData, $"Overlapping data with different bytes at 0x{_conflictAddress:X8}");
+
+    public void Write(uint address, ReadOnlySpan<byte> data, in TextLineReader lines)
+    {
+        if (_builder is not null)
+        {
+            _builder.Write(address, data);
+            return;
+        }
+
+        if (_conflictAddress < address || _conflictAddress - address >= (uint)data.Length)
+        {
+            return;
+        }
+
+        byte value = data[(int)(_conflictAddress - address)];
+        if (_firstValue is null)
+        {
+            _firstValue = value;
+            _firstLine = lines.LineNumber;
+        }
+        else if (value != _firstValue)
+        {
+            throw new DfuFormatException(
+                DfuFormatError.OverlappingData,
+                $"Overlapping data with different bytes at 0x{_conflictAddress:X8}: line {_firstLine} gives 0x{_firstValue:X2}, this line 0x{value:X2}",
+                lines.LineNumber,
+                lines.LineOffset);
+        }
+    }
+}

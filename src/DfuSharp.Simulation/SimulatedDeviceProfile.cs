@@ -36,6 +36,13 @@ public sealed record SimulatedAlternateSetting(string Name, SimulatedMemoryKind 
 {
     /// <summary>Gets the bytes the memory holds when the device is new (the rest is 0xFF); empty for none.</summary>
     public ImmutableArray<byte> InitialContent { get; init; } = [];
+
+    /// <summary>
+    /// Gets the offset of the read-protection (RDP) byte in these option bytes, or <see langword="null"/>. Writing a
+    /// value other than 0xAA there turns read protection on; writing 0xAA while it is on mass-erases the flash and turns
+    /// it off (RM0090, "Read protection (RDP)": level 1 to level 0).
+    /// </summary>
+    public int? ReadProtectionOffset { get; init; }
 }
 
 /// <summary>The time of erasing one sector of a given size.</summary>
@@ -167,6 +174,12 @@ public sealed record SimulatedDeviceProfile
     /// descriptor; when <see langword="false"/> it follows only the last one, as on the ST ROM.
     /// </summary>
     public bool FunctionalDescriptorAfterEachSetting { get; init; } = true;
+
+    /// <summary>
+    /// Gets a value indicating whether a zero-length DNLOAD is accepted in dfuIDLE (starting manifestation or, on DfuSe,
+    /// leave). DFU 1.1 forbids it; ST's DFU class accepts it, and <c>dfu-util -s :leave</c> without an address relies on it.
+    /// </summary>
+    public bool ZeroLengthDownloadInIdle { get; init; }
 
     /// <summary>Gets the size of the firmware store of a plain DFU device.</summary>
     public int FirmwareCapacity { get; init; } = 256 * 1024;

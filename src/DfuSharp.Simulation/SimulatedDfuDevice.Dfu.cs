@@ -17,7 +17,9 @@ public sealed partial class SimulatedDfuDevice
     /// <summary>DfuSe command: Read Unprotect.</summary>
     internal const byte ReadUnprotectCommand = 0x92;
 
+    // AN3156 does not name the status a read-protected device reports; this model reports errVENDOR with this text.
     private const string ReadProtectedText = "Read protection active";
+    private const byte ReadProtectionLevel0 = 0xAA;
 
     private SimulatedControlResult HandleClass(UsbSetupPacket setup, ReadOnlySpan<byte> data, ref string detail)
     {
@@ -121,7 +123,7 @@ public sealed partial class SimulatedDfuDevice
 
         if (setup.Length == 0)
         {
-            if (_state == DfuState.DfuIdle)
+            if (_state == DfuState.DfuIdle && !_profile.ZeroLengthDownloadInIdle)
             {
                 // State 2: a zero-length DNLOAD in dfuIDLE is an error; there is nothing to manifest.
                 return StallError(ref detail, "zero-length DFU_DNLOAD in dfuIDLE");
@@ -225,14 +227,15 @@ public sealed partial class SimulatedDfuDevice
             {
                 return StallError(ref detail, "DfuSe block 1 is reserved");
             }
-            else if (_readProtected)
-            {
-                return StallError(ref detail, ReadProtectedText, DfuStatus.ErrVendor, ReadProtectedText);
-            }
             else
             {
                 uint address = DataAddress(setup.Value);
                 MemoryBank? bank = _banks.FirstOrDefault(b => b.AlternateSetting == _alternateSetting && b.Contains(address));
+                if (_readProtected && bank?.Kind != SimulatedMemoryKind.Register)
+                {
+                    return StallError(ref detail, ReadProtectedText, DfuStatus.ErrVendor, ReadProtectedText);
+                }
+
                 if (bank is null || (bank.SectorAt(address)!.Value.Access & SimulatedSectorAccess.Readable) == 0)
                 {
                     return StallError(ref detail, $"0x{address:X8} is not readable", DfuStatus.ErrAddress);
@@ -346,6 +349,12 @@ public sealed partial class SimulatedDfuDevice
         if (reenumerate && _connected)
         {
             Reenumerate(_home);
+        }
+        else if (_connected)
+        {
+            TimeSpan busy = _busyUntil - _time.GetUtcNow();
+            TimeSpan asked = TimeSpan.FromMilliseconds(poll);
+            _requiredWait += busy > asked ? busy : asked;
         }
 
         return new SimulatedControlResult(SimulatedControlStatus.Ack, reply, reenumerate);
@@ -466,7 +475,8 @@ public sealed partial class SimulatedDfuDevice
                     }
                     else
                     {
-                        // AN3156: an unsupported address is reported as errTARGET after dfuDNBUSY.
+                        // STM32F407 ROM: an unsupported address is reported as dfuDNBUSY, then dfuERROR with errTARGET
+                        // (a USB capture posted on the ST community forum, "STM32CubeProgrammer with DFU erase error").
                         error = DfuStatus.ErrTarget;
                     }
 
@@ -492,6 +502,7 @@ public sealed partial class SimulatedDfuDevice
                     }
 
                     _readProtected = false;
+                    WriteReadProtectionByte(ReadProtectionLevel0);
                     reenumerate = true;
                     break;
             }
@@ -572,7 +583,7 @@ public sealed partial class SimulatedDfuDevice
             return (_profile.Timing.CommandTime, DfuStatus.ErrTarget, null);
         }
 
-        // RM0090 §3.6: a mass erase is not performed when any sector is write-protected.
+        // RM0090, "Write protections": an erase that touches a write-protected sector is not performed (WRPERR).
         if (sectors.Any(x => _writeProtected.Contains(x.Sector.Address)))
         {
             return (_profile.Timing.CommandTime, DfuStatus.ErrWrite, null);
@@ -588,12 +599,13 @@ public sealed partial class SimulatedDfuDevice
 
     private (DfuStatus? Error, string? Text) ProgramDfuSe(uint address, byte[] data)
     {
-        if (_readProtected)
+        MemoryBank? bank = BankFor(address, data.Length, _alternateSetting);
+        if (_readProtected && bank?.Kind != SimulatedMemoryKind.Register)
         {
+            // Read protection closes flash and OTP to the bootloader; option bytes stay writable (RM0090, "Read protection (RDP)").
             return (DfuStatus.ErrVendor, ReadProtectedText);
         }
 
-        MemoryBank? bank = BankFor(address, data.Length, _alternateSetting);
         if (bank is null)
         {
             return (DfuStatus.ErrAddress, null);
@@ -620,6 +632,7 @@ public sealed partial class SimulatedDfuDevice
         if (bank.Kind == SimulatedMemoryKind.Register)
         {
             data.CopyTo(target);
+            ApplyReadProtectionByte(bank, address, data.Length);
         }
         else
         {
@@ -635,6 +648,47 @@ public sealed partial class SimulatedDfuDevice
         return unerased && _profile.UnerasedWrite == SimulatedUnerasedWrite.ReportCheckErased
             ? (DfuStatus.ErrCheckErased, null)
             : (null, null);
+    }
+
+    /// <summary>RM0090, "Read protection (RDP)": RDP 0xAA is level 0 (no protection); any other value protects (level 2, 0xCC, is not modelled as permanent).</summary>
+    private void ApplyReadProtectionByte(MemoryBank bank, uint address, int length)
+    {
+        if (_memoryProfile?.AlternateSettings[bank.AlternateSetting].ReadProtectionOffset is not { } offset)
+        {
+            return;
+        }
+
+        uint rdp = bank.Base + (uint)offset;
+        if (rdp < address || rdp >= address + (ulong)length)
+        {
+            return;
+        }
+
+        if (bank.Data[offset] != ReadProtectionLevel0)
+        {
+            _readProtected = true;
+        }
+        else if (_readProtected)
+        {
+            // Going back to level 0 erases the flash first.
+            foreach (MemoryBank flash in _banks.Where(b => b.Kind == SimulatedMemoryKind.Flash))
+            {
+                flash.Data.AsSpan().Fill(0xFF);
+            }
+
+            _readProtected = false;
+        }
+    }
+
+    private void WriteReadProtectionByte(byte value)
+    {
+        foreach (MemoryBank bank in _banks)
+        {
+            if (_memoryProfile?.AlternateSettings[bank.AlternateSetting].ReadProtectionOffset is { } offset && offset < bank.Data.Length)
+            {
+                bank.Data[offset] = value;
+            }
+        }
     }
 
     private (DfuStatus? Error, string? Text) ProgramFirmware(byte[] data)

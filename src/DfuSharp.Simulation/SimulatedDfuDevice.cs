@@ -32,6 +32,7 @@ public sealed partial class SimulatedDfuDevice : IUsbTransport
     private readonly byte[] _firmware;
     private readonly int[] _requestCounts = new int[7];
     private readonly string? _serial;
+    private SimulatedDeviceProfile? _memoryProfile;
 
     private SimulatedDeviceProfile _profile;
     private DfuState _state;
@@ -59,6 +60,7 @@ public sealed partial class SimulatedDfuDevice : IUsbTransport
     private int _uploadOffset;
 
     private int _dataBlocks;
+    private TimeSpan _requiredWait;
     private int _erases;
     private int _wrongStateServed;
 
@@ -101,6 +103,11 @@ public sealed partial class SimulatedDfuDevice : IUsbTransport
         _firmware = new byte[capacity];
         _firmware.AsSpan().Fill(0xFF);
         Preload(_options.InitialMemory);
+        if (_readProtected)
+        {
+            WriteReadProtectionByte(0x55);
+        }
+
         ResetProtocolState();
     }
 
@@ -227,6 +234,22 @@ public sealed partial class SimulatedDfuDevice : IUsbTransport
             lock (_gate)
             {
                 return _dataBlocks;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Gets the least time a host that follows DFU 1.1 must have spent waiting on this device: for every operation, the
+    /// longer of the bwPollTimeout the device reported (the host must wait it) and the time the device was busy (it
+    /// cannot answer sooner). A benchmark divides its wall time by this.
+    /// </summary>
+    public TimeSpan RequiredWaitTime
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _requiredWait;
             }
         }
     }
@@ -471,6 +494,7 @@ public sealed partial class SimulatedDfuDevice : IUsbTransport
 
     private void AddBanks(SimulatedDeviceProfile profile)
     {
+        _memoryProfile = profile;
         for (int alt = 0; alt < profile.AlternateSettings.Length; alt++)
         {
             SimulatedAlternateSetting setting = profile.AlternateSettings[alt];

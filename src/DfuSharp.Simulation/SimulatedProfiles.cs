@@ -46,13 +46,17 @@ public static class SimulatedProfiles
         TransferSize = 2048,
         DfuVersion = SimulatedDeviceProfile.DfuSeVersion,
         FunctionalDescriptorAfterEachSetting = false,
+
+        // ST's DFU class starts manifestation (leave) on a zero-length DNLOAD in dfuIDLE too.
+        ZeroLengthDownloadInIdle = true,
         AlternateSettings =
         [
             new("@Internal Flash  /0x08000000/04*016Kg,01*064Kg,07*128Kg"),
 
-            // RM0090 §3.7: RDP 0xAA (level 0) and USER 0xEC at 0x1FFFC000, nWRP 0x0FFF (no sector protected) at 0x1FFFC008.
+            // RM0090, "Option bytes": RDP 0xAA (level 0) and USER 0xEC at 0x1FFFC000, nWRP 0x0FFF (no sector protected) at 0x1FFFC008.
             new("@Option Bytes  /0x1FFFC000/01*016 e", SimulatedMemoryKind.Register)
             {
+                ReadProtectionOffset = 1,
                 InitialContent = [0xEC, 0xAA, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF],
             },
             new("@OTP Memory /0x1FFF7800/01*512 e,01*016 e", SimulatedMemoryKind.Otp),
@@ -109,6 +113,7 @@ public static class SimulatedProfiles
         TransferSize = 1024,
         DfuVersion = SimulatedDeviceProfile.DfuSeVersion,
         AlternateSettings = [new("@Internal Flash  /0x08000000/12*001Ka,116*001Kg")],
+        ZeroLengthDownloadInIdle = true,
         UnerasedWrite = SimulatedUnerasedWrite.SilentlyCorrupt,
         DfuSeCommands = [0x00, 0x21, 0x41],
         Timing = new SimulatedTiming

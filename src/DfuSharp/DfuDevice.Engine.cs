@@ -148,7 +148,8 @@ public sealed partial class DfuDevice
     {
         for (int attempt = 0; attempt < 8; attempt++)
         {
-            DfuStatusReport report = await GetStatusTrackedAsync(null, cancellationToken).ConfigureAwait(false);
+            // The slow timeout: after an interrupted erase the device holds GETSTATUS until the erase is done.
+            DfuStatusReport report = await GetStatusTrackedAsync(_options.SlowRequestTimeout, cancellationToken).ConfigureAwait(false);
             switch (report.State)
             {
                 case DfuState.DfuIdle:
@@ -179,7 +180,7 @@ public sealed partial class DfuDevice
         DfuStatusReport report = await Client.GetStatusAsync(timeout, cancellationToken).ConfigureAwait(false);
         if (_lastState != report.State)
         {
-            Log.StateChanged(_logger, _lastState, report.State);
+            Log.StateChanged(_logger, new SpecState(_lastState), new SpecState(report.State));
         }
 
         _lastState = report.State;
@@ -203,7 +204,7 @@ public sealed partial class DfuDevice
         if (wait > TimeSpan.Zero)
         {
             // DFU 1.1 §6.1.2: bwPollTimeout is the minimum time before the next DFU_GETSTATUS; wait exactly that.
-            Log.PollWait(_logger, report.State, report.PollTimeout);
+            Log.PollWait(_logger, new SpecState(report.State), report.PollTimeout);
             await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
         }
     }
@@ -364,9 +365,20 @@ public sealed partial class DfuDevice
                     break;
                 }
 
-                case TransferStepKind.Leave:
+                case TransferStepKind.Leave when dfuSe:
                     // Set Address Pointer is accepted in dfuIDLE and dfuDNLOAD-IDLE, where writes and verification end.
                     outcome = await LeaveCoreAsync(step.Address, progress, cancellationToken).ConfigureAwait(false);
+                    break;
+                case TransferStepKind.Leave:
+                    progress?.Report(new DfuProgress(DfuPhase.Leave, 0, 1, DfuProgressUnit.Steps));
+                    if (_transport is not null)
+                    {
+                        await ResetTransportAsync(cancellationToken).ConfigureAwait(false);
+                        await CloseTransportAsync().ConfigureAwait(false);
+                    }
+
+                    outcome = DfuLeaveOutcome.Reset;
+                    progress?.Report(new DfuProgress(DfuPhase.Leave, 1, 1, DfuProgressUnit.Steps));
                     break;
             }
         }

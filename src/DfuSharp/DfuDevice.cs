@@ -239,6 +239,7 @@ public sealed partial class DfuDevice : IAsyncDisposable
             TransferSize = TransferSize,
             Verify = options.Verify,
             AlternateSetting = options.AlternateSetting ?? Interface.Setting.Number,
+            Leave = options.Leave,
         });
     }
 

@@ -39,8 +39,8 @@ public sealed record DownloadOptions
     /// <summary>Gets a value indicating whether to read everything back and compare.</summary>
     public bool Verify { get; init; }
 
-    /// <summary>Gets a value indicating whether a DfuSe device leaves DFU mode at the end (and a non-manifestation-tolerant
-    /// plain DFU device is reset).</summary>
+    /// <summary>Gets a value indicating whether the device leaves DFU mode at the end: DfuSe jumps to
+    /// <see cref="LeaveAddress"/>; a plain DFU device is reset (DFU 1.1 §7) so that it runs the new firmware.</summary>
     public bool Leave { get; init; }
 
     /// <summary>Gets the DfuSe jump address for <see cref="Leave"/>; the start of the first segment when <see langword="null"/>.</summary>

@@ -13,10 +13,10 @@ internal static partial class Log
     internal static partial void StatusBytes(ILogger logger, DfuStatusReport status);
 
     [LoggerMessage(EventId = DfuEventId.StateChanged, Level = LogLevel.Debug, Message = "Device state {From} -> {To}")]
-    internal static partial void StateChanged(ILogger logger, DfuState? from, DfuState to);
+    internal static partial void StateChanged(ILogger logger, SpecState from, SpecState to);
 
     [LoggerMessage(EventId = DfuEventId.PollWait, Level = LogLevel.Debug, Message = "Device busy in {State}; waiting {DelayMs} ms")]
-    internal static partial void PollWait(ILogger logger, DfuState state, uint delayMs);
+    internal static partial void PollWait(ILogger logger, SpecState state, uint delayMs);
 
     [LoggerMessage(EventId = DfuEventId.SessionIdle, Level = LogLevel.Debug, Message = "Session ready: device in dfuIDLE")]
     internal static partial void SessionIdle(ILogger logger);
@@ -38,4 +38,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = DfuEventId.Recovery, Level = LogLevel.Warning, Message = "Recovering the device: {Reason}")]
     internal static partial void Recovery(ILogger logger, string reason);
+}
+
+/// <summary>A state that formats with the spec's spelling (dfuDNBUSY) only when a message is written.</summary>
+internal readonly record struct SpecState(DfuState? State)
+{
+    public override string ToString() => State?.ToSpecName() ?? "unknown";
 }

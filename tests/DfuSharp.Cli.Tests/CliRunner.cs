@@ -56,3 +56,16 @@ internal sealed class TempDir : IDisposable
 
     public void Dispose() => Directory.Delete(Path, recursive: true);
 }
+
+/// <summary>A fact that needs Linux (its /proc files provoke I/O errors no portable file can).</summary>
+[AttributeUsage(AttributeTargets.Method)]
+internal sealed class LinuxFactAttribute : FactAttribute
+{
+    public LinuxFactAttribute()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            Skip = "needs Linux (/proc/self/mem)";
+        }
+    }
+}

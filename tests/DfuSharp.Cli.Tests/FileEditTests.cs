@@ -57,6 +57,21 @@ public sealed class FileEditTests
     }
 
     [Fact]
+    public async Task SuffixAdd_ThroughSymbolicLink_EditsTargetAndKeepsLink()
+    {
+        using var dir = new TempDir();
+        string target = dir.Write("fw.bin", s_firmware);
+        string link = dir.File("link.bin");
+        File.CreateSymbolicLink(link, target);
+
+        var run = await CliRunner.RunAsync("file", "suffix", "add", link);
+
+        run.ExitCode.Should().Be(ExitCodes.Ok, run.ToString());
+        new FileInfo(link).LinkTarget.Should().Be(target);
+        File.ReadAllBytes(target).Should().HaveCount(s_firmware.Length + 16);
+    }
+
+    [Fact]
     public async Task SuffixCheck_ValidSuffix_PrintsFields()
     {
         using var dir = new TempDir();
@@ -170,7 +185,7 @@ public sealed class FileEditTests
         var run = await CliRunner.RunAsync("file", "prefix", "remove", file, "--type", "lpc");
 
         run.ExitCode.Should().Be(ExitCodes.DataError);
-        run.Stderr.Should().Contain("stellaris prefix, not lpc");
+        run.Stderr.Should().Contain("TI Stellaris prefix, not NXP LPC");
     }
 
     [Fact]
@@ -183,7 +198,21 @@ public sealed class FileEditTests
         var run = await CliRunner.RunAsync("file", "prefix", "add", file, "--type", "lpc");
 
         run.ExitCode.Should().Be(ExitCodes.DataError);
-        run.Stderr.Should().Contain("already has a lpc prefix");
+        run.Stderr.Should().Contain("already has a NXP LPC prefix");
+    }
+
+    [VectorsFact]
+    public async Task PrefixAdd_DfuSeFile_Exits65()
+    {
+        using var dir = new TempDir();
+        string file = dir.Copy(TestPaths.Vector("gen/dfuse/single.dfu"));
+        byte[] before = File.ReadAllBytes(file);
+
+        var run = await CliRunner.RunAsync("file", "prefix", "add", file, "--type", "lpc");
+
+        run.ExitCode.Should().Be(ExitCodes.DataError);
+        run.Stderr.Should().Contain("DfuSe");
+        File.ReadAllBytes(file).Should().Equal(before);
     }
 
     [Theory]

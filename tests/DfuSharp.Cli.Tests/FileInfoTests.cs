@@ -183,6 +183,30 @@ public sealed class FileInfoTests
         run.Stderr.Should().StartWith($"dfusharp: {dir.Path}: ");
     }
 
+    [LinuxFact]
+    public async Task Info_ReadFails_Exits74WithJsonError()
+    {
+        // Reading /proc/self/mem from offset 0 fails with EIO: an input that exists but cannot be read.
+        var run = await CliRunner.RunAsync("file", "info", "/proc/self/mem", "--json");
+
+        run.ExitCode.Should().Be(ExitCodes.IOError, run.ToString());
+        run.Json().GetProperty("error").GetString().Should().StartWith("/proc/self/mem: read failed: ");
+        run.Stderr.Should().StartWith("dfusharp: /proc/self/mem: read failed: ");
+    }
+
+    [VectorsFact]
+    public async Task Info_Json_WritesNamesUnescaped()
+    {
+        using var dir = new TempDir();
+        string output = dir.File("named.dfu");
+        await CliRunner.RunAsync("file", "pack", output, "--name", "Flash 'main' <1>", "--bin", "0:" + TestPaths.Vector("gen/bin/one.bin"));
+
+        var run = await CliRunner.RunAsync("file", "info", output, "--json");
+
+        run.Stdout.Should().Contain("\"name\": \"Flash 'main' <1>\"");
+        run.Json().GetProperty("targets")[0].GetProperty("name").GetString().Should().Be("Flash 'main' <1>");
+    }
+
     private static void CheckSuffix(JsonElement actual, JsonElement expected)
     {
         if (expected.ValueKind == JsonValueKind.Null)

@@ -65,6 +65,42 @@ public sealed class FilePackConvertTests
         dir.Entries().Should().BeEmpty();
     }
 
+    [VectorsFact]
+    public async Task Pack_NameTooLong_Exits64()
+    {
+        using var dir = new TempDir();
+
+        var run = await CliRunner.RunAsync("file", "pack", dir.File("o.dfu"), "--name", new string('n', 255), "--bin", "0:" + TestPaths.Vector("gen/bin/one.bin"));
+
+        run.ExitCode.Should().Be(ExitCodes.Usage, run.ToString());
+        run.Stderr.Should().Contain("254");
+        dir.Entries().Should().BeEmpty();
+    }
+
+    [VectorsFact]
+    public async Task Pack_TwoFilesAfterOneOption_Exits64NamingTheSecond()
+    {
+        using var dir = new TempDir();
+        string second = TestPaths.Vector("gen/hex/cross64k.hex");
+
+        var run = await CliRunner.RunAsync("file", "pack", dir.File("o.dfu"), "--hex", TestPaths.Vector("gen/hex/small_16bit.hex"), second);
+
+        run.ExitCode.Should().Be(ExitCodes.Usage);
+        run.Stderr.Should().Contain(second);
+        dir.Entries().Should().BeEmpty();
+    }
+
+    [VectorsFact]
+    public async Task Pack_OutputAfterOptions_IsTheOutput()
+    {
+        using var dir = new TempDir();
+
+        var run = await CliRunner.RunAsync("file", "pack", "--hex", TestPaths.Vector("gen/hex/small_16bit.hex"), dir.File("o.dfu"));
+
+        run.ExitCode.Should().Be(ExitCodes.Ok, run.ToString());
+        dir.Entries().Should().Equal("o.dfu");
+    }
+
     [Fact]
     public async Task Pack_NoInputs_Exits64()
     {
@@ -199,6 +235,25 @@ public sealed class FilePackConvertTests
         var target = (await CliRunner.RunAsync("file", "info", output, "--json")).Json().GetProperty("targets")[0];
         target.GetProperty("alternateSetting").GetInt32().Should().Be(2);
         target.GetProperty("elements")[0].GetProperty("address").GetUInt32().Should().Be(0x0800_0000u);
+    }
+
+    [VectorsFact]
+    public async Task Convert_DfuSeToDfuSe_KeepsSuffixUnlessOverridden()
+    {
+        using var dir = new TempDir();
+        string input = TestPaths.Vector("real/st-hex2dfu/test.dfu");
+        var original = (await CliRunner.RunAsync("file", "info", input, "--json")).Json().GetProperty("suffix");
+
+        (await CliRunner.RunAsync("file", "convert", input, dir.File("same.dfu"))).ExitCode.Should().Be(ExitCodes.Ok);
+        (await CliRunner.RunAsync("file", "convert", input, dir.File("other.dfu"), "--pid", "0x0001")).ExitCode.Should().Be(ExitCodes.Ok);
+
+        var same = (await CliRunner.RunAsync("file", "info", dir.File("same.dfu"), "--json")).Json().GetProperty("suffix");
+        var other = (await CliRunner.RunAsync("file", "info", dir.File("other.dfu"), "--json")).Json().GetProperty("suffix");
+        same.GetProperty("vendorId").GetInt32().Should().Be(original.GetProperty("vendorId").GetInt32());
+        same.GetProperty("productId").GetInt32().Should().Be(original.GetProperty("productId").GetInt32());
+        same.GetProperty("deviceVersion").GetInt32().Should().Be(original.GetProperty("deviceVersion").GetInt32());
+        other.GetProperty("productId").GetInt32().Should().Be(1);
+        other.GetProperty("vendorId").GetInt32().Should().Be(original.GetProperty("vendorId").GetInt32());
     }
 
     [VectorsFact]

@@ -22,6 +22,7 @@ public sealed class DfuVectorTests
         DfuFile file = info.File;
 
         expected.GetProperty("valid").GetBoolean().Should().BeTrue();
+        expected.GetProperty("errors").GetArrayLength().Should().Be(0);
         info.FileLength.Should().Be(expected.GetProperty("file_size").GetInt64());
         DfuTestHelpers.Sha256(bytes).Should().Be(expected.GetProperty("file_sha256").GetString());
 
@@ -32,7 +33,7 @@ public sealed class DfuVectorTests
         DfuTestHelpers.Sha256(payload).Should().Be(expected.GetProperty("payload_sha256").GetString());
 
         CheckPrefix(expected, file);
-        CheckDfuSe(expected, info);
+        CheckDfuSe(expected, info, bytes);
 
         string[] expectedWarnings = entry.Expect.GetProperty("warning_codes").EnumerateArray().Select(w => w.GetString()!).ToArray();
         info.Warnings.Select(w => w.Code).Should().BeEquivalentTo(expectedWarnings.Select(w => DfuTestHelpers.WarningCodes[w]));
@@ -93,6 +94,7 @@ public sealed class DfuVectorTests
         suffix.Length.Should().Be(expected.GetProperty("bLength").GetInt32());
         info.SuffixLength.Should().Be(expected.GetProperty("bLength").GetInt32());
         info.StoredCrc.Should().Be(expected.GetProperty("dwCRC").GetUInt32());
+        $"0x{info.StoredCrc:X8}".Should().Be(expected.GetProperty("dwCRC_hex").GetString());
         info.ComputedCrc.Should().Be(expected.GetProperty("crc_computed").GetUInt32());
         info.CrcValid.Should().Be(expected.GetProperty("crc_valid").GetBoolean());
         string extra = expected.TryGetProperty("extra_suffix_bytes_hex", out JsonElement e) ? e.GetString()! : string.Empty;
@@ -131,7 +133,7 @@ public sealed class DfuVectorTests
         DfuTestHelpers.Sha256(file.Firmware.Span).Should().Be(expected.GetProperty("firmware_sha256").GetString());
     }
 
-    private static void CheckDfuSe(JsonElement expected, DfuFileInfo info)
+    private static void CheckDfuSe(JsonElement expected, DfuFileInfo info, byte[] bytes)
     {
         JsonElement dfuse = expected.GetProperty("dfuse");
         bool isDfuSe = expected.GetProperty("format").GetString() == "dfuse";
@@ -157,10 +159,24 @@ public sealed class DfuVectorTests
 
         JsonElement[] targets = dfuse.GetProperty("targets").EnumerateArray().ToArray();
         targets.Length.Should().Be(image.Targets.Length);
+        long targetOffset = 11;
         for (int t = 0; t < targets.Length; t++)
         {
             JsonElement et = targets[t];
             DfuSeTarget at = image.Targets[t];
+
+            // The raw name field, located from the parsed sizes: text before its NUL, and what (if anything) follows.
+            ReadOnlySpan<byte> field = bytes.AsSpan((int)targetOffset + 11, 255);
+            int nul = field.IndexOf((byte)0);
+            bool junkAfterNul = nul >= 0 && field[(nul + 1)..].ContainsAnyExcept((byte)0);
+            junkAfterNul.Should().Be(et.TryGetProperty("name_field_has_bytes_after_nul", out JsonElement junk) && junk.GetBoolean());
+            if (et.TryGetProperty("name_field_unnamed_text", out JsonElement unnamedText))
+            {
+                at.Name.Should().BeNull();
+                System.Text.Encoding.Latin1.GetString(field[..nul]).Should().Be(unnamedText.GetString());
+            }
+
+            targetOffset += 274 + at.Elements.Sum(e => 8L + e.Data.Length);
             at.AlternateSetting.Should().Be(et.GetProperty("alt").GetByte());
             (at.Name is not null).Should().Be(et.GetProperty("named").GetBoolean());
             (et.GetProperty("named_raw").GetUInt32() != 0).Should().Be(at.Name is not null);

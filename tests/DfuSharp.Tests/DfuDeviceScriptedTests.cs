@@ -275,6 +275,17 @@ public class DfuDeviceScriptedTests
     }
 
     [Fact]
+    public async Task GetLayout_MalformedLayoutString_ProtocolExceptionNamingAlt()
+    {
+        var dfu = new DfuFunctionalDescriptor(DfuAttributes.CanDownload, 255, 2048, 0x011A);
+        var t = new ScriptedTransport(ScriptedTransport.Make(0x0483, 0xDF11, 2, [("@Internal Flash/0x08000000/04*016Kz", dfu)]));
+        await using DfuDevice device = await DfuDevice.OpenFirstAsync(t, null, Options);
+
+        FluentActions.Invoking(() => device.GetLayout()).Should().Throw<DfuProtocolException>()
+            .WithMessage("*Alternate setting 0*").WithInnerException<FormatException>();
+    }
+
+    [Fact]
     public async Task OpenAsync_TwoMatchingDevices_NotFoundListingBoth()
     {
         var a = new ScriptedTransport(ScriptedTransport.Dfu11());

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using System.Text.Json;
 
@@ -21,15 +22,23 @@ internal static class CliApp
     /// <param name="stderr">Where diagnostics go.</param>
     /// <param name="cancellationToken">Cancels the running command (Ctrl+C); the exit code is then 130.</param>
     /// <returns>The process exit code, one of <see cref="ExitCodes"/>.</returns>
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr,
+    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr,
         CancellationToken cancellationToken = default)
+        => RunAsync(args, new CliContext(stdout, stderr), cancellationToken);
+
+    /// <summary>Runs <c>dfusharp</c> with these arguments and this console.</summary>
+    /// <param name="args">The command-line arguments, without the program name.</param>
+    /// <param name="context">Where output goes, and whether a person watches it.</param>
+    /// <param name="cancellationToken">Cancels the running command (Ctrl+C); the exit code is then 130.</param>
+    /// <returns>The process exit code, one of <see cref="ExitCodes"/>.</returns>
+    public static async Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(args);
-        ArgumentNullException.ThrowIfNull(stdout);
-        ArgumentNullException.ThrowIfNull(stderr);
+        ArgumentNullException.ThrowIfNull(context);
+        TextWriter stdout = context.Out;
+        TextWriter stderr = context.Error;
 
-        var context = new CliContext(stdout, stderr);
-        RootCommand root = CreateRootCommand(context);
+        Command root = CreateRootCommand(context);
         ParseResult parseResult = root.Parse(args);
 
         if (parseResult.Action is ParseErrorAction)
@@ -63,7 +72,7 @@ internal static class CliApp
             CliError error = CliErrors.Map(ex);
             if (WantsJson(parseResult))
             {
-                stdout.WriteLine(JsonSerializer.Serialize(new ErrorJson(error.ToJsonMessage()), CliJsonContext.Default.ErrorJson));
+                stdout.WriteLine(JsonSerializer.Serialize(new ErrorJson(error.ToJsonMessage()), CliJson.Context.ErrorJson));
             }
 
             stderr.WriteLine(error.ToDiagnostic());
@@ -72,9 +81,17 @@ internal static class CliApp
     }
 
     /// <summary>Builds the command tree. Device commands join <c>file</c> here as they arrive.</summary>
-    internal static RootCommand CreateRootCommand(CliContext context)
+    /// <remarks>
+    /// The root is a plain command named <c>dfusharp</c> rather than a <see cref="RootCommand"/>, whose name would be
+    /// that of the running assembly (DfuSharp.Cli) in help and usage lines.
+    /// </remarks>
+    internal static Command CreateRootCommand(CliContext context)
     {
-        var root = new RootCommand("dfusharp: flash, read back and inspect USB DFU 1.1 and ST DfuSe devices and firmware files.");
+        var root = new Command("dfusharp", "Flash, read back and inspect USB DFU 1.1 and ST DfuSe devices and firmware files.")
+        {
+            new HelpOption(),
+            new VersionOption(),
+        };
         root.Add(FileCommands.Create(context));
         root.Add(SimServeCommand.Create());
         return root;
@@ -89,7 +106,7 @@ internal static class CliApp
         var names = new List<string>();
         for (var result = parseResult.CommandResult; result is not null; result = result.Parent as System.CommandLine.Parsing.CommandResult)
         {
-            names.Add(result.Command is RootCommand ? "dfusharp" : result.Command.Name);
+            names.Add(result.Command.Name);
         }
 
         names.Reverse();

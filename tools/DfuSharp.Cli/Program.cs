@@ -1,3 +1,5 @@
+using DfuSharp.Cli.Infrastructure;
+
 namespace DfuSharp.Cli;
 
 internal static class Program
@@ -13,6 +15,8 @@ internal static class Program
             cancellation.Cancel();
         };
 
-        return await CliApp.RunAsync(args, Console.Out, Console.Error, cancellation.Token).ConfigureAwait(false);
+        bool interactive = !Console.IsErrorRedirected && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI"));
+        var context = new CliContext(Console.Out, Console.Error, interactive);
+        return await CliApp.RunAsync(args, context, cancellation.Token).ConfigureAwait(false);
     }
 }

@@ -51,6 +51,9 @@ public sealed record DfuPlanOptions
 
     /// <summary>Gets the alternate setting the firmware goes to.</summary>
     public byte AlternateSetting { get; init; }
+
+    /// <summary>Gets a value indicating whether the device is reset at the end so that it runs the new firmware.</summary>
+    public bool Leave { get; init; }
 }
 
 /// <summary>Computes <see cref="TransferPlan"/>s. Pure: no transport, no clock, no logger.</summary>
@@ -81,6 +84,11 @@ public static class TransferPlanner
         if (options.Verify && firmware.Length > 0)
         {
             steps.Add(new TransferStep(TransferStepKind.Verify, alt, 0, firmware.Length));
+        }
+
+        if (options.Leave)
+        {
+            steps.Add(new TransferStep(TransferStepKind.Leave, alt));
         }
 
         return new TransferPlan

@@ -29,7 +29,7 @@ public enum TransferStepKind
     Verify,
 
     /// <summary>DfuSe Leave: Set Address Pointer to <see cref="TransferStep.Address"/>, a zero-length DFU_DNLOAD, and the
-    /// GETSTATUS that starts the jump (ST AN3156 §6.3.5).</summary>
+    /// GETSTATUS that starts the jump (ST AN3156 §6.3.5). Plain DFU: a USB reset, so the device runs the new firmware.</summary>
     Leave,
 }
 

@@ -38,6 +38,15 @@ public class DfuSeMemoryLayoutTests
         layout.Regions[1].Groups.Should().Equal(new DfuSeSectorGroup(1, 1024 * 1024, All));
     }
 
+    [Fact]
+    public void Parse_OtpWithTwoUnitlessGroups_SizesInBytes()
+        => DfuSeMemoryLayout.Parse("@OTP Memory /0x1FFF7800/01*512 e,01*016 e").Regions[0].Groups.Select(g => g.Size)
+            .Should().Equal(512u, 16u);
+
+    [Fact]
+    public void Parse_RegionEndingAtTopOfAddressSpace_Accepted()
+        => DfuSeMemoryLayout.Parse("@Device Feature/0xFFFF0000/01*064Ke").Regions[0].End.Should().Be(0x1_0000_0000UL);
+
     [Theory]
     [InlineData('a', DfuSeSectorAccess.Readable)]
     [InlineData('b', DfuSeSectorAccess.Erasable)]

@@ -122,3 +122,44 @@ public class CancellationTests
         sim.Device.State.Should().Be(DfuState.DfuIdle);
     }
 }
+
+public class MassEraseCancellationTests
+{
+    [Fact]
+    public async Task DownloadAsync_CancelledAfterMassErase_EndsIdleWithoutWriting()
+    {
+        var sim = SimHarness.Create("stm32f4");
+        await using DfuDevice device = await sim.OpenAsync();
+        using var cts = new CancellationTokenSource();
+        var file = SimHarness.DfuSeFile(0x0483, 0xDF11, 0, 0x0800_0000, new byte[4096]);
+        var progress = new RoundTripTests.SyncProgress(p =>
+        {
+            if (p.Phase == DfuPhase.Erase)
+            {
+                cts.Cancel();
+            }
+        });
+
+        await FluentActions.Awaiting(() => device.DownloadAsync(file, new DownloadOptions { Erase = DfuSharp.Planning.DfuSeEraseMode.Mass }, progress, cts.Token))
+            .Should().ThrowAsync<OperationCanceledException>();
+
+        sim.Device.State.Should().Be(DfuState.DfuIdle);
+        sim.Device.DataBlocksReceived.Should().Be(0);
+    }
+}
+
+public class EraseInProgressCancellationTests
+{
+    [Fact]
+    public async Task MassEraseAsync_CancelledWhileErasing_WaitsOutEraseAndEndsIdle()
+    {
+        var sim = SimHarness.Create("stm32f4");
+        await using DfuDevice device = await sim.OpenAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2), sim.Time);
+
+        await FluentActions.Awaiting(() => device.MassEraseAsync(null, null, cts.Token)).Should().ThrowAsync<OperationCanceledException>();
+
+        sim.Time.Elapsed.Should().BeGreaterThanOrEqualTo(TimeSpan.FromSeconds(8));
+        sim.Device.State.Should().Be(DfuState.DfuIdle);
+    }
+}

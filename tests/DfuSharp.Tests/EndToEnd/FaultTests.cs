@@ -221,6 +221,29 @@ public class FaultTests
     }
 
     [Fact]
+    public async Task DownloadAsync_RandomCorruptBlock_VerifyCatchesItEveryTime()
+    {
+        var random = new Random(20261121);
+        string[] profiles = ["stm32f4", "stm32f1-app", "dfu11"];
+        for (int round = 0; round < 30; round++)
+        {
+            string profile = profiles[random.Next(profiles.Length)];
+            SimulatedDeviceProfile p = SimulatedProfiles.Get(profile);
+            int length = random.Next(1, 12 * 1024);
+            int blocks = (length + p.TransferSize - 1) / p.TransferSize;
+            int corrupt = random.Next(blocks);
+            var sim = SimHarness.Create(profile, SimulatedFault.CorruptWrite(corrupt));
+            byte[] data = SimHarness.Random(length, round);
+            uint address = profile == "stm32f1-app" ? 0x0800_3000u : 0x0800_0000u;
+            DfuFile file = p.IsDfuSe ? SimHarness.DfuSeFile(p.VendorId, p.ProductId, 0, address, data) : SimHarness.PlainFile(data);
+            await using DfuDevice device = await sim.OpenAsync();
+
+            await FluentActions.Awaiting(() => device.DownloadAsync(file, new DownloadOptions { Verify = true }))
+                .Should().ThrowAsync<DfuVerificationException>($"round {round}: {profile}, {length} bytes, block {corrupt} corrupted");
+        }
+    }
+
+    [Fact]
     public async Task DownloadAsync_UnerasedFlashOnF1WithoutErase_VerifyCatchesSilentCorruption()
     {
         var sim = SimHarness.Create("stm32f1-app");

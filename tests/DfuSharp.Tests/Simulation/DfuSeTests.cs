@@ -132,6 +132,15 @@ public sealed class DfuSeTests
     }
 
     [Fact]
+    public void RequiredWaitTime_SumsLongerOfPollAndBusy()
+    {
+        DeviceDriver d = F4();
+        d.Erase(0x0802_0000);
+        d.Write(0x0800_0000, new byte[2048]);
+        d.Device.RequiredWaitTime.Should().Be(TimeSpan.FromMilliseconds(1000 + 50 + 50));
+    }
+
+    [Fact]
     public void MassErase_ErasesAllFlashTakingEightSeconds()
     {
         var time = new VirtualTimeProvider();
@@ -166,6 +175,16 @@ public sealed class DfuSeTests
         d.RawGetStatus().Status.Should().Be(SimulatedControlStatus.NoDevice);
         time.Advance(TimeSpan.FromMilliseconds(200));
         d.GetStatus().State.Should().Be(DfuState.DfuIdle);
+    }
+
+    [Fact]
+    public void Leave_FromIdleWithoutSetAddress_IsAcceptedAsOnStDevices()
+    {
+        DeviceDriver d = F4();
+        d.Dnload(2, default).Status.Should().Be(SimulatedControlStatus.Ack);
+        SimulatedControlResult r = d.RawGetStatus();
+        r.Reenumerate.Should().BeTrue();
+        DfuStatusReport.Parse(r.Data.Span).State.Should().Be(DfuState.DfuManifest);
     }
 
     [Fact]

@@ -115,6 +115,31 @@ public sealed class FlashModelTests
     }
 
     [Fact]
+    public void OptionBytes_RdpWritten_TurnsProtectionOnThenOffWithMassErase()
+    {
+        DeviceDriver d = DeviceDriver.Create(SimulatedProfiles.Stm32F4, options: new SimulatedDeviceOptions
+        {
+            InitialMemory = [new SimulatedMemoryImage(0x0800_0000, [1, 2, 3, 4])],
+        });
+        d.Device.HandleControl(new DfuSharp.Usb.UsbSetupPacket(0x01, 11, 1, 0, 0), default);
+        d.Write(0x1FFF_C000, [0xEC, 0x55]).Status.Should().Be(DfuStatus.Ok);
+        d.Device.ReadProtected.Should().BeTrue();
+        d.Device.ReadMemory(0x0800_0000, 4).Should().Equal(1, 2, 3, 4);
+        d.Abort();
+        d.Read(0x1FFF_C000, 2).Should().Equal(0xEC, 0x55);
+        d.Write(0x1FFF_C000, [0xEC, 0xAA]).Status.Should().Be(DfuStatus.Ok);
+        d.Device.ReadProtected.Should().BeFalse();
+        d.Device.ReadMemory(0x0800_0000, 4).Should().OnlyContain(b => b == 0xFF);
+    }
+
+    [Fact]
+    public void ReadProtected_AtStart_ShowsInOptionBytes()
+    {
+        var device = new SimulatedDfuDevice(SimulatedProfiles.Stm32F4, new SimulatedDeviceOptions { ReadProtected = true });
+        device.ReadMemory(0x1FFF_C001, 1).Should().NotEqual(new byte[] { 0xAA });
+    }
+
+    [Fact]
     public void WriteProtectedSector_EraseAndProgram_ReportErrWrite()
     {
         DeviceDriver d = DeviceDriver.Create(SimulatedProfiles.Stm32F4, options: new SimulatedDeviceOptions { WriteProtectedSectors = [0x0800_4000] });

@@ -22,7 +22,7 @@ public sealed class StateTests
         stream.Position = 0;
         second.LoadState(stream);
         second.ReadMemory(0x0802_0000, 4096).Should().Equal(data);
-        second.ReadMemory(0x1FFF_C000, 2).Should().Equal(0xEC, 0xAA);
+        second.ReadMemory(0x1FFF_C000, 2).Should().Equal(0xEC, 0x55);
         second.ReadProtected.Should().BeTrue();
     }
 

@@ -99,6 +99,18 @@ public sealed class VirtualTimeProviderTests
     }
 
     [Fact]
+    public async Task WaitAsyncTimeout_LongerThanDelay_DoesNotFireEarly()
+    {
+        var time = new VirtualTimeProvider();
+        var done = new TaskCompletionSource();
+        Task waiting = done.Task.WaitAsync(TimeSpan.FromSeconds(5), time);
+        await Task.Delay(TimeSpan.FromSeconds(1), time);
+        done.SetResult();
+        await waiting;
+        time.Elapsed.Should().Be(TimeSpan.FromSeconds(1));
+    }
+
+    [Fact]
     public async Task WaitAsyncTimeout_Alone_FiresOnceNothingElseIsPending()
     {
         var time = new VirtualTimeProvider { StallBreakDelay = TimeSpan.FromMilliseconds(10) };

@@ -161,7 +161,7 @@ internal static class FileCommands
             byte[] content = await CliFiles.ReadAsync(file, ct).ConfigureAwait(false);
             byte[] output = FirmwareFiles.AddPrefix(file, content, type, at ?? 0);
             await CliFiles.WriteAtomicAsync(file, output, ct).ConfigureAwait(false);
-            context.Out.WriteLine($"{file}: added a {FileInfoPrinter.PrefixName(type)} prefix");
+            context.Out.WriteLine($"{file}: added a {FileInfoPrinter.PrefixDisplayName(type)} prefix");
             return ExitCodes.Ok;
         });
 
@@ -174,7 +174,7 @@ internal static class FileCommands
             byte[] content = await CliFiles.ReadAsync(file, ct).ConfigureAwait(false);
             (byte[] output, DfuPrefixType removed) = FirmwareFiles.RemovePrefix(file, content, parse.GetValue(removeType));
             await CliFiles.WriteAtomicAsync(file, output, ct).ConfigureAwait(false);
-            context.Out.WriteLine($"{file}: removed the {FileInfoPrinter.PrefixName(removed)} prefix");
+            context.Out.WriteLine($"{file}: removed the {FileInfoPrinter.PrefixDisplayName(removed)} prefix");
             return ExitCodes.Ok;
         });
 
@@ -236,9 +236,9 @@ internal static class FileCommands
         var output = CliOptions.File("OUT", "The file to write; its extension chooses the format: .hex, .srec, .bin or .dfu (DfuSe).");
         var address = CliOptions.UInt32("--address", "Where a .bin or plain .dfu input starts in memory (default 0).");
         var target = CliOptions.Byte("--target", "The DfuSe target (alternate setting) to read, or to write to a .dfu (default 0).", "ALT");
-        var vid = CliOptions.UInt16("--vid", "idVendor of a .dfu output (default 0x0483).", "V");
-        var pid = CliOptions.UInt16("--pid", "idProduct of a .dfu output (default 0xDF11).", "P");
-        var did = CliOptions.UInt16("--did", "bcdDevice of a .dfu output (default 0x0000).", "D");
+        var vid = CliOptions.UInt16("--vid", "idVendor of a .dfu output (default: the input's, or 0x0483).", "V");
+        var pid = CliOptions.UInt16("--pid", "idProduct of a .dfu output (default: the input's, or 0xDF11).", "P");
+        var did = CliOptions.UInt16("--did", "bcdDevice of a .dfu output (default: the input's, or 0x0000).", "D");
         var command = new Command("convert", "Convert between .hex, .srec, .bin and .dfu (DfuSe).")
         {
             input, output, address, target, vid, pid, did,
@@ -250,13 +250,8 @@ internal static class FileCommands
             FirmwareKind outKind = FirmwareKindDetector.FromExtension(outPath)
                 ?? throw CliException.Usage($"{outPath}: unknown output format; use .hex, .srec, .bin or .dfu");
             byte[] content = await CliFiles.ReadAsync(inPath, ct).ConfigureAwait(false);
-            var request = new ConvertRequest(parse.GetValue(address) ?? 0, parse.GetValue(target), new DfuSuffix
-            {
-                VendorId = parse.GetValue(vid) ?? FirmwareFiles.StVendorId,
-                ProductId = parse.GetValue(pid) ?? FirmwareFiles.StDfuProductId,
-                DeviceVersion = parse.GetValue(did) ?? 0,
-                DfuVersion = DfuSuffix.DfuSe,
-            });
+            var request = new ConvertRequest(parse.GetValue(address) ?? 0, parse.GetValue(target),
+                parse.GetValue(vid), parse.GetValue(pid), parse.GetValue(did));
             byte[] bytes = FirmwareFiles.Convert(inPath, content, outKind, request);
             await CliFiles.WriteAtomicAsync(outPath, bytes, ct).ConfigureAwait(false);
             context.Out.WriteLine($"{outPath}: wrote {bytes.Length} bytes ({FirmwareKindDetector.Name(outKind == FirmwareKind.Dfu ? FirmwareKind.DfuSe : outKind)})");

@@ -13,9 +13,12 @@ internal static class FileInfoPrinter
     /// <summary>The JSON and human name of a prefix type.</summary>
     public static string PrefixName(DfuPrefixType type) => type == DfuPrefixType.Lpc ? "lpc" : "stellaris";
 
+    /// <summary>The name of a prefix type in sentences.</summary>
+    public static string PrefixDisplayName(DfuPrefixType type) => type == DfuPrefixType.Lpc ? "NXP LPC" : "TI Stellaris";
+
     /// <summary>Writes the <c>file info --json</c> object.</summary>
     public static void WriteJson(TextWriter output, FileInfoJson info)
-        => output.WriteLine(JsonSerializer.Serialize(info, CliJsonContext.Default.FileInfoJson));
+        => output.WriteLine(JsonSerializer.Serialize(info, CliJson.Context.FileInfoJson));
 
     /// <summary>Writes the human-readable form of <c>file info</c>.</summary>
     public static void WriteText(TextWriter output, string path, FirmwareDescription description)
@@ -30,10 +33,6 @@ internal static class FileInfoPrinter
             output.WriteLine(s.CrcValid
                 ? Invariant($"  CRC        0x{s.Crc:X8} (valid)")
                 : Invariant($"  CRC        0x{s.Crc:X8} (WRONG: computed 0x{description.ComputedCrc:X8})"));
-        }
-        else if (info.Kind is "dfu" or "dfuse")
-        {
-            output.WriteLine("  suffix     none");
         }
 
         if (info.Prefix is { } p)

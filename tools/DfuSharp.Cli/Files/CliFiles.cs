@@ -61,6 +61,13 @@ internal static class CliFiles
         try
         {
             string full = Path.GetFullPath(path);
+
+            // Editing through a symbolic link changes the file it points to; the link stays a link.
+            if (new FileInfo(full).LinkTarget is not null && File.ResolveLinkTarget(full, returnFinalTarget: true) is { } target)
+            {
+                full = target.FullName;
+            }
+
             string directory = Path.GetDirectoryName(full) ?? throw new DirectoryNotFoundException($"no folder for {path}");
             temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
             var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1, useAsync: true);

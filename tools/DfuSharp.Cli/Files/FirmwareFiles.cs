@@ -15,8 +15,10 @@ internal sealed record FirmwareDescription(FileInfoJson Info, long FileLength, b
 /// <summary>How <c>file convert</c> reads its input and stamps a .dfu output.</summary>
 /// <param name="Address">Where a .bin or plain .dfu input starts.</param>
 /// <param name="Target">The DfuSe alternate setting to read or to write, or <see langword="null"/>.</param>
-/// <param name="Suffix">The suffix of a .dfu output.</param>
-internal sealed record ConvertRequest(uint Address, byte? Target, DfuSuffix Suffix);
+/// <param name="VendorId">idVendor of a .dfu output, or <see langword="null"/> for the input's (DfuSe) or 0x0483.</param>
+/// <param name="ProductId">idProduct of a .dfu output, or <see langword="null"/> for the input's (DfuSe) or 0xDF11.</param>
+/// <param name="DeviceVersion">bcdDevice of a .dfu output, or <see langword="null"/> for the input's (DfuSe) or 0.</param>
+internal sealed record ConvertRequest(uint Address, byte? Target, ushort? VendorId, ushort? ProductId, ushort? DeviceVersion);
 
 /// <summary>
 /// The file operations behind <c>dfusharp file</c>, as pure functions from bytes to bytes or facts. They call the
@@ -100,7 +102,13 @@ internal static partial class FirmwareFiles
         DfuFile file = ReadForPrefix(path, content);
         if (file.Prefix is { } existing)
         {
-            throw CliException.BadData(path, $"the file already has a {FileInfoPrinter.PrefixName(existing.Type)} prefix; remove it first (dfusharp file prefix remove)");
+            throw CliException.BadData(path, $"the file already has a {FileInfoPrinter.PrefixDisplayName(existing.Type)} prefix; remove it first (dfusharp file prefix remove)");
+        }
+
+        if (DfuSeCodec.HasSignature(file.Firmware.Span))
+        {
+            // dfu-util's prefixes belong to plain DFU images; a DfuSe body must start the file (ST UM0391).
+            throw CliException.BadData(path, "a DfuSe file cannot take a vendor prefix");
         }
 
         DfuPrefix prefix;
@@ -133,7 +141,7 @@ internal static partial class FirmwareFiles
 
         if (expected is { } want && want != prefix.Type)
         {
-            throw CliException.BadData(path, $"the file has a {FileInfoPrinter.PrefixName(prefix.Type)} prefix, not {FileInfoPrinter.PrefixName(want)}");
+            throw CliException.BadData(path, $"the file has a {FileInfoPrinter.PrefixDisplayName(prefix.Type)} prefix, not {FileInfoPrinter.PrefixDisplayName(want)}");
         }
 
         return ((file with { Prefix = null }).ToArray(), prefix.Type);
@@ -172,12 +180,14 @@ internal static partial class FirmwareFiles
         FirmwareKind kind = FirmwareKindDetector.Detect(content, path);
         DfuSeImage? dfuse = null;
         MemoryImage? memory = null;
+        DfuSuffix? inputSuffix = null;
         if (kind == FirmwareKind.Dfu)
         {
             DfuFile file = CliFiles.Decode(path, () => DfuFile.Read(content));
             if (file.DfuSe is { } image)
             {
                 dfuse = SelectTargets(path, image, request.Target);
+                inputSuffix = file.Suffix;
             }
             else
             {
@@ -192,7 +202,14 @@ internal static partial class FirmwareFiles
         if (outputKind == FirmwareKind.Dfu)
         {
             dfuse ??= new DfuSeImage([ToTarget(memory!, request.Target ?? 0)]);
-            return WriteDfuSe(dfuse, request.Suffix);
+            var suffix = new DfuSuffix
+            {
+                VendorId = request.VendorId ?? inputSuffix?.VendorId ?? StVendorId,
+                ProductId = request.ProductId ?? inputSuffix?.ProductId ?? StDfuProductId,
+                DeviceVersion = request.DeviceVersion ?? inputSuffix?.DeviceVersion ?? 0,
+                DfuVersion = DfuSuffix.DfuSe,
+            };
+            return WriteDfuSe(dfuse, suffix);
         }
 
         memory ??= CliFiles.Decode(path, () => ToMemoryImage(path, dfuse!));

@@ -3,7 +3,11 @@ namespace DfuSharp.Cli.Infrastructure;
 /// <summary>What every command writes to: standard output for results, standard error for diagnostics.</summary>
 /// <param name="Out">Results (text or JSON).</param>
 /// <param name="Error">Diagnostics: errors, warnings, progress.</param>
-internal sealed record CliContext(TextWriter Out, TextWriter Error)
+/// <param name="Interactive">
+/// Whether a person watches standard error on a terminal: long operations then draw a live progress bar; otherwise
+/// (redirected, or the CI variable set) they print plain progress lines.
+/// </param>
+internal sealed record CliContext(TextWriter Out, TextWriter Error, bool Interactive = false)
 {
     /// <summary>Writes a warning line to standard error: <c>dfusharp: FILE: warning: message</c>.</summary>
     public void Warn(string? path, string message)

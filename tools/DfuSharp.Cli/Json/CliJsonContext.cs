@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace DfuSharp.Cli.Json;
@@ -37,3 +39,20 @@ internal sealed record SegmentJson(uint Address, long Size, string Sha256);
 [JsonSerializable(typeof(ErrorJson))]
 [JsonSerializable(typeof(FileInfoJson))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;
+
+/// <summary>The serializer settings every JSON output uses.</summary>
+internal static class CliJson
+{
+    /// <summary>
+    /// Gets the context: that of <see cref="CliJsonContext"/>, with the relaxed encoder so that quotes, apostrophes and
+    /// non-ASCII names in messages and target names print as themselves (the output goes to a terminal or a pipe,
+    /// never into HTML).
+    /// </summary>
+    public static CliJsonContext Context { get; } = new(new JsonSerializerOptions
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        WriteIndented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+}
