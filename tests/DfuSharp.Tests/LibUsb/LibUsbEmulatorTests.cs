@@ -181,7 +181,7 @@ public sealed class LibUsbEmulatorTests : IDisposable
     }
 
     [EmulatorFact]
-    public void SimState_DownloadInOneSession_UploadInTheNext()
+    public void SimState_DownloadInOneRun_UploadInTheNext()
     {
         byte[] image = WriteImage("fw.bin", 3_000, seed: 5);
         string state = Path.Combine(_dir, "stm32f4.state");

@@ -117,7 +117,7 @@ internal static class UsbEmulator
     }
 }
 
-/// <summary>What an emulated session did.</summary>
+/// <summary>What an emulated run did.</summary>
 /// <param name="Process">The script's exit code and output.</param>
 /// <param name="Counters">The emulator's counters (control_transfers, resets, reenumerations).</param>
 internal sealed record EmulatorResult(PeerResult Process, IReadOnlyDictionary<string, string> Counters)
