@@ -2,8 +2,9 @@
  * usb-emulator: show one emulated USB device to libusb programs through umockdev, and forward every control
  * transfer on it to a device model process over a framed protocol on the model's stdin/stdout.
  *
- *   usb-emulator [-v] [--stats FILE] --model 'SHELL COMMAND' -- COMMAND [ARGS...]
+ *   usb-emulator [-v] [--stats FILE] --model 'SHELL COMMAND' [--model 'SHELL COMMAND'...] -- COMMAND [ARGS...]
  *
+ * Each --model is one device, plugged into the next port of bus 1 (1-1, 1-2, ...), with its own model process.
  * The program re-executes itself under libumockdev-preload.so (umockdev only sends hotplug uevents from a process
  * that sees the mocked /sys), builds a testbed, asks the model for the device and configuration descriptors with
  * ordinary GET_DESCRIPTOR transfers, publishes the device at port 1-1, runs COMMAND with the testbed visible, and
@@ -38,20 +39,29 @@
 #define FLAG_REENUMERATE 0x01
 #define STATUS_NO_ANSWER (-ETIMEDOUT)
 #define PRELOAD_LIB "libumockdev-preload.so"
-#define SYSFS_PATH "/sys/devices/pci0000:00/0000:00:14.0/usb1/1-1"
 
-static struct {
-    int verbose;
+#define MAX_DEVICES 8
+
+typedef struct {
+    int port;                    /* 1-PORT on bus 1 */
     int model_fd;
     pid_t model_pid;
     GMutex lock;                 /* one model call at a time */
-    UMockdevTestbed *testbed;
     UMockdevIoctlBase *handler;
     char *devnode;
+    char *syspath;
     int devnum;
     volatile int gone;           /* unplugged: further ioctls fail with ENODEV */
+} device_t;
+
+static struct {
+    int verbose;
+    UMockdevTestbed *testbed;
     GMainLoop *loop;
     int command_status;
+    int next_devnum;             /* device numbers are unique on the bus, as the kernel hands them out */
+    int device_count;
+    device_t devices[MAX_DEVICES];
     unsigned long transfers, resets, reenumerations;
 } emu;
 
@@ -76,7 +86,7 @@ static int io_all(int fd, void *buffer, size_t length, int writing)
 }
 
 /* One round trip to the model. in_capacity bounds what is kept; the rest of a longer answer is read and dropped. */
-static int model_call(char kind, const uint8_t setup[8], const uint8_t *out, uint16_t out_len,
+static int model_call(device_t *dev, char kind, const uint8_t setup[8], const uint8_t *out, uint16_t out_len,
                       uint8_t *in, uint16_t in_capacity, uint16_t *in_len, uint8_t *flags)
 {
     uint8_t header[11] = { (uint8_t)kind };
@@ -89,11 +99,11 @@ static int model_call(char kind, const uint8_t setup[8], const uint8_t *out, uin
         memcpy(header + 1, setup, 8);
     put16(header + 9, out_len);
 
-    g_mutex_lock(&emu.lock);
-    if (emu.model_fd < 0 || io_all(emu.model_fd, header, sizeof header, 1) < 0
-        || (out_len > 0 && io_all(emu.model_fd, (void *)out, out_len, 1) < 0)
-        || io_all(emu.model_fd, reply, sizeof reply, 0) < 0) {
-        g_mutex_unlock(&emu.lock);
+    g_mutex_lock(&dev->lock);
+    if (dev->model_fd < 0 || io_all(dev->model_fd, header, sizeof header, 1) < 0
+        || (out_len > 0 && io_all(dev->model_fd, (void *)out, out_len, 1) < 0)
+        || io_all(dev->model_fd, reply, sizeof reply, 0) < 0) {
+        g_mutex_unlock(&dev->lock);
         fprintf(stderr, "usb-emulator: the device model stopped answering\n");
         return -ENODEV;
     }
@@ -101,14 +111,14 @@ static int model_call(char kind, const uint8_t setup[8], const uint8_t *out, uin
     *flags = reply[4];
     uint16_t length = get16(reply + 5);
     uint16_t keep = length < in_capacity ? length : in_capacity;
-    int failed = keep > 0 && io_all(emu.model_fd, in, keep, 0) < 0;
+    int failed = keep > 0 && io_all(dev->model_fd, in, keep, 0) < 0;
     for (uint16_t rest = (uint16_t)(length - keep); !failed && rest > 0;) {
         uint8_t sink[256];
         uint16_t chunk = rest < sizeof sink ? rest : sizeof sink;
-        failed = io_all(emu.model_fd, sink, chunk, 0) < 0;
+        failed = io_all(dev->model_fd, sink, chunk, 0) < 0;
         rest = (uint16_t)(rest - chunk);
     }
-    g_mutex_unlock(&emu.lock);
+    g_mutex_unlock(&dev->lock);
     if (failed)
         return -ENODEV;
     *in_len = keep;
@@ -117,23 +127,23 @@ static int model_call(char kind, const uint8_t setup[8], const uint8_t *out, uin
 
 static gboolean reenumerate(gpointer unused);
 
-static void after_model_call(uint8_t flags)
+static void after_model_call(device_t *dev, uint8_t flags)
 {
-    if ((flags & FLAG_REENUMERATE) && !emu.gone) {
-        emu.gone = 1;
-        VLOG("device disconnects to re-enumerate\n");
-        g_idle_add(reenumerate, NULL);   /* testbed changes belong to the main loop */
+    if ((flags & FLAG_REENUMERATE) && !dev->gone) {
+        dev->gone = 1;
+        VLOG("device at 1-%d disconnects to re-enumerate\n", dev->port);
+        g_idle_add(reenumerate, dev);    /* testbed changes belong to the main loop */
     }
 }
 
-static int control(const uint8_t setup[8], const uint8_t *out, uint16_t out_len, uint8_t *in, uint16_t in_capacity, uint16_t *in_len)
+static int control(device_t *dev, const uint8_t setup[8], const uint8_t *out, uint16_t out_len, uint8_t *in, uint16_t in_capacity, uint16_t *in_len)
 {
     uint8_t flags;
-    int status = model_call('C', setup, out, out_len, in, in_capacity, in_len, &flags);
+    int status = model_call(dev, 'C', setup, out, out_len, in, in_capacity, in_len, &flags);
     emu.transfers++;
-    VLOG("%02x %02x %04x %04x %04x out %u -> %d in %u%s\n", setup[0], setup[1], get16(setup + 2), get16(setup + 4),
+    VLOG("1-%d %02x %02x %04x %04x %04x out %u -> %d in %u%s\n", dev->port, setup[0], setup[1], get16(setup + 2), get16(setup + 4),
          get16(setup + 6), out_len, status, *in_len, (flags & FLAG_REENUMERATE) ? " [re-enumerate]" : "");
-    after_model_call(flags);
+    after_model_call(dev, flags);
     return status;
 }
 
@@ -169,7 +179,7 @@ static void finish(UMockdevIoctlClient *client, int result, int error)
     umockdev_ioctl_client_complete(client, result, error);
 }
 
-static void submit_urb(UMockdevIoctlClient *client, UMockdevIoctlData *arg)
+static void submit_urb(device_t *dev, UMockdevIoctlClient *client, UMockdevIoctlData *arg)
 {
     GError *error = NULL;
     UMockdevIoctlData *urb_data = umockdev_ioctl_data_resolve(arg, 0, sizeof(struct usbdevfs_urb), &error);
@@ -199,8 +209,8 @@ static void submit_urb(UMockdevIoctlClient *client, UMockdevIoctlData *arg)
         length = (uint16_t)(urb->buffer_length - 8);
 
     /* Completed at once: the URB then waits for REAPURB in this file's queue, as a finished kernel URB does. */
-    int status = (setup[0] & 0x80) ? control(setup, NULL, 0, setup + 8, length, &in_len)
-                                   : control(setup, setup + 8, length, NULL, 0, &in_len);
+    int status = (setup[0] & 0x80) ? control(dev, setup, NULL, 0, setup + 8, length, &in_len)
+                                   : control(dev, setup, setup + 8, length, NULL, 0, &in_len);
     urb_queues *q = queues_of(client);
     if (status == STATUS_NO_ANSWER) {
         g_queue_push_tail(&q->pending, g_object_ref(urb_data));
@@ -233,13 +243,13 @@ static void discard_urb(UMockdevIoctlClient *client, UMockdevIoctlData *arg)
     finish(client, -1, EINVAL);         /* already completed */
 }
 
-static void reap_urb(UMockdevIoctlClient *client, UMockdevIoctlData *arg)
+static void reap_urb(device_t *dev, UMockdevIoctlClient *client, UMockdevIoctlData *arg)
 {
     GError *error = NULL;
     urb_queues *q = queues_of(client);
     UMockdevIoctlData *urb_data = g_queue_pop_head(&q->done);
     if (!urb_data) {
-        finish(client, -1, emu.gone ? ENODEV : EAGAIN);
+        finish(client, -1, dev->gone ? ENODEV : EAGAIN);
         return;
     }
     UMockdevIoctlData *pointer = umockdev_ioctl_data_resolve(arg, 0, sizeof(gpointer), &error);
@@ -255,24 +265,25 @@ static void reap_urb(UMockdevIoctlClient *client, UMockdevIoctlData *arg)
     finish(client, 0, 0);
 }
 
-static void simple_request(UMockdevIoctlClient *client, uint8_t type, uint8_t request, uint16_t value, uint16_t index)
+static void simple_request(device_t *dev, UMockdevIoctlClient *client, uint8_t type, uint8_t request, uint16_t value, uint16_t index)
 {
     uint8_t setup[8] = { type, request, 0, 0, 0, 0, 0, 0 };
     uint16_t in_len;
     put16(setup + 2, value);
     put16(setup + 4, index);
-    int status = control(setup, NULL, 0, NULL, 0, &in_len);
+    int status = control(dev, setup, NULL, 0, NULL, 0, &in_len);
     finish(client, status < 0 ? -1 : 0, status < 0 ? -status : 0);
 }
 
-static gboolean handle_ioctl(UMockdevIoctlBase *base, UMockdevIoctlClient *client, gpointer unused)
+static gboolean handle_ioctl(UMockdevIoctlBase *base, UMockdevIoctlClient *client, gpointer user_data)
 {
-    (void)base; (void)unused;
+    (void)base;
+    device_t *dev = user_data;
     gulong request = umockdev_ioctl_client_get_request(client);
     UMockdevIoctlData *arg = umockdev_ioctl_client_get_arg(client);
     GError *error = NULL;
 
-    if (emu.gone && request != USBDEVFS_REAPURB && request != USBDEVFS_REAPURBNDELAY && request != USBDEVFS_DISCARDURB) {
+    if (dev->gone && request != USBDEVFS_REAPURB && request != USBDEVFS_REAPURBNDELAY && request != USBDEVFS_DISCARDURB) {
         finish(client, -1, ENODEV);
         return TRUE;
     }
@@ -303,7 +314,7 @@ static gboolean handle_ioctl(UMockdevIoctlBase *base, UMockdevIoctlClient *clien
     case USBDEVFS_CONNECTINFO: {
         UMockdevIoctlData *info = umockdev_ioctl_data_resolve(arg, 0, sizeof(struct usbdevfs_connectinfo), &error);
         if (!info) { g_clear_error(&error); finish(client, -1, EFAULT); break; }
-        ((struct usbdevfs_connectinfo *)info->data)->devnum = (unsigned int)emu.devnum;
+        ((struct usbdevfs_connectinfo *)info->data)->devnum = (unsigned int)dev->devnum;
         ((struct usbdevfs_connectinfo *)info->data)->slow = 0;
         finish(client, 0, 0);
         break;
@@ -311,14 +322,14 @@ static gboolean handle_ioctl(UMockdevIoctlBase *base, UMockdevIoctlClient *clien
     case USBDEVFS_SETCONFIGURATION: {
         UMockdevIoctlData *value = umockdev_ioctl_data_resolve(arg, 0, sizeof(unsigned int), &error);
         if (!value) { g_clear_error(&error); finish(client, -1, EFAULT); break; }
-        simple_request(client, 0x00, 0x09 /* SET_CONFIGURATION */, (uint16_t)*(unsigned int *)value->data, 0);
+        simple_request(dev, client, 0x00, 0x09 /* SET_CONFIGURATION */, (uint16_t)*(unsigned int *)value->data, 0);
         break;
     }
     case USBDEVFS_SETINTERFACE: {
         UMockdevIoctlData *value = umockdev_ioctl_data_resolve(arg, 0, sizeof(struct usbdevfs_setinterface), &error);
         if (!value) { g_clear_error(&error); finish(client, -1, EFAULT); break; }
         struct usbdevfs_setinterface *s = (struct usbdevfs_setinterface *)value->data;
-        simple_request(client, 0x01, 0x0B /* SET_INTERFACE */, (uint16_t)s->altsetting, (uint16_t)s->interface);
+        simple_request(dev, client, 0x01, 0x0B /* SET_INTERFACE */, (uint16_t)s->altsetting, (uint16_t)s->interface);
         break;
     }
     case USBDEVFS_CONTROL: {
@@ -335,8 +346,8 @@ static gboolean handle_ioctl(UMockdevIoctlBase *base, UMockdevIoctlClient *clien
             if (!buffer) { g_clear_error(&error); finish(client, -1, EFAULT); break; }
         }
         uint16_t in_len = 0;
-        int status = (setup[0] & 0x80) ? control(setup, NULL, 0, buffer ? buffer->data : NULL, ct->wLength, &in_len)
-                                       : control(setup, buffer ? buffer->data : NULL, ct->wLength, NULL, 0, &in_len);
+        int status = (setup[0] & 0x80) ? control(dev, setup, NULL, 0, buffer ? buffer->data : NULL, ct->wLength, &in_len)
+                                       : control(dev, setup, buffer ? buffer->data : NULL, ct->wLength, NULL, 0, &in_len);
         if (status < 0)
             finish(client, -1, -status);
         else
@@ -344,11 +355,11 @@ static gboolean handle_ioctl(UMockdevIoctlBase *base, UMockdevIoctlClient *clien
         break;
     }
     case USBDEVFS_SUBMITURB:
-        submit_urb(client, arg);
+        submit_urb(dev, client, arg);
         break;
     case USBDEVFS_REAPURB:
     case USBDEVFS_REAPURBNDELAY:
-        reap_urb(client, arg);
+        reap_urb(dev, client, arg);
         break;
     case USBDEVFS_DISCARDURB:
         discard_urb(client, arg);
@@ -356,10 +367,10 @@ static gboolean handle_ioctl(UMockdevIoctlBase *base, UMockdevIoctlClient *clien
     case USBDEVFS_RESET: {
         uint8_t flags;
         uint16_t in_len;
-        int status = model_call('R', NULL, NULL, 0, NULL, 0, &in_len, &flags);
+        int status = model_call(dev, 'R', NULL, NULL, 0, NULL, 0, &in_len, &flags);
         emu.resets++;
-        VLOG("bus reset -> %d%s\n", status, (flags & FLAG_REENUMERATE) ? " [re-enumerate]" : "");
-        after_model_call(flags);
+        VLOG("1-%d bus reset -> %d%s\n", dev->port, status, (flags & FLAG_REENUMERATE) ? " [re-enumerate]" : "");
+        after_model_call(dev, flags);
         finish(client, status < 0 ? -1 : 0, status < 0 ? -status : 0);
         break;
     }
@@ -380,13 +391,13 @@ static void append_hex(GString *s, const uint8_t *bytes, int count)
 }
 
 /* lsusb reads manufacturer, product and serial from sysfs; keep printable ASCII of the UTF-16 string. */
-static char *string_attribute(uint8_t index)
+static char *string_attribute(device_t *dev, uint8_t index)
 {
     GString *text = g_string_new(NULL);
     uint8_t setup[8] = { 0x80, 0x06, index, 0x03, 0x09, 0x04, 0xFF, 0x00 };
     uint8_t descriptor[255];
     uint16_t length = 0;
-    if (index != 0 && control(setup, NULL, 0, descriptor, sizeof descriptor, &length) == 0) {
+    if (index != 0 && control(dev, setup, NULL, 0, descriptor, sizeof descriptor, &length) == 0) {
         for (int i = 2; i + 1 < length && i < descriptor[0]; i += 2) {
             uint8_t c = descriptor[i];
             g_string_append_c(text, (descriptor[i + 1] == 0 && c >= 0x20 && c < 0x7F && c != '\\') ? (char)c : '_');
@@ -395,29 +406,31 @@ static char *string_attribute(uint8_t index)
     return g_string_free(text, FALSE);
 }
 
-static int publish_device(void)
+static int publish_device(device_t *dev)
 {
     uint8_t device[18], config[4096], setup[8] = { 0x80, 0x06, 0x00, 0x01, 0x00, 0x00, 18, 0 };
     uint16_t length = 0;
     GError *error = NULL;
 
-    if (control(setup, NULL, 0, device, sizeof device, &length) != 0 || length != 18) {
+    if (control(dev, setup, NULL, 0, device, sizeof device, &length) != 0 || length != 18) {
         fprintf(stderr, "usb-emulator: the model gave no device descriptor\n");
         return -1;
     }
     uint8_t config_setup[8] = { 0x80, 0x06, 0x00, 0x02, 0x00, 0x00, 0x00, 0x10 };
-    if (control(config_setup, NULL, 0, config, sizeof config, &length) != 0 || length < 9 || get16(config + 2) != length) {
+    if (control(dev, config_setup, NULL, 0, config, sizeof config, &length) != 0 || length < 9 || get16(config + 2) != length) {
         fprintf(stderr, "usb-emulator: the model gave no complete configuration descriptor\n");
         return -1;
     }
 
-    char *manufacturer = string_attribute(device[14]), *product = string_attribute(device[15]), *serial = string_attribute(device[16]);
+    char *manufacturer = string_attribute(dev, device[14]), *product = string_attribute(dev, device[15]),
+         *serial = string_attribute(dev, device[16]);
     GString *hex = g_string_new(NULL);
     append_hex(hex, device, 18);
     append_hex(hex, config, length);
-    char *devnode = g_strdup_printf("/dev/bus/usb/001/%03d", emu.devnum);
+    dev->devnum = emu.next_devnum++;
+    char *devnode = g_strdup_printf("/dev/bus/usb/001/%03d", dev->devnum);
     char *record = g_strdup_printf(
-        "P: /devices/pci0000:00/0000:00:14.0/usb1/1-1\n"
+        "P: /devices/pci0000:00/0000:00:14.0/usb1/1-%d\n"
         "N: bus/usb/001/%03d\n"
         "E: DEVNAME=%s\nE: DEVTYPE=usb_device\nE: DRIVER=usb\nE: SUBSYSTEM=usb\n"
         "E: BUSNUM=001\nE: DEVNUM=%03d\nE: PRODUCT=%x/%x/%x\n"
@@ -426,42 +439,41 @@ static int publish_device(void)
         "A: idVendor=%04x\\n\nA: idProduct=%04x\\n\nA: bcdDevice=%04x\\n\n"
         "A: manufacturer=%s\\n\nA: product=%s\\n\nA: serial=%s\\n\n"
         "H: descriptors=%s\n",
-        emu.devnum, devnode, emu.devnum, get16(device + 8), get16(device + 10), get16(device + 12),
-        emu.devnum, config[5], device[17], config[4], get16(device + 8), get16(device + 10), get16(device + 12),
+        dev->port, dev->devnum, devnode, dev->devnum, get16(device + 8), get16(device + 10), get16(device + 12),
+        dev->devnum, config[5], device[17], config[4], get16(device + 8), get16(device + 10), get16(device + 12),
         manufacturer, product, serial, hex->str);
 
     /* The handler goes first: libusb may open the node as soon as the "add" uevent arrives. */
-    int ok = umockdev_testbed_attach_ioctl(emu.testbed, devnode, emu.handler, &error)
+    int ok = umockdev_testbed_attach_ioctl(emu.testbed, devnode, dev->handler, &error)
              && umockdev_testbed_add_from_string(emu.testbed, record, &error);
     if (!ok) {
         fprintf(stderr, "usb-emulator: cannot publish the device: %s\n", error->message);
         g_clear_error(&error);
     } else {
-        g_free(emu.devnode);
-        emu.devnode = g_strdup(devnode);
-        emu.gone = 0;
-        VLOG("device %04x:%04x at 1-1 as %s\n", get16(device + 8), get16(device + 10), devnode);
+        g_free(dev->devnode);
+        dev->devnode = g_strdup(devnode);
+        dev->gone = 0;
+        VLOG("device %04x:%04x at 1-%d as %s\n", get16(device + 8), get16(device + 10), dev->port, devnode);
     }
     g_free(manufacturer); g_free(product); g_free(serial); g_free(devnode); g_free(record);
     g_string_free(hex, TRUE);
     return ok ? 0 : -1;
 }
 
-static gboolean reenumerate(gpointer unused)
+static gboolean reenumerate(gpointer user_data)
 {
-    (void)unused;
+    device_t *dev = user_data;
     GError *error = NULL;
 
     emu.reenumerations++;
     /* umockdev_testbed_remove_device sends no uevent, so announce the removal while sysfs still has the device. */
-    umockdev_testbed_uevent(emu.testbed, SYSFS_PATH, "remove");
-    umockdev_testbed_remove_device(emu.testbed, SYSFS_PATH);
-    if (!umockdev_testbed_detach_ioctl(emu.testbed, emu.devnode, &error))
+    umockdev_testbed_uevent(emu.testbed, dev->syspath, "remove");
+    umockdev_testbed_remove_device(emu.testbed, dev->syspath);
+    if (!umockdev_testbed_detach_ioctl(emu.testbed, dev->devnode, &error))
         g_clear_error(&error);
 
     /* A device that does not come back (an injected disconnect) simply stays off the bus; the command carries on. */
-    emu.devnum++;
-    if (publish_device() != 0)
+    if (publish_device(dev) != 0)
         fprintf(stderr, "usb-emulator: the device did not come back after re-enumerating\n");
     return G_SOURCE_REMOVE;
 }
@@ -475,19 +487,19 @@ static int preloaded(void)
 }
 
 /* The model runs outside the mock: strip the preload library and the testbed from its environment. */
-static void start_model(const char *command)
+static void start_model(device_t *dev, const char *command)
 {
     int pair[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0) {
         perror("usb-emulator: socketpair");
         exit(70);
     }
-    emu.model_pid = fork();
-    if (emu.model_pid < 0) {
+    dev->model_pid = fork();
+    if (dev->model_pid < 0) {
         perror("usb-emulator: fork");
         exit(70);
     }
-    if (emu.model_pid == 0) {
+    if (dev->model_pid == 0) {
         dup2(pair[1], STDIN_FILENO);
         dup2(pair[1], STDOUT_FILENO);
         unsetenv("LD_PRELOAD");
@@ -496,18 +508,22 @@ static void start_model(const char *command)
         _exit(127);
     }
     close(pair[1]);
-    emu.model_fd = pair[0];
+    dev->model_fd = pair[0];
 }
 
-static void stop_model(void)
+static void stop_models(void)
 {
-    if (emu.model_fd >= 0) {
-        close(emu.model_fd);     /* end of input: the model saves its state and exits */
-        emu.model_fd = -1;
+    for (int d = 0; d < emu.device_count; d++) {
+        device_t *dev = &emu.devices[d];
+        if (dev->model_fd >= 0) {
+            close(dev->model_fd);    /* end of input: the model saves its state and exits */
+            dev->model_fd = -1;
+        }
     }
-    if (emu.model_pid > 0) {
+    for (int d = 0; d < emu.device_count; d++) {
         int status;
-        while (waitpid(emu.model_pid, &status, 0) < 0 && errno == EINTR) { }
+        if (emu.devices[d].model_pid > 0)
+            while (waitpid(emu.devices[d].model_pid, &status, 0) < 0 && errno == EINTR) { }
     }
 }
 
@@ -528,22 +544,22 @@ static gboolean interrupted(gpointer unused)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: usb-emulator [-v] [--stats FILE] --model 'COMMAND' -- PROGRAM [ARGS...]\n");
+    fprintf(stderr, "usage: usb-emulator [-v] [--stats FILE] --model 'COMMAND' [--model 'COMMAND'...] -- PROGRAM [ARGS...]\n");
     exit(64);
 }
 
 int main(int argc, char **argv)
 {
-    const char *model = NULL, *stats = NULL;
+    const char *models[MAX_DEVICES], *stats = NULL;
     int i;
     for (i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--")) { i++; break; }
         else if (!strcmp(argv[i], "-v")) emu.verbose = 1;
-        else if (!strcmp(argv[i], "--model") && i + 1 < argc) model = argv[++i];
+        else if (!strcmp(argv[i], "--model") && i + 1 < argc && emu.device_count < MAX_DEVICES) models[emu.device_count++] = argv[++i];
         else if (!strcmp(argv[i], "--stats") && i + 1 < argc) stats = argv[++i];
         else usage();
     }
-    if (!model || i >= argc)
+    if (emu.device_count == 0 || i >= argc)
         usage();
 
     if (!preloaded()) {
@@ -557,18 +573,26 @@ int main(int argc, char **argv)
     }
 
     signal(SIGPIPE, SIG_IGN);
-    emu.model_fd = -1;
-    g_mutex_init(&emu.lock);
-    start_model(model);
+    for (int d = 0; d < emu.device_count; d++) {
+        emu.devices[d].model_fd = -1;
+        g_mutex_init(&emu.devices[d].lock);
+    }
+    for (int d = 0; d < emu.device_count; d++)
+        start_model(&emu.devices[d], models[d]);
 
     emu.testbed = umockdev_testbed_new();
-    emu.handler = umockdev_ioctl_base_new();
-    g_signal_connect(emu.handler, "handle-ioctl", G_CALLBACK(handle_ioctl), NULL);
-    emu.devnum = 2;
+    emu.next_devnum = 2;
     emu.loop = g_main_loop_new(NULL, FALSE);
-    if (publish_device() != 0) {
-        stop_model();
-        return 70;
+    for (int d = 0; d < emu.device_count; d++) {
+        device_t *dev = &emu.devices[d];
+        dev->port = d + 1;
+        dev->syspath = g_strdup_printf("/sys/devices/pci0000:00/0000:00:14.0/usb1/1-%d", dev->port);
+        dev->handler = umockdev_ioctl_base_new();
+        g_signal_connect(dev->handler, "handle-ioctl", G_CALLBACK(handle_ioctl), dev);
+        if (publish_device(dev) != 0) {
+            stop_models();
+            return 70;
+        }
     }
 
     g_unix_signal_add(SIGINT, interrupted, NULL);
@@ -580,14 +604,14 @@ int main(int argc, char **argv)
                        G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_CHILD_INHERITS_STDIN,
                        NULL, NULL, &pid, &error)) {
         fprintf(stderr, "usb-emulator: cannot run %s: %s\n", argv[i], error->message);
-        stop_model();
+        stop_models();
         return 127;
     }
     g_strfreev(environment);
     g_child_watch_add(pid, command_exited, NULL);
     g_main_loop_run(emu.loop);
 
-    stop_model();
+    stop_models();
     if (stats) {
         char *text = g_strdup_printf("control_transfers=%lu\nresets=%lu\nreenumerations=%lu\n",
                                      emu.transfers, emu.resets, emu.reenumerations);
@@ -595,7 +619,8 @@ int main(int argc, char **argv)
         g_free(text);
     }
     VLOG("%lu control transfers, %lu resets, %lu re-enumerations\n", emu.transfers, emu.resets, emu.reenumerations);
-    g_object_unref(emu.handler);
+    for (int d = 0; d < emu.device_count; d++)
+        g_object_unref(emu.devices[d].handler);
     g_object_unref(emu.testbed);
     return emu.command_status;
 }

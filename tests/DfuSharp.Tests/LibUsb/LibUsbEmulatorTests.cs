@@ -193,4 +193,35 @@ public sealed class LibUsbEmulatorTests : IDisposable
         second.Process.ExitCode.Should().Be(0, second.ToString());
         Read("out.bin").Should().Equal(image);
     }
+
+    [EmulatorFact]
+    public void Open_TwoBoardsWithTheSameSerial_ListsBothAndThePathSelectsOne()
+    {
+        byte[] image = WriteImage("fw.bin", 2_048, seed: 6);
+
+        EmulatorResult result = UsbEmulator.RunMany(
+            ["stm32f4", "stm32f4"],
+            "$PROBE status; $PROBE download fw.bin address=0x08000000 device=path=1-2 && "
+            + "$PROBE upload two.bin address=0x08000000 length=2048 device=path=1-2 && "
+            + "$PROBE upload one.bin address=0x08000000 length=2048 device=path=1-1",
+            _dir);
+
+        result.Process.ExitCode.Should().Be(0, result.ToString());
+        result.Value("error").Should().Be("DfuDeviceNotFoundException");
+        result.Value("message").Should().Contain("at 1-1").And.Contain("at 1-2");
+        Read("two.bin").Should().Equal(image);
+        Read("one.bin").Should().OnlyContain(b => b == 0xFF, "the other board was not written");
+    }
+
+    [EmulatorFact]
+    public void Detach_OneOfTwoRuntimeBoards_TheSameBoardReturnsInDfuMode()
+    {
+        EmulatorResult result = UsbEmulator.RunMany(["runtime", "runtime"], "$PROBE detach device=path=1-2 && $PROBE list", _dir);
+
+        result.Process.ExitCode.Should().Be(0, result.ToString());
+        result.Value("found").Should().Be("1209:df11 path=1-2 serial=DFU11-000001");
+        result.Lines.Where(l => l.StartsWith("device=", StringComparison.Ordinal)).Should().Equal(
+            "device=1209:df10 bcd=0100 path=1-1 address=2",
+            "device=1209:df11 bcd=0100 path=1-2 address=4");
+    }
 }

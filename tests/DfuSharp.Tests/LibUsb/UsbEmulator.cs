@@ -53,6 +53,14 @@ internal static class UsbEmulator
         return RunEmulator(arguments, script, workingDirectory);
     }
 
+    /// <summary>Runs <paramref name="script"/> against several emulated devices, at ports 1-1, 1-2, … in order.</summary>
+    /// <param name="profiles">The simulated profiles.</param>
+    /// <param name="script">A POSIX shell script.</param>
+    /// <param name="workingDirectory">Where the script runs.</param>
+    /// <returns>The script's result, plus the emulator's statistics.</returns>
+    public static EmulatorResult RunMany(IEnumerable<string> profiles, string script, string workingDirectory)
+        => RunEmulator(["--instant", .. profiles.SelectMany(p => new[] { "--profile", p })], script, workingDirectory);
+
     /// <summary>Runs <paramref name="script"/> against a device served by the probe's own model command.</summary>
     /// <param name="probeModelArguments">The probe's arguments that make it a device model.</param>
     /// <param name="script">A POSIX shell script.</param>
