@@ -56,6 +56,13 @@ public sealed partial class DfuDevice
     private async Task<T> RunAsync<T>(string operation, Func<Task<T>> body, CancellationToken cancellationToken)
     {
         _ = Transport;
+
+        // One request sequence at a time: interleaving two would corrupt both (DFU 1.1 has one state machine per interface).
+        if (Interlocked.Exchange(ref _running, 1) != 0)
+        {
+            throw new InvalidOperationException($"Another operation is running on {Info.DisplayName}; wait for it to finish.");
+        }
+
         Log.OperationStarted(_logger, operation);
         try
         {
@@ -72,6 +79,10 @@ public sealed partial class DfuDevice
         {
             await RecoverAsync(ex.Message).ConfigureAwait(false);
             throw;
+        }
+        finally
+        {
+            Volatile.Write(ref _running, 0);
         }
     }
 

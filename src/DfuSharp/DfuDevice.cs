@@ -29,6 +29,7 @@ public sealed partial class DfuDevice : IAsyncDisposable
     private IUsbTransport? _transport;
     private DfuClient? _client;
     private DfuState? _lastState;
+    private int _running;
 
     private DfuDevice(IUsbDeviceProvider provider, DfuDeviceSelector selector, DfuDeviceOptions options)
     {

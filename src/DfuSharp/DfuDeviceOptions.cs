@@ -91,6 +91,7 @@ public sealed record UploadOptions
 }
 
 /// <summary>How leaving DFU mode ended.</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<DfuLeaveOutcome>))]
 public enum DfuLeaveOutcome
 {
     /// <summary>The device confirmed dfuMANIFEST and then went away, as ST AN3156 describes.</summary>

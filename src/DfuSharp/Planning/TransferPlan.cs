@@ -103,4 +103,5 @@ public sealed record TransferPlan
     DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(TransferPlan))]
 [JsonSerializable(typeof(TransferStep))]
+[JsonSerializable(typeof(DownloadResult))]
 public sealed partial class DfuJsonContext : JsonSerializerContext;

@@ -43,6 +43,24 @@ public class DeviceOperationsTests
     }
 
     [Fact]
+    public async Task DownloadAsync_WhileAnotherOperationRuns_RefusedWithoutTouchingTheDevice()
+    {
+        var sim = SimHarness.Create("stm32f4");
+        await using DfuDevice device = await sim.OpenAsync();
+        var gate = new TaskCompletionSource();
+        Task first = device.DownloadAsync(SimHarness.DfuSeFile(0x0483, 0xDF11, 0, 0x0800_0000, new byte[16]), new DownloadOptions
+        {
+            Backup = async (_, _) => await gate.Task,
+        });
+
+        await FluentActions.Awaiting(() => device.UploadAsync(new UploadOptions { Address = 0x0800_0000, Length = 16 }))
+            .Should().ThrowAsync<InvalidOperationException>().WithMessage("*Another operation*");
+        gate.SetResult();
+        await first;
+        (await device.UploadAsync(new UploadOptions { Address = 0x0800_0000, Length = 16 })).Should().Equal(new byte[16]);
+    }
+
+    [Fact]
     public async Task MassEraseAsync_Stm32F4_WaitsOutTheLongEraseAndClearsFlash()
     {
         var sim = SimHarness.Create(SimulatedProfiles.Stm32F4, new SimulatedDeviceOptions { InitialMemory = [new SimulatedMemoryImage(0x0800_0000, [.. SimHarness.Random(4096, 3)])] });

@@ -230,4 +230,16 @@ public class TransferPlannerTests
         steps[3].GetProperty("address").GetUInt32().Should().Be(0x0800_0000u);
         steps[3].GetProperty("block").GetInt32().Should().Be(2);
     }
+
+    [Fact]
+    public void DfuJsonContext_DownloadResult_OutcomeAsString()
+    {
+        TransferPlan plan = TransferPlanner.PlanDfu(new byte[3], new DfuPlanOptions { TransferSize = 64 });
+        string json = JsonSerializer.Serialize(new DownloadResult(plan, true, DfuLeaveOutcome.Disconnected), DfuJsonContext.Default.DownloadResult);
+
+        using JsonDocument doc = JsonDocument.Parse(json);
+        doc.RootElement.GetProperty("outcome").GetString().Should().Be("Disconnected");
+        doc.RootElement.GetProperty("verified").GetBoolean().Should().BeTrue();
+        doc.RootElement.GetProperty("plan").GetProperty("writeBytes").GetInt64().Should().Be(3);
+    }
 }
