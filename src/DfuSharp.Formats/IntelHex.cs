@@ -41,17 +41,8 @@ public static class IntelHex
     /// </exception>
     public static IntelHexFile Read(ReadOnlySpan<byte> text)
     {
-        var builder = new MemoryImageBuilder();
-        IntelHexFile file = Parse(text, RecordDataSink.Build(builder));
-        if (builder.TryToImage(out MemoryImage? image, out uint conflict, out _, out _))
-        {
-            return file with { Image = image };
-        }
-
-        // Read again to name the line that gave the address its second value.
-        RecordDataSink probe = RecordDataSink.FindConflict(conflict);
-        Parse(text, probe);
-        throw probe.ConflictNotFound();
+        (IntelHexFile file, MemoryImage image) = RecordDataSink.Read<IntelHexFile>(text, Parse);
+        return file with { Image = image };
     }
 
     private static IntelHexFile Parse(ReadOnlySpan<byte> text, RecordDataSink sink)
@@ -69,24 +60,24 @@ public static class IntelHex
         {
             if (endOfFile)
             {
-                throw Error(DfuFormatError.RecordSyntax, "Expected nothing after the end-of-file record (01)", in lines);
+                throw lines.Error(DfuFormatError.RecordSyntax, "Expected nothing after the end-of-file record (01)");
             }
 
             if (line[0] != (byte)':')
             {
-                throw Error(DfuFormatError.RecordSyntax, $"Expected a record starting with ':', found '{Printable(line[0])}'", in lines);
+                throw lines.Error(DfuFormatError.RecordSyntax, $"Expected a record starting with ':', found '{Printable(line[0])}'");
             }
 
             ReadOnlySpan<byte> digits = line[1..];
             int bad = HexDigits.IndexOfNonDigit(digits);
             if (bad >= 0)
             {
-                throw Error(DfuFormatError.RecordSyntax, $"Expected a hexadecimal digit at column {bad + 2}, found '{Printable(digits[bad])}'", in lines);
+                throw lines.Error(DfuFormatError.RecordSyntax, $"Expected a hexadecimal digit at column {bad + 2}, found '{Printable(digits[bad])}'");
             }
 
             if (digits.Length % 2 != 0 || digits.Length < 2 * (RecordHeaderLength + 1) || digits.Length > 2 * MaxRecordBytes)
             {
-                throw Error(DfuFormatError.RecordLengthMismatch, $"A record holds 5 to {MaxRecordBytes} whole bytes; this line has {digits.Length} hexadecimal digits", in lines);
+                throw lines.Error(DfuFormatError.RecordLengthMismatch, $"A record holds 5 to {MaxRecordBytes} whole bytes; this line has {digits.Length} hexadecimal digits");
             }
 
             Span<byte> bytes = record[..(digits.Length / 2)];
@@ -94,27 +85,18 @@ public static class IntelHex
             int count = bytes[ByteCountIndex];
             if (bytes.Length != count + RecordHeaderLength + 1)
             {
-                throw Error(DfuFormatError.RecordLengthMismatch, $"The byte count says {count} data bytes; the line holds {bytes.Length - RecordHeaderLength - 1}", in lines);
+                throw lines.Error(DfuFormatError.RecordLengthMismatch, $"The byte count says {count} data bytes; the line holds {bytes.Length - RecordHeaderLength - 1}");
             }
 
-            byte sum = 0;
-            foreach (byte b in bytes[..^1])
-            {
-                sum += b;
-            }
-
-            byte expected = (byte)-sum;
-            if (expected != bytes[^1])
-            {
-                throw Error(DfuFormatError.RecordChecksumMismatch, $"Record checksum is 0x{bytes[^1]:X2}, expected 0x{expected:X2}", in lines);
-            }
+            // The checksum makes all of the record's bytes sum to zero (two's complement).
+            RecordChecksum.Verify(bytes, (byte)-RecordChecksum.Sum(bytes[..^1]), in lines);
 
             ushort offset = BinaryPrimitives.ReadUInt16BigEndian(bytes[OffsetIndex..]);
             byte type = bytes[TypeIndex];
             ReadOnlySpan<byte> data = bytes.Slice(RecordHeaderLength, count);
             if (type > StartLinearAddressRecord)
             {
-                throw Error(DfuFormatError.RecordSyntax, $"Unknown record type 0x{type:X2} (expected 00 to 05)", in lines);
+                throw lines.Error(DfuFormatError.RecordSyntax, $"Unknown record type 0x{type:X2} (expected 00 to 05)");
             }
 
             counts[type]++;
@@ -136,7 +118,7 @@ public static class IntelHex
                         ulong address = (ulong)baseAddress + offset;
                         if (address + (ulong)count > AddressSpaceEnd)
                         {
-                            throw Error(DfuFormatError.AddressOverflow, $"{count} data bytes at 0x{address:X8} run past 0xFFFFFFFF", in lines);
+                            throw lines.Error(DfuFormatError.AddressOverflow, $"{count} data bytes at 0x{address:X8} run past 0xFFFFFFFF");
                         }
 
                         sink.Write((uint)address, data, in lines);
@@ -289,12 +271,9 @@ public static class IntelHex
     {
         if (count != expected)
         {
-            throw Error(DfuFormatError.RecordSyntax, $"A type {type:X2} record holds {expected} data bytes, this one {count}", in lines);
+            throw lines.Error(DfuFormatError.RecordSyntax, $"A type {type:X2} record holds {expected} data bytes, this one {count}");
         }
     }
-
-    private static DfuFormatException Error(DfuFormatError error, string message, in TextLineReader lines)
-        => new(error, message, lines.LineNumber, lines.LineOffset);
 
     private static string Printable(byte b) => b is >= 0x20 and < 0x7F ? ((char)b).ToString() : $"\\x{b:X2}";
 

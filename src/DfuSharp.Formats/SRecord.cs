@@ -31,17 +31,8 @@ public static class SRecord
     /// </exception>
     public static SRecordFile Read(ReadOnlySpan<byte> text)
     {
-        var builder = new MemoryImageBuilder();
-        SRecordFile file = Parse(text, RecordDataSink.Build(builder));
-        if (builder.TryToImage(out MemoryImage? image, out uint conflict, out _, out _))
-        {
-            return file with { Image = image };
-        }
-
-        // Read again to name the line that gave the address its second value.
-        RecordDataSink probe = RecordDataSink.FindConflict(conflict);
-        Parse(text, probe);
-        throw probe.ConflictNotFound();
+        (SRecordFile file, MemoryImage image) = RecordDataSink.Read<SRecordFile>(text, Parse);
+        return file with { Image = image };
     }
 
     private static SRecordFile Parse(ReadOnlySpan<byte> text, RecordDataSink sink)
@@ -60,12 +51,12 @@ public static class SRecord
         {
             if (terminated)
             {
-                throw Error(DfuFormatError.RecordSyntax, "Expected nothing after the termination record (S7, S8 or S9)", in lines);
+                throw lines.Error(DfuFormatError.RecordSyntax, "Expected nothing after the termination record (S7, S8 or S9)");
             }
 
             if (line.Length < 2 || (line[0] | 0x20) != (byte)'s' || line[1] is < (byte)'0' or > (byte)'9')
             {
-                throw Error(DfuFormatError.RecordSyntax, "Expected a record starting with 'S' and a type digit 0 to 9", in lines);
+                throw lines.Error(DfuFormatError.RecordSyntax, "Expected a record starting with 'S' and a type digit 0 to 9");
             }
 
             int type = line[1] - '0';
@@ -73,12 +64,12 @@ public static class SRecord
             int bad = HexDigits.IndexOfNonDigit(digits);
             if (bad >= 0)
             {
-                throw Error(DfuFormatError.RecordSyntax, $"Expected a hexadecimal digit at column {bad + 3}", in lines);
+                throw lines.Error(DfuFormatError.RecordSyntax, $"Expected a hexadecimal digit at column {bad + 3}");
             }
 
             if (digits.Length % 2 != 0 || digits.Length < 4 || digits.Length > 2 * MaxRecordBytes)
             {
-                throw Error(DfuFormatError.RecordLengthMismatch, $"A record holds 2 to {MaxRecordBytes} whole bytes after its type; this line has {digits.Length} hexadecimal digits", in lines);
+                throw lines.Error(DfuFormatError.RecordLengthMismatch, $"A record holds 2 to {MaxRecordBytes} whole bytes after its type; this line has {digits.Length} hexadecimal digits");
             }
 
             Span<byte> bytes = record[..(digits.Length / 2)];
@@ -86,30 +77,21 @@ public static class SRecord
             int count = bytes[0];
             if (count != bytes.Length - 1)
             {
-                throw Error(DfuFormatError.RecordLengthMismatch, $"The byte count says {count} bytes follow; the line holds {bytes.Length - 1}", in lines);
+                throw lines.Error(DfuFormatError.RecordLengthMismatch, $"The byte count says {count} bytes follow; the line holds {bytes.Length - 1}");
             }
 
-            byte sum = 0;
-            foreach (byte b in bytes[..^1])
-            {
-                sum += b;
-            }
-
-            byte expected = (byte)~sum;
-            if (expected != bytes[^1])
-            {
-                throw Error(DfuFormatError.RecordChecksumMismatch, $"Record checksum is 0x{bytes[^1]:X2}, expected 0x{expected:X2}", in lines);
-            }
+            // The checksum is the one's complement of the sum of the count, address and data bytes (srec(5)).
+            RecordChecksum.Verify(bytes, (byte)~RecordChecksum.Sum(bytes[..^1]), in lines);
 
             if (type == 4)
             {
-                throw Error(DfuFormatError.RecordSyntax, "S4 is a reserved record type", in lines);
+                throw lines.Error(DfuFormatError.RecordSyntax, "S4 is a reserved record type");
             }
 
             int addressLength = AddressLengths[type];
             if (count < addressLength + 1)
             {
-                throw Error(DfuFormatError.RecordLengthMismatch, $"An S{type} record holds at least {addressLength + 1} bytes after its byte count; this one {count}", in lines);
+                throw lines.Error(DfuFormatError.RecordLengthMismatch, $"An S{type} record holds at least {addressLength + 1} bytes after its byte count; this one {count}");
             }
 
             uint address = 0;
@@ -130,7 +112,7 @@ public static class SRecord
                     maxLength = Math.Max(maxLength, data.Length);
                     if ((ulong)address + (ulong)data.Length > AddressSpaceEnd)
                     {
-                        throw Error(DfuFormatError.AddressOverflow, $"{data.Length} data bytes at 0x{address:X8} run past 0xFFFFFFFF", in lines);
+                        throw lines.Error(DfuFormatError.AddressOverflow, $"{data.Length} data bytes at 0x{address:X8} run past 0xFFFFFFFF");
                     }
 
                     sink.Write(address, data, in lines);
@@ -140,7 +122,7 @@ public static class SRecord
                     uint mask = type == 5 ? 0xFFFFu : 0xFF_FFFFu;
                     if (address != ((uint)dataRecords & mask))
                     {
-                        throw Error(DfuFormatError.CountRecordMismatch, $"The S{type} count record says {address} data records; {dataRecords} precede it", in lines);
+                        throw lines.Error(DfuFormatError.CountRecordMismatch, $"The S{type} count record says {address} data records; {dataRecords} precede it");
                     }
 
                     countRecord = (int)address;
@@ -297,7 +279,4 @@ public static class SRecord
         newLine.CopyTo(span[(position + 2)..]);
         destination.Advance(length);
     }
-
-    private static DfuFormatException Error(DfuFormatError error, string message, in TextLineReader lines)
-        => new(error, message, lines.LineNumber, lines.LineOffset);
 }

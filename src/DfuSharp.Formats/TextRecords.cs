@@ -22,6 +22,9 @@ internal ref struct TextLineReader
     /// <summary>Gets the number of the line after the last one: where a missing record would have been.</summary>
     public readonly int LineAfterEnd => LineNumber + 1;
 
+    /// <summary>Creates the error for the line last returned, with its number and offset.</summary>
+    public readonly DfuFormatException Error(DfuFormatError error, string message) => new(error, message, LineNumber, LineOffset);
+
     /// <summary>Gets the next line that is not blank, without its terminator and surrounding white space.</summary>
     public bool TryReadLine(out ReadOnlySpan<byte> line)
     {
@@ -86,6 +89,32 @@ internal static class HexDigits
     private static int Value(byte digit) => digit <= '9' ? digit - '0' : (digit | 0x20) - 'a' + 10;
 }
 
+/// <summary>The one-byte checksum that ends every Intel HEX record and S-record.</summary>
+internal static class RecordChecksum
+{
+    /// <summary>The sum of <paramref name="bytes"/>, modulo 256; each format complements it its own way.</summary>
+    public static byte Sum(ReadOnlySpan<byte> bytes)
+    {
+        byte sum = 0;
+        foreach (byte b in bytes)
+        {
+            sum += b;
+        }
+
+        return sum;
+    }
+
+    /// <summary>Checks the record's last byte against <paramref name="expected"/>.</summary>
+    /// <exception cref="DfuFormatException">The checksum differs (<see cref="DfuFormatError.RecordChecksumMismatch"/>).</exception>
+    public static void Verify(ReadOnlySpan<byte> record, byte expected, in TextLineReader lines)
+    {
+        if (expected != record[^1])
+        {
+            throw lines.Error(DfuFormatError.RecordChecksumMismatch, $"Record checksum is 0x{record[^1]:X2}, expected 0x{expected:X2}");
+        }
+    }
+}
+
 /// <summary>How the writers cut a segment into data records.</summary>
 internal static class RecordLayout
 {
@@ -121,13 +150,27 @@ internal sealed class RecordDataSink
         _conflictAddress = conflictAddress;
     }
 
-    public static RecordDataSink Build(MemoryImageBuilder builder) => new(builder, 0);
+    /// <summary>Parses a text file's records with <paramref name="parse"/> and builds its image.</summary>
+    /// <exception cref="DfuFormatException">
+    /// <paramref name="parse"/> rejected the text, or two records give one address different bytes
+    /// (<see cref="DfuFormatError.OverlappingData"/>, at the line of the second one).
+    /// </exception>
+    public static (TFile File, MemoryImage Image) Read<TFile>(ReadOnlySpan<byte> text, RecordParser<TFile> parse)
+    {
+        var builder = new MemoryImageBuilder();
+        TFile file = parse(text, new RecordDataSink(builder, 0));
+        if (builder.TryToImage(out MemoryImage? image, out uint conflict, out _, out _))
+        {
+            return (file, image);
+        }
 
-    public static RecordDataSink FindConflict(uint address) => new(null, address);
+        // Read again to name the line that gave the address its second value.
+        var probe = new RecordDataSink(null, conflict);
+        parse(text, probe);
 
-    /// <summary>The error to raise if the probe pass did not find the conflict (it always should).</summary>
-    public DfuFormatException ConflictNotFound() => new(
-        DfuFormatError.OverlappingData, $"Overlapping data with different bytes at 0x{_conflictAddress:X8}");
+        // The probe pass always finds the conflict; this is the error should it not.
+        throw new DfuFormatException(DfuFormatError.OverlappingData, $"Overlapping data with different bytes at 0x{conflict:X8}");
+    }
 
     public void Write(uint address, ReadOnlySpan<byte> data, in TextLineReader lines)
     {
@@ -150,11 +193,12 @@ internal sealed class RecordDataSink
         }
         else if (value != _firstValue)
         {
-            throw new DfuFormatException(
+            throw lines.Error(
                 DfuFormatError.OverlappingData,
-                $"Overlapping data with different bytes at 0x{_conflictAddress:X8}: line {_firstLine} gives 0x{_firstValue:X2}, this line 0x{value:X2}",
-                lines.LineNumber,
-                lines.LineOffset);
+                $"Overlapping data with different bytes at 0x{_conflictAddress:X8}: line {_firstLine} gives 0x{_firstValue:X2}, this line 0x{value:X2}");
         }
     }
 }
+
+/// <summary>Parses the records of a text file, handing their data to <paramref name="sink"/>.</summary>
+internal delegate TFile RecordParser<TFile>(ReadOnlySpan<byte> text, RecordDataSink sink);
