@@ -39,10 +39,7 @@ public sealed class IntelHexMalformedTests
     {
         Action read = () => IntelHex.Read(Encoding.ASCII.GetBytes(text));
 
-        DfuFormatException exception = read.Should().Throw<DfuFormatException>(why).Which;
-        exception.Error.Should().Be(error, why);
-        exception.LineNumber.Should().Be(line, why);
-        exception.Message.Should().Contain($"line {line}");
+        TextFormats.ShouldRejectAtLine(read, error, line, why);
     }
 
     [Fact]

@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Globalization;
 using DfuSharp.Formats;
 
 namespace DfuSharp.Formats.Tests;
@@ -10,21 +8,7 @@ public sealed class IntelHexPeerTests : IDisposable
     private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("dfusharp-hex-");
 
     public static TheoryData<IntelHexAddressing, int, int> Cases()
-    {
-        var data = new TheoryData<IntelHexAddressing, int, int>();
-        foreach (IntelHexAddressing addressing in new[] { IntelHexAddressing.Linear, IntelHexAddressing.Segment, IntelHexAddressing.Bits16 })
-        {
-            foreach (int recordLength in new[] { 16, 32, 255 })
-            {
-                for (int seed = 1; seed <= 3; seed++)
-                {
-                    data.Add(addressing, recordLength, seed);
-                }
-            }
-        }
-
-        return data;
-    }
+        => SrecCat.Cases([IntelHexAddressing.Linear, IntelHexAddressing.Segment, IntelHexAddressing.Bits16], [16, 32, 255]);
 
     public void Dispose() => _directory.Delete(recursive: true);
 
@@ -44,14 +28,14 @@ public sealed class IntelHexPeerTests : IDisposable
         };
         var options = new IntelHexWriteOptions { Addressing = addressing, RecordLength = recordLength, StartAddress = start };
         string ours = Path.Combine(_directory.FullName, "ours.hex");
-        File.WriteAllBytes(ours, Write(image, options));
+        File.WriteAllBytes(ours, TextFormats.IntelHexBytes(image, options));
 
         string binary = Path.Combine(_directory.FullName, "theirs.bin");
-        Run(ours, "-intel", "-offset", Hex(-(long)image.StartAddress), "-o", binary, "-binary");
-        File.ReadAllBytes(binary).Should().Equal(Binary(image), "srec_cat must read the same bytes from our file");
+        SrecCat.Run(ours, "-intel", "-offset", SrecCat.Hex(-(long)image.StartAddress), "-o", binary, "-binary");
+        File.ReadAllBytes(binary).Should().Equal(SrecCat.Binary(image), "srec_cat must read the same bytes from our file");
 
         string rewritten = Path.Combine(_directory.FullName, "theirs.hex");
-        Run([ours, "-intel", "-o", rewritten, "-intel", "-output-block-size=" + recordLength, .. AddressLength(addressing)]);
+        SrecCat.Run([ours, "-intel", "-o", rewritten, "-intel", "-output-block-size=" + recordLength, .. AddressLength(addressing)]);
         File.ReadAllText(rewritten).Should().Be(File.ReadAllText(ours), "srec_cat rewrites our layout unchanged");
     }
 
@@ -61,39 +45,16 @@ public sealed class IntelHexPeerTests : IDisposable
     {
         var random = new Random(seed * 7919 + recordLength + (int)addressing);
         IReadOnlyList<MemorySegment> segments = RandomSegments(random, addressing);
-        var arguments = new List<string>();
-        for (int i = 0; i < segments.Count; i++)
-        {
-            string part = Path.Combine(_directory.FullName, $"part{i}.bin");
-            File.WriteAllBytes(part, segments[i].Data.ToArray());
-            arguments.AddRange([part, "-binary", "-offset", Hex(segments[i].Address)]);
-        }
+        List<string> arguments = SrecCat.SegmentInputs(_directory, segments);
 
         string theirs = Path.Combine(_directory.FullName, "theirs.hex");
-        Run([.. arguments, "-o", theirs, "-intel", "-output-block-size=" + recordLength, .. AddressLength(addressing)]);
+        SrecCat.Run([.. arguments, "-o", theirs, "-intel", "-output-block-size=" + recordLength, .. AddressLength(addressing)]);
 
         IntelHexFile file = IntelHex.Read(File.ReadAllBytes(theirs));
 
         file.Image.Should().Be(MemoryImageRandom.Image(segments));
-        Write(file.Image, new IntelHexWriteOptions { Addressing = addressing, RecordLength = recordLength })
+        TextFormats.IntelHexBytes(file.Image, new IntelHexWriteOptions { Addressing = addressing, RecordLength = recordLength })
             .Should().Equal(File.ReadAllBytes(theirs), "we write what srec_cat writes");
-    }
-
-    internal static byte[] Binary(MemoryImage image)
-    {
-        // srec_cat -binary fills gaps with zeros.
-        var output = new ArrayBufferWriter<byte>();
-        RawBinary.Write(image, output, fill: 0x00);
-        return output.WrittenSpan.ToArray();
-    }
-
-    internal static string Hex(long value)
-        => value < 0 ? "-0x" + (-value).ToString("X", CultureInfo.InvariantCulture) : "0x" + value.ToString("X", CultureInfo.InvariantCulture);
-
-    internal static void Run(params string[] arguments)
-    {
-        PeerResult result = PeerTools.Run("srec_cat", arguments, timeout: TimeSpan.FromSeconds(60));
-        result.ExitCode.Should().Be(0, "srec_cat {0} must succeed: {1}", string.Join(' ', arguments), result);
     }
 
     private static IReadOnlyList<MemorySegment> RandomSegments(Random random, IntelHexAddressing addressing) => addressing switch
@@ -109,11 +70,4 @@ public sealed class IntelHexPeerTests : IDisposable
         IntelHexAddressing.Segment => ["-address-length=3"],
         _ => [],
     };
-
-    private static byte[] Write(MemoryImage image, IntelHexWriteOptions options)
-    {
-        var output = new ArrayBufferWriter<byte>();
-        IntelHex.Write(image, output, options);
-        return output.WrittenSpan.ToArray();
-    }
 }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Json;
 using DfuSharp.Formats;
 
@@ -68,10 +67,7 @@ public sealed class IntelHexVectorTests
 
         Action read = () => IntelHex.Read(bytes);
 
-        DfuFormatException error = read.Should().Throw<DfuFormatException>().Which;
-        error.Error.Should().Be(MemoryImageExpectedFacts.ErrorFor(code));
-        error.LineNumber.Should().Be(MemoryImageExpectedFacts.ExpectedLine(entry, code, bytes));
-        error.Message.Should().Contain($"line {error.LineNumber}");
+        TextFormats.ShouldRejectAtLine(read, MemoryImageExpectedFacts.ErrorFor(code), MemoryImageExpectedFacts.ExpectedLine(entry, code, bytes));
     }
 
     [VectorsTheory]
@@ -127,15 +123,13 @@ public sealed class IntelHexVectorTests
 
     private static byte[] WriteLike(IntelHexFile file)
     {
-        var output = new ArrayBufferWriter<byte>();
-        IntelHex.Write(file.Image, output, new IntelHexWriteOptions
+        return TextFormats.IntelHexBytes(file.Image, new IntelHexWriteOptions
         {
             RecordLength = Math.Max(1, file.MaxRecordDataLength),
             Addressing = file.Addressing,
             StartAddress = file.StartAddress,
             LineEnding = file.LineEndings == LineEndings.CrLf ? LineEndings.CrLf : LineEndings.Lf,
         });
-        return output.WrittenSpan.ToArray();
     }
 
     private static void ShouldHaveStart(IntelHexStartAddress? actual, JsonElement expected)

@@ -135,9 +135,5 @@ public sealed class IntelHexWriterTests
     }
 
     private static string Write(MemoryImage image, IntelHexWriteOptions? options = null)
-    {
-        var output = new ArrayBufferWriter<byte>();
-        IntelHex.Write(image, output, options);
-        return Encoding.ASCII.GetString(output.WrittenSpan);
-    }
+        => Encoding.ASCII.GetString(TextFormats.IntelHexBytes(image, options));
 }

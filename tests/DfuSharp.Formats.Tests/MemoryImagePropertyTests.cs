@@ -16,18 +16,12 @@ public sealed class MemoryImagePropertyTests
         for (int seed = 0; seed < Iterations; seed++)
         {
             var random = new Random(seed);
-            var model = new Dictionary<uint, byte>();
             var builder = new MemoryImageBuilder();
-            foreach ((uint address, byte[] data) in RandomWrites(random, (a, _) => Pattern(a, seed)))
-            {
-                builder.Write(address, data);
-                Record(model, address, data);
-            }
+            Dictionary<uint, byte> model = WriteRandom(random, builder, (a, _) => Pattern(a, seed));
 
             MemoryImage image = builder.ToImage();
 
-            ShouldBeNormalized(image);
-            ShouldMatch(image, model, "seed {0}", seed);
+            ShouldBeNormalizedAndMatch(image, model, "seed {0}", seed);
         }
     }
 
@@ -37,18 +31,10 @@ public sealed class MemoryImagePropertyTests
         for (int seed = 0; seed < Iterations; seed++)
         {
             var random = new Random(seed);
-            var model = new Dictionary<uint, byte>();
-            var builder = new MemoryImageBuilder(MemoryOverlapPolicy.LaterWins);
-            foreach ((uint address, byte[] data) in RandomWrites(random, (_, r) => (byte)r.Next(256)))
-            {
-                builder.Write(address, data);
-                Record(model, address, data);
-            }
+            // RandomImage writes random bytes, so later writes overwrite earlier ones.
+            (MemoryImage image, Dictionary<uint, byte> model) = RandomImage(random);
 
-            MemoryImage image = builder.ToImage();
-
-            ShouldBeNormalized(image);
-            ShouldMatch(image, model, "seed {0}", seed);
+            ShouldBeNormalizedAndMatch(image, model, "seed {0}", seed);
         }
     }
 
@@ -59,12 +45,7 @@ public sealed class MemoryImagePropertyTests
         {
             var random = new Random(seed);
             var builder = new MemoryImageBuilder();
-            var model = new Dictionary<uint, byte>();
-            foreach ((uint address, byte[] data) in RandomWrites(random, (a, _) => Pattern(a, seed)))
-            {
-                builder.Write(address, data);
-                Record(model, address, data);
-            }
+            Dictionary<uint, byte> model = WriteRandom(random, builder, (a, _) => Pattern(a, seed));
 
             uint victim = model.Keys.ElementAt(random.Next(model.Count));
             builder.Write(victim, [(byte)~model[victim]]);
@@ -95,8 +76,7 @@ public sealed class MemoryImagePropertyTests
                 model.TryAdd((uint)a, value);
             }
 
-            ShouldBeNormalized(filled);
-            ShouldMatch(filled, model, "seed {0}", seed);
+            ShouldBeNormalizedAndMatch(filled, model, "seed {0}", seed);
         }
     }
 
@@ -113,8 +93,7 @@ public sealed class MemoryImagePropertyTests
 
             MemoryImage slice = image.Slice(start, length);
 
-            ShouldBeNormalized(slice);
-            ShouldMatch(slice, 
+            ShouldBeNormalizedAndMatch(slice, 
                 model.Where(p => p.Key >= start && p.Key < start + length).ToDictionary(), "seed {0}", seed);
         }
     }
@@ -134,8 +113,7 @@ public sealed class MemoryImagePropertyTests
 
             MemoryImage merged = first.Merge(second, MemoryOverlapPolicy.LaterWins);
 
-            ShouldBeNormalized(merged);
-            ShouldMatch(merged, model, "seed {0}", seed);
+            ShouldBeNormalizedAndMatch(merged, model, "seed {0}", seed);
         }
     }
 
@@ -188,14 +166,21 @@ public sealed class MemoryImagePropertyTests
     private static (MemoryImage Image, Dictionary<uint, byte> Model) RandomImage(Random random)
     {
         var builder = new MemoryImageBuilder(MemoryOverlapPolicy.LaterWins);
+        Dictionary<uint, byte> model = WriteRandom(random, builder, (_, r) => (byte)r.Next(256));
+        return (builder.ToImage(), model);
+    }
+
+    /// <summary>Makes random writes to <paramref name="builder"/> and returns the model of what the last write to each address left.</summary>
+    private static Dictionary<uint, byte> WriteRandom(Random random, MemoryImageBuilder builder, Func<uint, Random, byte> value)
+    {
         var model = new Dictionary<uint, byte>();
-        foreach ((uint address, byte[] data) in RandomWrites(random, (_, r) => (byte)r.Next(256)))
+        foreach ((uint address, byte[] data) in RandomWrites(random, value))
         {
             builder.Write(address, data);
             Record(model, address, data);
         }
 
-        return (builder.ToImage(), model);
+        return model;
     }
 
     private static uint RandomAddressNear(Random random, MemoryImage image)
@@ -223,8 +208,9 @@ public sealed class MemoryImagePropertyTests
         return model;
     }
 
-    private static void ShouldMatch(MemoryImage image, Dictionary<uint, byte> model, string because, int seed)
+    private static void ShouldBeNormalizedAndMatch(MemoryImage image, Dictionary<uint, byte> model, string because, int seed)
     {
+        ShouldBeNormalized(image);
         Dictionary<uint, byte> actual = ToModel(image);
         uint? wrong = null;
         foreach (uint address in model.Keys.Concat(actual.Keys))

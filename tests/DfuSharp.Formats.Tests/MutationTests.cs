@@ -215,8 +215,8 @@ public sealed class MutationTests(ITestOutputHelper output)
         MemoryImage image = MemoryImage.FromBytes(0x100, [0x12, 0x34, 0x56]);
         Func<byte[], object> read = format == "hex" ? b => IntelHex.Read(b) : b => SRecord.Read(b);
         byte[] input = format == "hex"
-            ? WriteIntelHex(image, new IntelHexWriteOptions { Addressing = IntelHexAddressing.Bits16 })
-            : WriteSRecord(image, new SRecordWriteOptions { WriteCountRecord = false });
+            ? TextFormats.IntelHexBytes(image, new IntelHexWriteOptions { Addressing = IntelHexAddressing.Bits16 })
+            : TextFormats.SRecordBytes(image, new SRecordWriteOptions { WriteCountRecord = false });
         input[firstDataDigit] = input[firstDataDigit] == (byte)'0' ? (byte)'1' : (byte)'0';
         FluentActions.Invoking(() => read(input)).Should().Throw<DfuFormatException>()
             .Which.Error.Should().Be(DfuFormatError.RecordChecksumMismatch);
@@ -246,9 +246,9 @@ public sealed class MutationTests(ITestOutputHelper output)
         };
 
         MemoryImage linear = MemoryImageRandom.Image(MemoryImageRandom.Segments(random, (uint)random.Next(), 0x1_0000_0000, 3, 300));
-        seeds.Add(new("synthetic 04.hex", SeedFormat.IntelHex, WriteIntelHex(linear, new IntelHexWriteOptions { StartAddress = IntelHexStartAddress.Linear(linear.StartAddress) })));
+        seeds.Add(new("synthetic 04.hex", SeedFormat.IntelHex, TextFormats.IntelHexBytes(linear, new IntelHexWriteOptions { StartAddress = IntelHexStartAddress.Linear(linear.StartAddress) })));
         MemoryImage segmented = MemoryImageRandom.Image(MemoryImageRandom.Segments(random, (uint)random.Next(0, 0xC_0000), 0x10_0000, 3, 300));
-        seeds.Add(new("synthetic 02.hex", SeedFormat.IntelHex, WriteIntelHex(segmented, new IntelHexWriteOptions
+        seeds.Add(new("synthetic 02.hex", SeedFormat.IntelHex, TextFormats.IntelHexBytes(segmented, new IntelHexWriteOptions
         {
             Addressing = IntelHexAddressing.Segment,
             StartAddress = IntelHexStartAddress.Segment(0x1234, 0x0100),
@@ -263,7 +263,7 @@ public sealed class MutationTests(ITestOutputHelper output)
         foreach (var (width, lowest, limit) in widths)
         {
             MemoryImage image = MemoryImageRandom.Image(MemoryImageRandom.Segments(random, lowest, limit, 3, 300));
-            seeds.Add(new($"synthetic S{(int)width - 1}.srec", SeedFormat.SRecord, WriteSRecord(image, new SRecordWriteOptions
+            seeds.Add(new($"synthetic S{(int)width - 1}.srec", SeedFormat.SRecord, TextFormats.SRecordBytes(image, new SRecordWriteOptions
             {
                 AddressWidth = width,
                 Header = "hdr"u8.ToArray(),
@@ -286,20 +286,6 @@ public sealed class MutationTests(ITestOutputHelper output)
         "bin" => SeedFormat.Binary,
         _ => SeedFormat.Dfu,
     };
-
-    private static byte[] WriteIntelHex(MemoryImage image, IntelHexWriteOptions options)
-    {
-        var destination = new ArrayBufferWriter<byte>();
-        IntelHex.Write(image, destination, options);
-        return destination.WrittenSpan.ToArray();
-    }
-
-    private static byte[] WriteSRecord(MemoryImage image, SRecordWriteOptions options)
-    {
-        var destination = new ArrayBufferWriter<byte>();
-        SRecord.Write(image, destination, options);
-        return destination.WrittenSpan.ToArray();
-    }
 
     private static IEnumerable<(string Name, Func<byte[], object> Parse)> ParsersFor(SeedFormat format) => format switch
     {

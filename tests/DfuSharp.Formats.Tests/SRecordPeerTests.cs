@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using DfuSharp.Formats;
 
@@ -12,21 +11,7 @@ public sealed class SRecordPeerTests : IDisposable
     private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("dfusharp-srec-");
 
     public static TheoryData<SRecordAddressWidth, int, int> Cases()
-    {
-        var data = new TheoryData<SRecordAddressWidth, int, int>();
-        foreach (SRecordAddressWidth width in new[] { SRecordAddressWidth.Bits16, SRecordAddressWidth.Bits24, SRecordAddressWidth.Bits32 })
-        {
-            foreach (int recordLength in new[] { 16, 32, 250 })
-            {
-                for (int seed = 1; seed <= 3; seed++)
-                {
-                    data.Add(width, recordLength, seed);
-                }
-            }
-        }
-
-        return data;
-    }
+        => SrecCat.Cases([SRecordAddressWidth.Bits16, SRecordAddressWidth.Bits24, SRecordAddressWidth.Bits32], [16, 32, 250]);
 
     public void Dispose() => _directory.Delete(recursive: true);
 
@@ -45,14 +30,14 @@ public sealed class SRecordPeerTests : IDisposable
             StartAddress = image.StartAddress,
         };
         string ours = Path.Combine(_directory.FullName, "ours.srec");
-        File.WriteAllBytes(ours, Write(image, options));
+        File.WriteAllBytes(ours, TextFormats.SRecordBytes(image, options));
 
         string binary = Path.Combine(_directory.FullName, "theirs.bin");
-        IntelHexPeerTests.Run(ours, "-motorola", "-offset", IntelHexPeerTests.Hex(-(long)image.StartAddress), "-o", binary, "-binary");
-        File.ReadAllBytes(binary).Should().Equal(IntelHexPeerTests.Binary(image), "srec_cat must read the same bytes from our file");
+        SrecCat.Run(ours, "-motorola", "-offset", SrecCat.Hex(-(long)image.StartAddress), "-o", binary, "-binary");
+        File.ReadAllBytes(binary).Should().Equal(SrecCat.Binary(image), "srec_cat must read the same bytes from our file");
 
         string rewritten = Path.Combine(_directory.FullName, "theirs.srec");
-        IntelHexPeerTests.Run(ours, "-motorola", "-o", rewritten, "-motorola", "-address-length=" + (int)width, "-output-block-size=" + recordLength);
+        SrecCat.Run(ours, "-motorola", "-o", rewritten, "-motorola", "-address-length=" + (int)width, "-output-block-size=" + recordLength);
         File.ReadAllText(rewritten).Should().Be(File.ReadAllText(ours), "srec_cat rewrites our layout unchanged");
     }
 
@@ -62,17 +47,11 @@ public sealed class SRecordPeerTests : IDisposable
     {
         var random = new Random(seed * 7919 + recordLength + (int)width);
         IReadOnlyList<MemorySegment> segments = RandomSegments(random, width);
-        var arguments = new List<string>();
-        for (int i = 0; i < segments.Count; i++)
-        {
-            string part = Path.Combine(_directory.FullName, $"part{i}.bin");
-            File.WriteAllBytes(part, segments[i].Data.ToArray());
-            arguments.AddRange([part, "-binary", "-offset", IntelHexPeerTests.Hex(segments[i].Address)]);
-        }
+        List<string> arguments = SrecCat.SegmentInputs(_directory, segments);
 
         uint start = segments[0].Address;
         string theirs = Path.Combine(_directory.FullName, "theirs.srec");
-        IntelHexPeerTests.Run([.. arguments, "-execution-start-address=" + IntelHexPeerTests.Hex(start), "-header=DfuSharp peer test",
+        SrecCat.Run([.. arguments, "-execution-start-address=" + SrecCat.Hex(start), "-header=DfuSharp peer test",
             "-o", theirs, "-motorola", "-address-length=" + (int)width, "-output-block-size=" + recordLength]);
 
         SRecordFile file = SRecord.Read(File.ReadAllBytes(theirs));
@@ -82,7 +61,7 @@ public sealed class SRecordPeerTests : IDisposable
         file.HeaderText.Should().Be("DfuSharp peer test");
         file.CountRecord.Should().Be(file.DataRecordCount);
         var options = new SRecordWriteOptions { AddressWidth = width, RecordLength = recordLength, Header = s_header, StartAddress = start };
-        Write(file.Image, options).Should().Equal(File.ReadAllBytes(theirs), "we write what srec_cat writes");
+        TextFormats.SRecordBytes(file.Image, options).Should().Equal(File.ReadAllBytes(theirs), "we write what srec_cat writes");
     }
 
     private static IReadOnlyList<MemorySegment> RandomSegments(Random random, SRecordAddressWidth width) => width switch
@@ -91,11 +70,4 @@ public sealed class SRecordPeerTests : IDisposable
         SRecordAddressWidth.Bits24 => MemoryImageRandom.Segments(random, (uint)random.Next(0x1_0000, 0xF0_0000), 0x100_0000),
         _ => MemoryImageRandom.Segments(random, (uint)random.Next(0x100_0000, 0x7000_0000) * 2, 0x1_0000_0000),
     };
-
-    private static byte[] Write(MemoryImage image, SRecordWriteOptions options)
-    {
-        var output = new ArrayBufferWriter<byte>();
-        SRecord.Write(image, output, options);
-        return output.WrittenSpan.ToArray();
-    }
 }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Json;
 using DfuSharp.Formats;
 
@@ -68,10 +67,7 @@ public sealed class SRecordVectorTests
 
         Action read = () => SRecord.Read(bytes);
 
-        DfuFormatException error = read.Should().Throw<DfuFormatException>().Which;
-        error.Error.Should().Be(MemoryImageExpectedFacts.ErrorFor(code));
-        error.LineNumber.Should().Be(MemoryImageExpectedFacts.ExpectedLine(entry, code, bytes));
-        error.Message.Should().Contain($"line {error.LineNumber}");
+        TextFormats.ShouldRejectAtLine(read, MemoryImageExpectedFacts.ErrorFor(code), MemoryImageExpectedFacts.ExpectedLine(entry, code, bytes));
     }
 
     [VectorsTheory]
@@ -108,8 +104,7 @@ public sealed class SRecordVectorTests
 
     private static byte[] WriteLike(SRecordFile file)
     {
-        var output = new ArrayBufferWriter<byte>();
-        SRecord.Write(file.Image, output, new SRecordWriteOptions
+        return TextFormats.SRecordBytes(file.Image, new SRecordWriteOptions
         {
             RecordLength = Math.Max(1, file.MaxRecordDataLength),
             Header = file.Header,
@@ -117,6 +112,5 @@ public sealed class SRecordVectorTests
             WriteCountRecord = file.CountRecord is not null,
             LineEnding = file.LineEndings == LineEndings.CrLf ? LineEndings.CrLf : LineEndings.Lf,
         });
-        return output.WrittenSpan.ToArray();
     }
 }

@@ -135,9 +135,5 @@ public sealed class SRecordWriterTests
     }
 
     private static string Write(MemoryImage image, SRecordWriteOptions? options = null)
-    {
-        var output = new ArrayBufferWriter<byte>();
-        SRecord.Write(image, output, options);
-        return Encoding.ASCII.GetString(output.WrittenSpan);
-    }
+        => Encoding.ASCII.GetString(TextFormats.SRecordBytes(image, options));
 }
