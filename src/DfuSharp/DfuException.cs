@@ -3,7 +3,9 @@ namespace DfuSharp;
 /// <summary>
 /// The base of every exception DfuSharp throws for a device or transport problem:
 /// <see cref="DfuStatusException"/>, <see cref="DfuProtocolException"/>,
-/// <see cref="Usb.UsbTransportException"/> and <see cref="DfuDeviceNotFoundException"/>.
+/// <see cref="Usb.UsbTransportException"/>, <see cref="DfuDeviceNotFoundException"/>,
+/// <see cref="DfuReenumerationTimeoutException"/>, <see cref="DfuFileMismatchException"/> and
+/// <see cref="DfuVerificationException"/>.
 /// </summary>
 public class DfuException : Exception
 {

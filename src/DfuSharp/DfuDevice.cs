@@ -1,0 +1,547 @@
+using System.Collections.Immutable;
+using DfuSharp.DfuSe;
+using DfuSharp.Formats;
+using DfuSharp.Planning;
+using DfuSharp.Protocol;
+using DfuSharp.Usb;
+using Microsoft.Extensions.Logging;
+
+namespace DfuSharp;
+
+/// <summary>
+/// A DFU device opened for a session: the API most callers use. It checks files against the device before anything is
+/// sent, plans, runs the plan with the pacing the device asks for, reports progress, and brings the device back to
+/// dfuIDLE after an error or a cancellation. It owns the transport it opened.
+/// </summary>
+public sealed partial class DfuDevice : IAsyncDisposable
+{
+    // A bound on GETSTATUS rounds for one request, so a device that answers "busy, wait 0 ms" forever cannot hang the host.
+    private const int MaxPolls = 100_000;
+
+    // ST DfuFileManager writes this placeholder as the target name; it names no memory.
+    private const string StDefaultTargetName = "ST...";
+
+    private readonly IUsbDeviceProvider _provider;
+    private readonly DfuDeviceSelector _selector;
+    private readonly DfuDeviceOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private IUsbTransport? _transport;
+    private DfuClient? _client;
+    private DfuState? _lastState;
+    private int _running;
+
+    private DfuDevice(IUsbDeviceProvider provider, DfuDeviceSelector selector, DfuDeviceOptions options)
+    {
+        _provider = provider;
+        _selector = selector;
+        _options = options;
+        _time = options.TimeProvider;
+        _logger = options.LoggerFactory.CreateLogger("DfuSharp.DfuDevice");
+        Info = null!;
+        Interface = null!;
+        Descriptor = null!;
+    }
+
+    /// <summary>Gets the device as it was enumerated (after a detach, the device in DFU mode).</summary>
+    public UsbDeviceInfo Info { get; private set; }
+
+    /// <summary>Gets the DFU interface and alternate setting in use.</summary>
+    public DfuInterfaceInfo Interface { get; private set; }
+
+    /// <summary>Gets the DFU functional descriptor.</summary>
+    public DfuFunctionalDescriptor Descriptor { get; private set; }
+
+    /// <summary>Gets whether the device is in run-time or DFU mode.</summary>
+    public DfuMode Mode => Interface.Setting.Mode;
+
+    /// <summary>Gets a value indicating whether the device speaks ST DfuSe (bcdDFUVersion 0x011A).</summary>
+    public bool IsDfuSe => Descriptor.IsDfuSe;
+
+    /// <summary>Gets the block size used: <see cref="DfuDeviceOptions.TransferSize"/> or wTransferSize.</summary>
+    public int TransferSize => _options.TransferSize ?? Descriptor.TransferSize;
+
+    /// <summary>Gets a value indicating whether the session is still open (false after leave, reset or dispose).</summary>
+    public bool IsOpen => _transport is not null;
+
+    /// <summary>Gets the alternate settings of the DFU interface in use.</summary>
+    public IReadOnlyList<DfuInterfaceInfo> AlternateSettings
+        => [.. Info.DfuInterfaces.Where(i => i.InterfaceNumber == Interface.InterfaceNumber)];
+
+    /// <summary>Gets the low-level client on the current transport (advanced use).</summary>
+    /// <exception cref="InvalidOperationException">The session is closed.</exception>
+    public DfuClient Client => _client ?? throw Closed();
+
+    private IUsbTransport Transport => _transport ?? throw Closed();
+
+    /// <summary>Lists the devices that have a DFU interface matching <paramref name="selector"/>.</summary>
+    /// <param name="provider">The bus.</param>
+    /// <param name="selector">What to match; every DFU device when <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The matching DFU interfaces with their devices, in bus order.</returns>
+    /// <exception cref="UsbTransportException">The bus could not be enumerated.</exception>
+    public static async Task<IReadOnlyList<(UsbDeviceInfo Device, DfuInterfaceInfo Interface)>> ListAsync(
+        IUsbDeviceProvider provider, DfuDeviceSelector? selector = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        selector ??= new DfuDeviceSelector();
+        IReadOnlyList<UsbDeviceInfo> devices = await provider.EnumerateAsync(cancellationToken).ConfigureAwait(false);
+        return [.. devices.Where(selector.MatchesDevice)
+            .SelectMany(d => d.DfuInterfaces.Where(selector.MatchesInterface).Select(i => (d, i)))];
+    }
+
+    /// <summary>Opens the first device that matches <paramref name="selector"/>.</summary>
+    /// <param name="provider">The bus.</param>
+    /// <param name="selector">What to match; the first DFU device when <see langword="null"/>.</param>
+    /// <param name="options">Session settings.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The open device; dispose it.</returns>
+    /// <exception cref="DfuDeviceNotFoundException">No device matches.</exception>
+    /// <exception cref="DfuProtocolException">The device has no DFU functional descriptor.</exception>
+    /// <exception cref="UsbTransportException">The device could not be opened or claimed.</exception>
+    public static Task<DfuDevice> OpenFirstAsync(
+        IUsbDeviceProvider provider, DfuDeviceSelector? selector = null, DfuDeviceOptions? options = null,
+        CancellationToken cancellationToken = default)
+        => OpenCoreAsync(provider, selector, options, unique: false, cancellationToken);
+
+    /// <summary>Opens the one device that matches <paramref name="selector"/>.</summary>
+    /// <param name="provider">The bus.</param>
+    /// <param name="selector">What to match.</param>
+    /// <param name="options">Session settings.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The open device; dispose it.</returns>
+    /// <exception cref="DfuDeviceNotFoundException">No device matches, or several do (the message lists them).</exception>
+    /// <exception cref="DfuProtocolException">The device has no DFU functional descriptor.</exception>
+    /// <exception cref="UsbTransportException">The device could not be opened or claimed.</exception>
+    public static Task<DfuDevice> OpenAsync(
+        IUsbDeviceProvider provider, DfuDeviceSelector? selector = null, DfuDeviceOptions? options = null,
+        CancellationToken cancellationToken = default)
+        => OpenCoreAsync(provider, selector, options, unique: true, cancellationToken);
+
+    /// <summary>Returns the DfuSe memory layout of an alternate setting.</summary>
+    /// <param name="alternateSetting">The setting; the one in use when <see langword="null"/>.</param>
+    /// <returns>The layout, or <see langword="null"/> when the setting's name is not a layout.</returns>
+    /// <exception cref="DfuProtocolException">The setting's name starts with '@' but is malformed.</exception>
+    public DfuSeMemoryLayout? GetLayout(byte? alternateSetting = null)
+    {
+        byte alt = alternateSetting ?? Interface.Setting.Number;
+        string? name = AlternateSettings.FirstOrDefault(a => a.Setting.Number == alt)?.Setting.Name;
+        if (name is null || !name.StartsWith('@'))
+        {
+            return null;
+        }
+
+        try
+        {
+            return DfuSeMemoryLayout.Parse(name);
+        }
+        catch (FormatException ex)
+        {
+            throw new DfuProtocolException($"Alternate setting {alt} has a malformed DfuSe memory layout: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Sends DFU_GETSTATUS once (no recovery) and reads the iString text when the status is an error.</summary>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The report and its text.</returns>
+    /// <exception cref="UsbTransportException">The transfer failed.</exception>
+    /// <exception cref="DfuProtocolException">The reply is malformed.</exception>
+    public async Task<(DfuStatusReport Report, string? Text)> GetStatusAsync(CancellationToken cancellationToken = default)
+    {
+        DfuStatusReport report = await Client.GetStatusAsync(null, cancellationToken).ConfigureAwait(false);
+        string? text = report.Status != DfuStatus.Ok ? await TryGetStatusTextAsync(report).ConfigureAwait(false) : null;
+        return (report, text);
+    }
+
+    /// <summary>
+    /// Switches a run-time device to DFU mode (DFU 1.1 §5.1): DFU_DETACH, a USB reset when the device does not detach
+    /// by itself (bitWillDetach clear), and a wait for the device to re-enumerate with the same serial and port path.
+    /// Does nothing for a device already in DFU mode.
+    /// </summary>
+    /// <param name="progress">Receives <see cref="DfuPhase.Detach"/> reports.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>A task that completes when the device is open in DFU mode.</returns>
+    /// <exception cref="DfuReenumerationTimeoutException">The device did not come back in time.</exception>
+    /// <exception cref="UsbTransportException">A transfer failed.</exception>
+    /// <exception cref="OperationCanceledException">The operation was cancelled.</exception>
+    public Task DetachAsync(IProgress<DfuProgress>? progress = null, CancellationToken cancellationToken = default)
+        => RunAsync("detach", async () =>
+        {
+            await EnsureDfuModeAsync(progress, cancellationToken).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
+
+    /// <summary>
+    /// Computes what <see cref="DownloadAsync"/> would do, without any I/O, after checking the file against the device.
+    /// </summary>
+    /// <param name="file">The file.</param>
+    /// <param name="options">Download options.</param>
+    /// <returns>The plan.</returns>
+    /// <exception cref="DfuFileMismatchException">The file does not fit the device (and <see cref="DownloadOptions.Force"/> is off
+    /// or cannot help), or data lies outside the layout or in sectors that are not writable.</exception>
+    /// <exception cref="NotSupportedException">The device cannot download, or cannot upload when verification is asked.</exception>
+    /// <exception cref="DfuProtocolException">The device's memory layout is malformed.</exception>
+    public TransferPlan PlanDownload(DfuFile file, DownloadOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        options ??= new DownloadOptions();
+        if (!Descriptor.CanDownload)
+        {
+            throw new NotSupportedException($"{Info.DisplayName} does not accept downloads (bitCanDnload is clear).");
+        }
+
+        if (options.Verify && !Descriptor.CanUpload)
+        {
+            throw new NotSupportedException($"{Info.DisplayName} cannot be verified: it does not accept uploads (bitCanUpload is clear).");
+        }
+
+        CheckSuffix(file, options.Force);
+        if (IsDfuSe)
+        {
+            DfuSeImage image = file.DfuSe ?? (options.Address is { } address
+                ? new DfuSeImage([new DfuSeTarget(options.AlternateSetting ?? Interface.Setting.Number, null, [new DfuSeElement(address, file.Firmware)])])
+                : throw new DfuFileMismatchException(
+                    $"{Info.DisplayName} is a DfuSe device; a file without DfuSe targets needs an address."));
+            CheckTargets(image, options.Force);
+            var layouts = new Dictionary<byte, DfuSeMemoryLayout>();
+            foreach (DfuInterfaceInfo alt in AlternateSettings)
+            {
+                if (GetLayout(alt.Setting.Number) is { } layout)
+                {
+                    layouts[alt.Setting.Number] = layout;
+                }
+            }
+
+            return TransferPlanner.PlanDfuSe(image, layouts, new DfuSePlanOptions
+            {
+                TransferSize = TransferSize,
+                Erase = options.Erase,
+                // A block size other than the device's own breaks its (wBlockNum − 2) × wTransferSize arithmetic.
+                SetAddressPerChunk = options.SetAddressPerChunk || TransferSize != Descriptor.TransferSize,
+                Verify = options.Verify,
+                Leave = options.Leave,
+                LeaveAddress = options.LeaveAddress,
+            });
+        }
+
+        if (file.DfuSe is not null && !options.Force)
+        {
+            throw new DfuFileMismatchException($"The file is a DfuSe file, but {Info.DisplayName} speaks plain DFU 1.1.");
+        }
+
+        if (options.Verify && !Descriptor.ManifestationTolerant && !options.ResetAfterManifest)
+        {
+            throw new NotSupportedException(
+                $"{Info.DisplayName} is not manifestation tolerant; verifying needs the reset after manifestation.");
+        }
+
+        return TransferPlanner.PlanDfu(file.Firmware, new DfuPlanOptions
+        {
+            TransferSize = TransferSize,
+            Verify = options.Verify,
+            AlternateSetting = options.AlternateSetting ?? Interface.Setting.Number,
+            Leave = options.Leave,
+        });
+    }
+
+    /// <summary>
+    /// Downloads a file (host → device): detaches a run-time device, checks the file against the device, optionally
+    /// backs up the current firmware, then erases, writes, manifests or leaves, and verifies, as <see cref="PlanDownload"/> plans.
+    /// </summary>
+    /// <param name="file">The file.</param>
+    /// <param name="options">Download options.</param>
+    /// <param name="progress">Receives a report per sector erased and per block written or read.</param>
+    /// <param name="cancellationToken">Cancels the download; the device is aborted back to dfuIDLE.</param>
+    /// <returns>What happened.</returns>
+    /// <exception cref="DfuFileMismatchException">The file does not fit the device; nothing was written.</exception>
+    /// <exception cref="DfuStatusException">The device reported an error (with block and address).</exception>
+    /// <exception cref="DfuVerificationException">The read-back differs from the file.</exception>
+    /// <exception cref="DfuProtocolException">The device broke the protocol.</exception>
+    /// <exception cref="UsbTransportException">A transfer failed.</exception>
+    /// <exception cref="DfuReenumerationTimeoutException">The device did not come back after detach or reset.</exception>
+    /// <exception cref="NotSupportedException">The device lacks a needed capability.</exception>
+    /// <exception cref="OperationCanceledException">The download was cancelled.</exception>
+    public Task<DownloadResult> DownloadAsync(
+        DfuFile file, DownloadOptions? options = null, IProgress<DfuProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        options ??= new DownloadOptions();
+
+        // In DFU mode the file is checked before anything is sent; a run-time device is checked once it is in DFU mode,
+        // where its identity is the one the file names.
+        TransferPlan? plan = Mode == DfuMode.Dfu ? PlanDownload(file, options) : null;
+        return RunAsync("download", async () =>
+        {
+            await EnsureDfuModeAsync(progress, cancellationToken).ConfigureAwait(false);
+            TransferPlan actual = plan ?? PlanDownload(file, options);
+            await EnsureIdleAsync(cancellationToken).ConfigureAwait(false);
+            if (options.Backup is { } backup)
+            {
+                DfuFile current = await ReadBackupAsync(actual, progress, cancellationToken).ConfigureAwait(false);
+                await backup(current, cancellationToken).ConfigureAwait(false);
+            }
+
+            return await ExecuteAsync(actual, options, progress, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
+    }
+
+    /// <summary>Reads the firmware that a plan would overwrite, as a .dfu model ("upgrade with upload").</summary>
+    /// <param name="plan">A plan from <see cref="PlanDownload"/>.</param>
+    /// <param name="progress">Receives <see cref="DfuPhase.Upload"/> reports.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>For DfuSe, a file whose <see cref="DfuFile.DfuSe"/> holds one element per written range (its
+    /// <see cref="DfuFile.Firmware"/> is empty; a writer encodes the targets); for plain DFU, the whole firmware.
+    /// The suffix carries the device's VID, PID and bcdDevice.</returns>
+    /// <exception cref="NotSupportedException">The device does not accept uploads.</exception>
+    /// <exception cref="DfuStatusException">The device reported an error.</exception>
+    /// <exception cref="DfuProtocolException">The device broke the protocol.</exception>
+    /// <exception cref="UsbTransportException">A transfer failed.</exception>
+    /// <exception cref="OperationCanceledException">The read was cancelled.</exception>
+    public Task<DfuFile> BackupAsync(TransferPlan plan, IProgress<DfuProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        return RunAsync("backup", async () =>
+        {
+            await EnsureDfuModeAsync(progress, cancellationToken).ConfigureAwait(false);
+            await EnsureIdleAsync(cancellationToken).ConfigureAwait(false);
+            return await ReadBackupAsync(plan, progress, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
+    }
+
+    /// <summary>Uploads (device → host): plain DFU from block 0, DfuSe from an address.</summary>
+    /// <param name="options">What to read.</param>
+    /// <param name="progress">Receives a report per block.</param>
+    /// <param name="cancellationToken">Cancels the read; the device is aborted back to dfuIDLE.</param>
+    /// <returns>The bytes read.</returns>
+    /// <exception cref="NotSupportedException">The device does not accept uploads.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The DfuSe range lies outside the layout or is not readable.</exception>
+    /// <exception cref="DfuStatusException">The device reported an error.</exception>
+    /// <exception cref="DfuProtocolException">The device broke the protocol.</exception>
+    /// <exception cref="UsbTransportException">A transfer failed.</exception>
+    /// <exception cref="OperationCanceledException">The read was cancelled.</exception>
+    public Task<byte[]> UploadAsync(UploadOptions? options = null, IProgress<DfuProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new UploadOptions();
+        if (!Descriptor.CanUpload)
+        {
+            throw new NotSupportedException($"{Info.DisplayName} does not accept uploads (bitCanUpload is clear).");
+        }
+
+        return RunAsync("upload", async () =>
+        {
+            await EnsureDfuModeAsync(progress, cancellationToken).ConfigureAwait(false);
+            await EnsureIdleAsync(cancellationToken).ConfigureAwait(false);
+            byte alt = options.AlternateSetting ?? Interface.Setting.Number;
+            await SelectAsync(alt, cancellationToken).ConfigureAwait(false);
+            if (!IsDfuSe)
+            {
+                return await ReadDfuAsync(options.Length, options.MaxLength, DfuPhase.Upload, progress, cancellationToken).ConfigureAwait(false);
+            }
+
+            DfuSeMemoryLayout layout = RequireLayout(alt);
+            uint address = options.Address ?? layout.Regions[0].Address;
+            DfuSeMemoryRegion region = layout.Regions.FirstOrDefault(r => address >= r.Address && address < r.End)
+                ?? throw new ArgumentOutOfRangeException(nameof(options), $"Address 0x{address:X8} is outside the memory layout \"{layout.Name}\".");
+            long length = options.Length ?? (long)(region.End - address);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(length, int.MaxValue, nameof(options));
+            foreach (DfuSeSector sector in layout.GetSectors(address, (ulong)length))
+            {
+                if ((sector.Access & DfuSeSectorAccess.Readable) == 0)
+                {
+                    throw new ArgumentOutOfRangeException(nameof(options), $"The sector at 0x{sector.Address:X8} of \"{layout.Name}\" is not readable.");
+                }
+            }
+
+            return await ReadDfuSeAsync(address, (int)length, DfuPhase.Upload, progress, 0, length, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
+    }
+
+    /// <summary>Erases every sector that the range touches, each once (DfuSe, ST AN3156 §6.3.3).</summary>
+    /// <param name="address">The first address.</param>
+    /// <param name="length">The number of bytes.</param>
+    /// <param name="alternateSetting">The memory; the one in use when <see langword="null"/>.</param>
+    /// <param name="progress">Receives a report per sector.</param>
+    /// <param name="cancellationToken">Cancels between sectors; the device is aborted back to dfuIDLE.</param>
+    /// <returns>The erased sectors' steps.</returns>
+    /// <exception cref="NotSupportedException">The device is not a DfuSe device.</exception>
+    /// <exception cref="DfuFileMismatchException">The range lies outside the layout or in sectors that cannot be erased.</exception>
+    /// <exception cref="DfuStatusException">The device reported an error.</exception>
+    /// <exception cref="DfuProtocolException">The device broke the protocol.</exception>
+    /// <exception cref="UsbTransportException">A transfer failed.</exception>
+    /// <exception cref="OperationCanceledException">The erase was cancelled.</exception>
+    public Task<ImmutableArray<TransferStep>> EraseAsync(
+        uint address, uint length, byte? alternateSetting = null, IProgress<DfuProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        RequireDfuSe("erase");
+        byte alt = alternateSetting ?? Interface.Setting.Number;
+        ImmutableArray<TransferStep> steps = TransferPlanner.PlanErase(RequireLayout(alt), alt, address, length);
+        return RunAsync("erase", async () =>
+        {
+            await EnsureIdleAsync(cancellationToken).ConfigureAwait(false);
+            await SelectAsync(alt, cancellationToken).ConfigureAwait(false);
+            int done = 0;
+            foreach (TransferStep step in steps)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                await DfuSeCommandAsync(DfuSeCommands.Erase(step.Address), $"Erasing the sector at 0x{step.Address:X8}", step.Address, slow: true, cancellationToken).ConfigureAwait(false);
+                progress?.Report(new DfuProgress(DfuPhase.Erase, ++done, steps.Length, DfuProgressUnit.Sectors));
+            }
+
+            await EnsureIdleAsync(cancellationToken).ConfigureAwait(false);
+            return steps;
+        }, cancellationToken);
+    }
+
+    /// <summary>Erases the whole memory of an alternate setting (DfuSe Erase without an address).</summary>
+    /// <param name="alternateSetting">The memory; the one in use when <see langword="null"/>.</param>
+    /// <param name="progress">Receives one <see cref="DfuPhase.Erase"/> report at the end.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>A task that completes when the memory is erased.</returns>
+    /// <exception cref="NotSupportedException">The device is not a DfuSe device.</exception>
+    /// <exception cref="DfuStatusException">The device reported an error.</exception>
+    /// <exception cref="DfuProtocolException">The device broke the protocol.</exception>
+    /// <exception cref="UsbTransportException">A transfer failed.</exception>
+    /// <exception cref="OperationCanceledException">The operation was cancelled.</exception>
+    public Task MassEraseAsync(byte? alternateSetting = null, IProgress<DfuProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        RequireDfuSe("mass erase");
+        byte alt = alternateSetting ?? Interface.Setting.Number;
+        return RunAsync("mass erase", async () =>
+        {
+            await EnsureIdleAsync(cancellationToken).ConfigureAwait(false);
+            await SelectAsync(alt, cancellationToken).ConfigureAwait(false);
+            progress?.Report(new DfuProgress(DfuPhase.Erase, 0, 1, DfuProgressUnit.Sectors));
+            await DfuSeCommandAsync(DfuSeCommands.MassErase(), "Mass erase", null, slow: true, cancellationToken).ConfigureAwait(false);
+            progress?.Report(new DfuProgress(DfuPhase.Erase, 1, 1, DfuProgressUnit.Sectors));
+            await EnsureIdleAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
+    }
+
+    /// <summary>Asks a DfuSe device which commands it supports (Get Commands, ST AN3156 §6.2.1).</summary>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The commands.</returns>
+    /// <exception cref="NotSupportedException">The device is not a DfuSe device.</exception>
+    /// <exception cref="DfuProtocolException">The reply is malformed.</exception>
+    /// <exception cref="UsbTransportException">A transfer failed.</exception>
+    /// <exception cref="OperationCanceledException">The operation was cancelled.</exception>
+    public Task<ImmutableArray<DfuSeCommand>> GetCommandsAsync(CancellationToken cancellationToken = default)
+    {
+        RequireDfuSe("Get Commands");
+        return RunAsync("get commands", () => GetCommandsCoreAsync(cancellationToken), cancellationToken);
+    }
+
+    /// <summary>
+    /// Removes read protection (DfuSe Read Unprotect, ST AN3156 §6.3.4) after checking with Get Commands that the device
+    /// supports it. The device mass-erases its flash and resets; the session closes.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the operation before the command is sent.</param>
+    /// <returns>How the device ended up.</returns>
+    /// <exception cref="NotSupportedException">The device is not a DfuSe device or does not list Read Unprotect.</exception>
+    /// <exception cref="DfuStatusException">The device reported an error.</exception>
+    /// <exception cref="DfuProtocolException">The device broke the protocol.</exception>
+    /// <exception cref="UsbTransportException">A transfer failed.</exception>
+    /// <exception cref="OperationCanceledException">The operation was cancelled.</exception>
+    public Task<DfuLeaveOutcome> ReadUnprotectAsync(CancellationToken cancellationToken = default)
+    {
+        RequireDfuSe("read unprotect");
+        return RunAsync("read unprotect", async () =>
+        {
+            ImmutableArray<DfuSeCommand> commands = await GetCommandsCoreAsync(cancellationToken).ConfigureAwait(false);
+            if (!commands.Contains(DfuSeCommand.ReadUnprotect))
+            {
+                throw new NotSupportedException($"{Info.DisplayName} does not list Read Unprotect (0x92) in Get Commands.");
+            }
+
+            try
+            {
+                await Client.DnloadAsync(DfuSeCommands.CommandBlock, DfuSeCommands.ReadUnprotect(), null, cancellationToken).ConfigureAwait(false);
+                DfuStatusReport report = await PollAsync(DfuRequest.Dnload, "Read unprotect", null, null, slow: true, cancellationToken).ConfigureAwait(false);
+                Log.Quirk(_logger, $"The device stayed in {report.State.ToSpecName()} after Read Unprotect instead of resetting");
+                return DfuLeaveOutcome.StayedInDfuMode;
+            }
+            catch (UsbTransportException ex) when (ex.Error is UsbError.NoDevice or UsbError.Io)
+            {
+                // ST AN3156 §6.3.4: after Read Unprotect the device erases its flash and resets; losing it is the success.
+                await CloseTransportAsync().ConfigureAwait(false);
+                return DfuLeaveOutcome.Disconnected;
+            }
+        }, cancellationToken);
+    }
+
+    /// <summary>Leaves DfuSe DFU mode and jumps to <paramref name="address"/> (ST AN3156 §6.3.5). The session closes.</summary>
+    /// <param name="address">The jump address; the start of the layout when <see langword="null"/>.</param>
+    /// <param name="progress">Receives <see cref="DfuPhase.Leave"/> reports.</param>
+    /// <param name="cancellationToken">Cancels the operation before the leave is sent.</param>
+    /// <returns><see cref="DfuLeaveOutcome.Left"/> or <see cref="DfuLeaveOutcome.Disconnected"/>; both mean the device left.</returns>
+    /// <exception cref="NotSupportedException">The device is not a DfuSe device.</exception>
+    /// <exception cref="DfuStatusException">The device reported an error.</exception>
+    /// <exception cref="DfuProtocolException">The device did not start leaving.</exception>
+    /// <exception cref="UsbTransportException">A transfer failed before the leave.</exception>
+    /// <exception cref="OperationCanceledException">The operation was cancelled.</exception>
+    public Task<DfuLeaveOutcome> LeaveAsync(uint? address = null, IProgress<DfuProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        RequireDfuSe("leave");
+        uint target = address ?? RequireLayout(Interface.Setting.Number).Regions[0].Address;
+        return RunAsync("leave", async () =>
+        {
+            await EnsureIdleAsync(cancellationToken).ConfigureAwait(false);
+            return await LeaveCoreAsync(target, progress, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync() => await CloseTransportAsync().ConfigureAwait(false);
+
+    private static async Task<DfuDevice> OpenCoreAsync(
+        IUsbDeviceProvider provider, DfuDeviceSelector? selector, DfuDeviceOptions? options, bool unique, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        selector ??= new DfuDeviceSelector();
+        var found = await ListAsync(provider, selector, cancellationToken).ConfigureAwait(false);
+        if (found.Count == 0)
+        {
+            throw new DfuDeviceNotFoundException($"No DFU device matches {selector}.");
+        }
+
+        var devices = found.Select(f => f.Device).Distinct().ToList();
+        if (unique && devices.Count > 1)
+        {
+            throw new DfuDeviceNotFoundException(
+                $"{devices.Count} DFU devices match {selector}; choose one by serial or path: " +
+                string.Join("; ", devices.Select(d => d.DisplayName)));
+        }
+
+        var device = new DfuDevice(provider, selector, options ?? new DfuDeviceOptions());
+        await device.OpenInterfaceAsync(found[0].Device, found[0].Interface, cancellationToken).ConfigureAwait(false);
+        return device;
+    }
+
+    private static InvalidOperationException Closed()
+        => new("The device session is closed (the device left DFU mode, was reset, or was disposed); open it again.");
+
+    private static bool IsBusy(DfuState state)
+        => state is DfuState.DfuDnbusy or DfuState.DfuDnloadSync or DfuState.DfuManifest or DfuState.DfuManifestSync;
+
+    // A device that is gone or does not answer cannot be recovered; asking again would only wait another timeout.
+    private static bool IsUnreachable(Exception ex) => ex is UsbTransportException { Error: UsbError.NoDevice or UsbError.Timeout };
+
+    private static bool SameIdentity(UsbDeviceInfo before, UsbDeviceInfo after)
+    {
+        // The port path is the physical location and survives a change of VID/PID and serial between run-time and DFU
+        // mode; without one, the serial number is the identity.
+        if (before.PortPath.Length > 0 && after.PortPath.Length > 0)
+        {
+            return before.PortPath == after.PortPath;
+        }
+
+        if (before.SerialNumber is { Length: > 0 } serial)
+        {
+            return serial == after.SerialNumber;
+        }
+
+        return before.VendorId == after.VendorId && before.ProductId == after.ProductId;
+    }
+}

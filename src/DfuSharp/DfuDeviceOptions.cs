@@ -1,0 +1,114 @@
+using DfuSharp.Planning;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DfuSharp;
+
+/// <summary>Session-wide settings of a <see cref="DfuDevice"/>.</summary>
+public sealed record DfuDeviceOptions
+{
+    /// <summary>Gets the clock used for poll waits and timeouts (a virtual one in tests).</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>Gets where to log.</summary>
+    public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
+
+    /// <summary>Gets the timeout of an ordinary control transfer.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Gets the timeout of a GETSTATUS that may be held while the device erases
+    /// (STM32F405 reports a short poll timeout for a mass erase that takes up to 32 s).</summary>
+    public TimeSpan SlowRequestTimeout { get; init; } = TimeSpan.FromSeconds(45);
+
+    /// <summary>Gets the longest bwPollTimeout accepted; a device asking for more breaks the protocol (DfuProtocolException).</summary>
+    public TimeSpan MaxPollTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Gets the longest a device may stay busy (the sum of its poll timeouts) for one request.</summary>
+    public TimeSpan BusyTimeout { get; init; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>Gets how long to wait for a device to come back after detach or reset.</summary>
+    public TimeSpan ReenumerationTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Gets a transfer size that overrides wTransferSize, or <see langword="null"/>.</summary>
+    public int? TransferSize { get; init; }
+}
+
+/// <summary>Options of <see cref="DfuDevice.DownloadAsync"/> and <see cref="DfuDevice.PlanDownload"/>.</summary>
+public sealed record DownloadOptions
+{
+    /// <summary>Gets a value indicating whether to read everything back and compare.</summary>
+    public bool Verify { get; init; }
+
+    /// <summary>Gets a value indicating whether the device leaves DFU mode at the end: DfuSe jumps to
+    /// <see cref="LeaveAddress"/>; a plain DFU device is reset (DFU 1.1 §7) so that it runs the new firmware.</summary>
+    public bool Leave { get; init; }
+
+    /// <summary>Gets the DfuSe jump address for <see cref="Leave"/>; the start of the first segment when <see langword="null"/>.</summary>
+    public uint? LeaveAddress { get; init; }
+
+    /// <summary>Gets the address at which a plain (non-DfuSe) file goes on a DfuSe device.</summary>
+    public uint? Address { get; init; }
+
+    /// <summary>Gets the alternate setting a plain file goes to; the open one when <see langword="null"/>.</summary>
+    public byte? AlternateSetting { get; init; }
+
+    /// <summary>Gets how a DfuSe download erases.</summary>
+    public DfuSeEraseMode Erase { get; init; } = DfuSeEraseMode.Sectors;
+
+    /// <summary>Gets a value indicating whether each DfuSe chunk gets its own Set Address Pointer (the default).</summary>
+    public bool SetAddressPerChunk { get; init; } = true;
+
+    /// <summary>Gets a value indicating whether to write a file whose suffix or targets do not match the device.</summary>
+    public bool Force { get; init; }
+
+    /// <summary>Gets a value indicating whether a plain DFU device that is not manifestation tolerant is reset after
+    /// manifestation (DFU 1.1 §7: it waits in dfuMANIFEST-WAIT-RESET).</summary>
+    public bool ResetAfterManifest { get; init; } = true;
+
+    /// <summary>
+    /// Gets a callback that receives the current firmware, read before anything is written ("upgrade with upload"). The
+    /// download starts only after the callback completes; if it throws, nothing is written.
+    /// </summary>
+    public Func<Formats.DfuFile, CancellationToken, ValueTask>? Backup { get; init; }
+}
+
+/// <summary>Options of <see cref="DfuDevice.UploadAsync"/>.</summary>
+public sealed record UploadOptions
+{
+    /// <summary>Gets the number of bytes to read; for plain DFU, until a short frame when <see langword="null"/>;
+    /// for DfuSe, to the end of the region that holds <see cref="Address"/>.</summary>
+    public long? Length { get; init; }
+
+    /// <summary>Gets the DfuSe address to read from; the start of the layout when <see langword="null"/>.</summary>
+    public uint? Address { get; init; }
+
+    /// <summary>Gets the alternate setting to read; the open one when <see langword="null"/>.</summary>
+    public byte? AlternateSetting { get; init; }
+
+    /// <summary>Gets the most bytes a plain DFU upload without a length reads before it gives up (a device that never
+    /// sends a short frame).</summary>
+    public long MaxLength { get; init; } = 64L * 1024 * 1024;
+}
+
+/// <summary>How leaving DFU mode ended.</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<DfuLeaveOutcome>))]
+public enum DfuLeaveOutcome
+{
+    /// <summary>The device confirmed dfuMANIFEST and then went away, as ST AN3156 describes.</summary>
+    Left,
+
+    /// <summary>The device disconnected when told to leave, before it answered: it left.</summary>
+    Disconnected,
+
+    /// <summary>The device was reset by the host (DFU 1.1 dfuMANIFEST-WAIT-RESET).</summary>
+    Reset,
+
+    /// <summary>The device stayed in DFU mode (manifestation tolerant, no leave asked).</summary>
+    StayedInDfuMode,
+}
+
+/// <summary>The outcome of <see cref="DfuDevice.DownloadAsync"/>.</summary>
+/// <param name="Plan">The plan that ran.</param>
+/// <param name="Verified">Whether everything was read back and matched.</param>
+/// <param name="Outcome">How the device ended up.</param>
+public sealed record DownloadResult(TransferPlan Plan, bool Verified, DfuLeaveOutcome Outcome);

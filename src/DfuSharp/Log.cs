@@ -1,0 +1,47 @@
+using DfuSharp.Protocol;
+using DfuSharp.Usb;
+using Microsoft.Extensions.Logging;
+
+namespace DfuSharp;
+
+internal static partial class Log
+{
+    [LoggerMessage(EventId = DfuEventId.SetupPacket, Level = LogLevel.Trace, Message = "{Request} setup {Setup} data {Length} bytes")]
+    internal static partial void SetupPacket(ILogger logger, DfuRequest request, UsbSetupPacket setup, int length);
+
+    [LoggerMessage(EventId = DfuEventId.StatusBytes, Level = LogLevel.Trace, Message = "GETSTATUS {Status}")]
+    internal static partial void StatusBytes(ILogger logger, DfuStatusReport status);
+
+    [LoggerMessage(EventId = DfuEventId.StateChanged, Level = LogLevel.Debug, Message = "Device state {From} -> {To}")]
+    internal static partial void StateChanged(ILogger logger, SpecState from, SpecState to);
+
+    [LoggerMessage(EventId = DfuEventId.PollWait, Level = LogLevel.Debug, Message = "Device busy in {State}; waiting {DelayMs} ms")]
+    internal static partial void PollWait(ILogger logger, SpecState state, uint delayMs);
+
+    [LoggerMessage(EventId = DfuEventId.SessionIdle, Level = LogLevel.Debug, Message = "Session ready: device in dfuIDLE")]
+    internal static partial void SessionIdle(ILogger logger);
+
+    [LoggerMessage(EventId = DfuEventId.DeviceOpened, Level = LogLevel.Information, Message = "Opened {Device} interface {Interface} alt {Alt} ({Mode})")]
+    internal static partial void DeviceOpened(ILogger logger, string device, byte @interface, byte alt, DfuMode mode);
+
+    [LoggerMessage(EventId = DfuEventId.OperationStarted, Level = LogLevel.Information, Message = "{Operation} started")]
+    internal static partial void OperationStarted(ILogger logger, string operation);
+
+    [LoggerMessage(EventId = DfuEventId.OperationFinished, Level = LogLevel.Information, Message = "{Operation} finished: {Outcome}")]
+    internal static partial void OperationFinished(ILogger logger, string operation, object? outcome);
+
+    [LoggerMessage(EventId = DfuEventId.Reenumerated, Level = LogLevel.Information, Message = "Device re-enumerated as {Device}")]
+    internal static partial void Reenumerated(ILogger logger, string device);
+
+    [LoggerMessage(EventId = DfuEventId.Quirk, Level = LogLevel.Warning, Message = "{Quirk}")]
+    internal static partial void Quirk(ILogger logger, string quirk);
+
+    [LoggerMessage(EventId = DfuEventId.Recovery, Level = LogLevel.Warning, Message = "Recovering the device: {Reason}")]
+    internal static partial void Recovery(ILogger logger, string reason);
+}
+
+/// <summary>A state that formats with the spec's spelling (dfuDNBUSY) only when a message is written.</summary>
+internal readonly record struct SpecState(DfuState? State)
+{
+    public override string ToString() => State?.ToSpecName() ?? "unknown";
+}
