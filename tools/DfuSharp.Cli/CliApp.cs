@@ -93,6 +93,7 @@ internal static class CliApp
             new VersionOption(),
         };
         root.Add(FileCommands.Create(context));
+        root.Add(SimServeCommand.Create());
         return root;
     }
 

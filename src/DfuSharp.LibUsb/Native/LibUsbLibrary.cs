@@ -1,0 +1,155 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+using DfuSharp.Usb;
+
+namespace DfuSharp.LibUsb.Native;
+
+/// <summary>
+/// Finds the libusb-1.0 shared library (one resolver for the whole assembly) and the entry points that only newer
+/// libusb releases export.
+/// </summary>
+internal static unsafe class LibUsbLibrary
+{
+    /// <summary>Names a libusb file to load instead of searching (for unusual installs).</summary>
+    public const string PathVariable = "DFUSHARP_LIBUSB_PATH";
+
+    private static readonly Lock s_lock = new();
+    private static bool s_registered;
+    private static nint s_handle;
+    private static string? s_failure;
+
+    /// <summary>
+    /// Gets a value indicating whether a fixed-argument call to a variadic C function passes its integer arguments
+    /// correctly. Apple's arm64 ABI puts variadic arguments on the stack, so it does not.
+    /// </summary>
+    public static bool VariadicCallsAreSafe
+        => !(OperatingSystem.IsMacOS() && RuntimeInformation.ProcessArchitecture == Architecture.Arm64);
+
+    /// <summary>Registers the resolver for <see cref="LibUsbNative.LibraryName"/> once per process.</summary>
+    public static void EnsureResolverRegistered()
+    {
+        lock (s_lock)
+        {
+            if (s_registered)
+            {
+                return;
+            }
+
+            NativeLibrary.SetDllImportResolver(typeof(LibUsbLibrary).Assembly, Resolve);
+            s_registered = true;
+        }
+    }
+
+    /// <summary>Loads libusb, or explains what to install.</summary>
+    /// <returns>The library handle.</returns>
+    /// <exception cref="UsbTransportException">libusb is not installed (<see cref="UsbError.LibraryMissing"/>).</exception>
+    public static nint Load()
+    {
+        lock (s_lock)
+        {
+            if (s_handle != 0)
+            {
+                return s_handle;
+            }
+
+            s_handle = TryLoad(out s_failure);
+            if (s_handle == 0)
+            {
+                throw new UsbTransportException(UsbError.LibraryMissing, MissingMessage(s_failure));
+            }
+
+            return s_handle;
+        }
+    }
+
+    /// <summary>Finds an export that older libusb releases lack (for example libusb_init_context, 1.0.27).</summary>
+    /// <param name="name">The entry point.</param>
+    /// <returns>Its address, or 0.</returns>
+    public static nint TryGetExport(string name)
+        => NativeLibrary.TryGetExport(Load(), name, out nint address) ? address : 0;
+
+    /// <summary>The message for a missing library, naming the package per operating system.</summary>
+    /// <param name="detail">What the loader said, if anything.</param>
+    /// <returns>The message.</returns>
+    public static string MissingMessage(string? detail)
+    {
+        string install =
+            OperatingSystem.IsWindows()
+                ? "Put libusb-1.0.dll (from https://libusb.info, the VS2022 x64 or arm64 build matching this process) beside the application."
+            : OperatingSystem.IsMacOS()
+                ? "Install it with Homebrew: brew install libusb (looked in /opt/homebrew/lib, /usr/local/lib and beside the application)."
+            : "Install the libusb-1.0 runtime: on Debian or Ubuntu apt install libusb-1.0-0, on Fedora dnf install libusb1, on Arch pacman -S libusb.";
+        return $"The libusb-1.0 library was not found. {install}" + (detail is { Length: > 0 } ? $" ({detail})" : string.Empty);
+    }
+
+    private static nint Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath)
+    {
+        if (libraryName != LibUsbNative.LibraryName)
+        {
+            return 0;
+        }
+
+        // Callers load explicitly first (LibUsbContext.Create) to get the typed error; here a miss falls through
+        // to the runtime's own probing and its DllNotFoundException.
+        lock (s_lock)
+        {
+            if (s_handle == 0)
+            {
+                s_handle = TryLoad(out s_failure);
+            }
+
+            return s_handle;
+        }
+    }
+
+    private static nint TryLoad(out string? failure)
+    {
+        failure = null;
+        foreach (string candidate in Candidates())
+        {
+            try
+            {
+                if (NativeLibrary.TryLoad(candidate, out nint handle))
+                {
+                    return handle;
+                }
+            }
+            catch (BadImageFormatException ex)
+            {
+                // A libusb built for another architecture (x64 beside an arm64 process) is worth reporting.
+                failure = $"{candidate}: {ex.Message}";
+            }
+        }
+
+        return 0;
+    }
+
+    private static IEnumerable<string> Candidates()
+    {
+        if (Environment.GetEnvironmentVariable(PathVariable) is { Length: > 0 } explicitPath)
+        {
+            yield return explicitPath;
+        }
+
+        string beside = AppContext.BaseDirectory;
+        if (OperatingSystem.IsWindows())
+        {
+            yield return Path.Combine(beside, "libusb-1.0.dll");
+            yield return "libusb-1.0.dll";
+        }
+        else if (OperatingSystem.IsMacOS())
+        {
+            yield return Path.Combine(beside, "libusb-1.0.0.dylib");
+            yield return "/opt/homebrew/lib/libusb-1.0.0.dylib";
+            yield return "/usr/local/lib/libusb-1.0.0.dylib";
+            yield return "/opt/local/lib/libusb-1.0.0.dylib";
+            yield return "libusb-1.0.0.dylib";
+        }
+        else
+        {
+            yield return "libusb-1.0.so.0";
+            yield return Path.Combine(beside, "libusb-1.0.so.0");
+            yield return "libusb-1.0.so";
+        }
+    }
+}

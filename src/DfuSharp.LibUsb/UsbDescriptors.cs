@@ -1,0 +1,155 @@
+using System.Buffers.Binary;
+using System.Collections.Immutable;
+using System.Text;
+using DfuSharp.Usb;
+
+namespace DfuSharp.LibUsb;
+
+/// <summary>
+/// Pure decisions about USB descriptors: string decoding, port paths, and where a DFU interface's functional
+/// descriptor lives. No I/O; the libusb code feeds them bytes.
+/// </summary>
+internal static class UsbDescriptors
+{
+    /// <summary>bDescriptorType of a string descriptor (USB 2.0 Table 9-5).</summary>
+    public const byte StringDescriptorType = 0x03;
+
+    /// <summary>GET_DESCRIPTOR (USB 2.0 Table 9-4).</summary>
+    public const byte GetDescriptorRequest = 0x06;
+
+    /// <summary>The language id devices without a usable string 0 are asked for (English, United States).</summary>
+    public const ushort DefaultLanguageId = 0x0409;
+
+    /// <summary>The largest descriptor a one-byte bLength allows.</summary>
+    public const int MaxDescriptorLength = 255;
+
+    /// <summary>A GET_DESCRIPTOR request to the device for descriptor <paramref name="type"/> index <paramref name="index"/>.</summary>
+    /// <param name="type">bDescriptorType.</param>
+    /// <param name="index">The descriptor index.</param>
+    /// <param name="languageId">wIndex: the language id for strings, else 0.</param>
+    /// <param name="length">wLength.</param>
+    /// <returns>The setup packet.</returns>
+    public static UsbSetupPacket GetDescriptor(byte type, byte index, ushort languageId, ushort length)
+        => new(
+            UsbSetupPacket.MakeRequestType(deviceToHost: true, UsbRequestType.Standard, UsbRecipient.Device),
+            GetDescriptorRequest,
+            (ushort)((type << 8) | index),
+            languageId,
+            length);
+
+    /// <summary>Reads the first language id from string descriptor 0.</summary>
+    /// <param name="descriptor">The bytes the device sent.</param>
+    /// <returns>The language id, or <see langword="null"/> when the descriptor lists none.</returns>
+    public static ushort? FirstLanguageId(ReadOnlySpan<byte> descriptor)
+    {
+        int length = Math.Min(descriptor.Length, descriptor.Length >= 1 ? descriptor[0] : 0);
+        return length >= 4 && descriptor[1] == StringDescriptorType
+            ? BinaryPrimitives.ReadUInt16LittleEndian(descriptor[2..])
+            : null;
+    }
+
+    /// <summary>
+    /// Decodes a string descriptor. USB 2.0 §9.6.7 says UTF-16LE, but GigaDevice GD32 parts send their serial number
+    /// as plain UTF-8 bytes in the descriptor; such text is recognised and decoded as UTF-8.
+    /// </summary>
+    /// <param name="descriptor">The bytes the device sent, starting with bLength.</param>
+    /// <param name="wasUtf8">Set when the text had to be read as UTF-8.</param>
+    /// <returns>The text (empty for an empty or malformed descriptor).</returns>
+    public static string DecodeString(ReadOnlySpan<byte> descriptor, out bool wasUtf8)
+    {
+        wasUtf8 = false;
+        if (descriptor.Length < 2 || descriptor[1] != StringDescriptorType)
+        {
+            return string.Empty;
+        }
+
+        ReadOnlySpan<byte> payload = descriptor[2..Math.Min(descriptor.Length, Math.Max((int)descriptor[0], 2))];
+        if (LooksLikeUtf8(payload))
+        {
+            wasUtf8 = true;
+            return Encoding.UTF8.GetString(payload).TrimEnd('\0');
+        }
+
+        return Encoding.Unicode.GetString(payload[..(payload.Length & ~1)]).TrimEnd('\0');
+    }
+
+    /// <summary>
+    /// True for text that is UTF-8 posing as UTF-16: an odd byte count, or every byte printable ASCII so that no
+    /// UTF-16 code unit has the zero high byte real ASCII text would have (GD32 serials such as "3276387B3335").
+    /// Genuine UTF-16 text outside Latin-1 (CJK product names) nearly always has a byte outside 0x20..0x7E.
+    /// </summary>
+    private static bool LooksLikeUtf8(ReadOnlySpan<byte> payload)
+    {
+        if (payload.Length == 0)
+        {
+            return false;
+        }
+
+        bool allPrintable = true;
+        foreach (byte b in payload)
+        {
+            allPrintable &= b is >= 0x20 and <= 0x7E;
+        }
+
+        if (allPrintable && payload.Length >= 2)
+        {
+            return true;
+        }
+
+        return payload.Length % 2 == 1 && payload.IndexOf((byte)0) < 0 && System.Text.Unicode.Utf8.IsValid(payload);
+    }
+
+    /// <summary>Formats a port path the way dfu-util prints and accepts it: <c>BUS-PORT.PORT…</c>.</summary>
+    /// <param name="busNumber">The bus number.</param>
+    /// <param name="portNumbers">The port numbers from the root hub down; empty for a root hub.</param>
+    /// <returns>For example <c>1-1.4</c>.</returns>
+    public static string FormatPortPath(int busNumber, ReadOnlySpan<byte> portNumbers)
+    {
+        var text = new StringBuilder().Append(busNumber.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        for (int i = 0; i < portNumbers.Length; i++)
+        {
+            text.Append(i == 0 ? '-' : '.').Append(portNumbers[i].ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// Finds the functional descriptor of a DFU alternate setting. It normally follows the interface descriptor
+    /// (DFU 1.1 §4.1.3), but ST's DfuSe ROM places one descriptor after the last alternate setting, and some devices
+    /// put it after the configuration descriptor; libusb hands those bytes to whichever descriptor precedes them.
+    /// </summary>
+    /// <param name="ownExtra">The extra bytes of the alternate setting itself.</param>
+    /// <param name="siblingExtras">The extra bytes of the interface's other alternate settings.</param>
+    /// <param name="configurationExtra">The extra bytes of the configuration descriptor.</param>
+    /// <returns>The descriptor, or <see langword="null"/> when none is present (ask the device with GET_DESCRIPTOR 0x21).</returns>
+    public static DfuFunctionalDescriptor? FindFunctionalDescriptor(
+        ReadOnlySpan<byte> ownExtra, IEnumerable<ReadOnlyMemory<byte>> siblingExtras, ReadOnlySpan<byte> configurationExtra)
+    {
+        if (DfuFunctionalDescriptor.Find(ownExtra) is { } own)
+        {
+            return own;
+        }
+
+        foreach (ReadOnlyMemory<byte> sibling in siblingExtras)
+        {
+            if (DfuFunctionalDescriptor.Find(sibling.Span) is { } shared)
+            {
+                return shared;
+            }
+        }
+
+        return DfuFunctionalDescriptor.Find(configurationExtra);
+    }
+
+    /// <summary>Builds a configuration from raw alternate settings, grouped by interface number in descriptor order.</summary>
+    /// <param name="value">bConfigurationValue.</param>
+    /// <param name="settings">The alternate settings with their interface numbers, in descriptor order.</param>
+    /// <returns>The configuration.</returns>
+    public static UsbConfigurationInfo BuildConfiguration(byte value, IEnumerable<(byte Interface, UsbAlternateSettingInfo Setting)> settings)
+        => new(
+            value,
+            settings.GroupBy(s => s.Interface)
+                .Select(g => new UsbInterfaceInfo(g.Key, g.Select(s => s.Setting).ToImmutableArray()))
+                .ToImmutableArray());
+}
