@@ -295,6 +295,46 @@ public sealed class DeviceCommandTests : IDisposable
         run.Stdout.Should().Be("No DFU devices found." + Environment.NewLine);
     }
 
+    [Theory]
+    [InlineData("stm32f4", "dfu", 4)]
+    [InlineData("stm32f1-app", "dfu", 1)]
+    [InlineData("dfu11", "dfu", 1)]
+    [InlineData("runtime", "runtime", 1)]
+    public async Task ListAndInfo_EveryProfile_DescribeTheDevice(string profile, string mode, int alternates)
+    {
+        CliRun list = await _cli.RunAsync("list", "--device", $"sim:{profile}", "--json");
+        CliRun info = await _cli.RunAsync("info", "--device", $"sim:{profile}", "--json");
+
+        list.ExitCode.Should().Be(0, list.ToString());
+        info.ExitCode.Should().Be(0, info.ToString());
+        list.Json().GetProperty("devices")[0].GetProperty("alternateSettings").GetArrayLength().Should().Be(alternates);
+        info.Json().GetProperty("device").GetProperty("mode").GetString().Should().Be(mode);
+        info.Json().GetProperty("descriptor").GetProperty("transferSize").GetInt32().Should().Be(_cli.Device.Profile.TransferSize);
+    }
+
+    [Fact]
+    public async Task Upload_OptionBytesByAlternateName_ReadsThatMemory()
+    {
+        string back = _dir.File("options.bin");
+
+        CliRun run = await _cli.RunAsync("upload", back, "--device", "sim:stm32f4", "--alt", "Option Bytes", "--json");
+
+        run.ExitCode.Should().Be(0, run.ToString());
+        run.Json().GetProperty("alternateSetting").GetInt32().Should().Be(1);
+        run.Json().GetProperty("address").GetUInt32().Should().Be(0x1FFF_C000u);
+        (await File.ReadAllBytesAsync(back)).Should().Equal(_cli.Device.ReadMemory(0x1FFF_C000, 16));
+    }
+
+    [Fact]
+    public async Task Download_DryRunOnRuntimeDevice_SaysItWillDetachAndSendsNothing()
+    {
+        CliRun run = await _cli.RunAsync("download", _dir.Write("fw.bin", [1, 2, 3]), "--device", "sim:runtime", "--dry-run");
+
+        run.ExitCode.Should().Be(0, run.ToString());
+        run.Stdout.Should().Contain("run-time mode").And.Contain("manifest");
+        _cli.Device.Profile.IsRuntime.Should().BeTrue();
+    }
+
     [Fact]
     public async Task Info_Stm32F4_ShowsDescriptorLayoutStateAndCommands()
     {
