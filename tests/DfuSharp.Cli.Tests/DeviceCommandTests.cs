@@ -258,6 +258,7 @@ public sealed class DeviceCommandTests : IDisposable
         lines.Count(l => l.StartsWith("dfusharp: download:", StringComparison.Ordinal)).Should().BeInRange(10, 11);
         lines.Count(l => l.StartsWith("dfusharp: verify:", StringComparison.Ordinal)).Should().BeInRange(10, 11);
         lines.Should().Contain(l => l.Contains("download: 100% (204800/204800 bytes)", StringComparison.Ordinal));
+        run.Stdout.Should().Contain("written:  204800 bytes in 200 block(s) of up to 1024").And.Contain("verified: yes, 204800 bytes");
     }
 
     [Fact]

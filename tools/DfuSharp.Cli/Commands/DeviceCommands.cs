@@ -595,10 +595,11 @@ internal static class DeviceCommands
 
     private static void WriteDownloadSummary(TextWriter o, DownloadJson done, DownloadResult result)
     {
-        string segments = string.Join(", ", result.Plan.Segments.Select(s =>
-            result.Plan.Protocol == DfuProtocolKind.DfuSe ? $"alt {s.AlternateSetting} 0x{s.Address:X8}-0x{s.End - 1:X8}" : $"{s.Data.Length} bytes"));
+        string where = result.Plan.Protocol == DfuProtocolKind.DfuSe
+            ? " (" + string.Join(", ", result.Plan.Segments.Select(s => $"alt {s.AlternateSetting} 0x{s.Address:X8}-0x{s.End - 1:X8}")) + ")"
+            : $" in {result.Plan.Steps.Count(s => s.Kind == TransferStepKind.Write)} block(s) of up to {result.Plan.TransferSize}";
         o.WriteLine($"Downloaded {done.File} to {DeviceLine(done.Device)}");
-        o.WriteLine($"  written:  {done.WrittenBytes} bytes ({segments})");
+        o.WriteLine($"  written:  {done.WrittenBytes} bytes{where}");
         if (result.Plan.Protocol == DfuProtocolKind.DfuSe)
         {
             o.WriteLine($"  erased:   {done.ErasedSectors} sector(s)");
