@@ -206,6 +206,29 @@ public sealed class DeviceCommandTests : IDisposable
         forced.ExitCode.Should().Be(0, forced.ToString());
     }
 
+    [Theory]
+    [InlineData("0x1209", "0xdf11", 0)]
+    [InlineData("0x1209", "0x0001", 65)]
+    [InlineData("0xffff", "0xffff", 0)]
+    public async Task Download_PlainDfuFile_IsCheckedAgainstVidAndPid(string vid, string pid, int exitCode)
+    {
+        byte[] firmware = SimCli.Random(2500, seed: 11);
+        string dfu = _dir.Write("fw.dfu", firmware);
+        (await _cli.RunAsync("file", "suffix", "add", dfu, "--vid", vid, "--pid", pid)).ExitCode.Should().Be(0);
+
+        CliRun run = await _cli.RunAsync("download", dfu, "--device", "sim:dfu11", "--verify");
+
+        run.ExitCode.Should().Be(exitCode, run.ToString());
+        if (exitCode == 0)
+        {
+            _cli.Device.Firmware.ToArray().Should().Equal(firmware);
+        }
+        else
+        {
+            _cli.Device.DataBlocksReceived.Should().Be(0);
+        }
+    }
+
     [Fact]
     public async Task Download_DfuSeFileOnPlainDevice_IsRefused()
     {

@@ -114,6 +114,25 @@ public sealed class ExitCodeTests : IDisposable
         _cli.Device.DataBlocksReceived.Should().BeLessThan(64);
     }
 
+    [Theory]
+    [InlineData("stm32f4", "erase:")]
+    [InlineData("stm32f4", "download:")]
+    [InlineData("stm32f4", "verify:")]
+    [InlineData("dfu11", "verify:")]
+    public async Task Download_CancelledInAPhase_Exits130AndLeavesTheDeviceIdle(string profile, string phase)
+    {
+        using var cancellation = new CancellationTokenSource();
+        using var stderr = new CancelOnText(phase, cancellation);
+        string[] at = profile == "stm32f4" ? ["--address", "0x08000000"] : [];
+
+        CliRun run = await _cli.RunAsync(stderr, cancellation.Token,
+            ["download", _dir.Write("fw.bin", SimCli.Random(80 * 1024, seed: 4)), "--device", $"sim:{profile}", "--verify", "--json", .. at]);
+
+        run.ExitCode.Should().Be(130, run.ToString());
+        run.Json().GetProperty("error").GetString().Should().Be("cancelled");
+        _cli.Device.State.Should().Be(DfuState.DfuIdle);
+    }
+
     [Fact]
     public async Task Download_CancelledWithSimState_KeepsWhatWasWritten()
     {
