@@ -92,6 +92,11 @@ internal static class CliApp
             new HelpOption(),
             new VersionOption(),
         };
+        foreach (Command command in DeviceCommands.Create(context))
+        {
+            root.Add(command);
+        }
+
         root.Add(FileCommands.Create(context));
         root.Add(SimServeCommand.Create());
         return root;

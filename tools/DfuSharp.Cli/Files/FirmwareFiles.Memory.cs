@@ -8,7 +8,7 @@ namespace DfuSharp.Cli.Files;
 /// <summary>The memory-image side of the file operations: .hex, .srec and .bin in and out, DfuSe targets to and from images.</summary>
 internal static partial class FirmwareFiles
 {
-    private static MemoryImage ReadMemoryImage(string path, byte[] content, FirmwareKind kind, uint binAddress) => kind switch
+    internal static MemoryImage ReadMemoryImage(string path, byte[] content, FirmwareKind kind, uint binAddress) => kind switch
     {
         FirmwareKind.Hex => CliFiles.Decode(path, () => IntelHex.Read(content).Image),
         FirmwareKind.Srec => CliFiles.Decode(path, () => SRecord.Read(content).Image),
@@ -30,7 +30,7 @@ internal static partial class FirmwareFiles
         return alternates.Length == 0 ? MemoryImage.Empty : DfuSeConvert.ToMemoryImage(image, alternates[0]);
     }
 
-    private static byte[] WriteMemoryImage(string path, MemoryImage image, FirmwareKind kind)
+    internal static byte[] WriteMemoryImage(string path, MemoryImage image, FirmwareKind kind)
     {
         var buffer = new ArrayBufferWriter<byte>();
         switch (kind)

@@ -9,6 +9,9 @@ namespace DfuSharp.Cli.Infrastructure;
 /// </param>
 internal sealed record CliContext(TextWriter Out, TextWriter Error, bool Interactive = false)
 {
+    /// <summary>Gets where device commands find devices and their clock (tests inject virtual time and prepared buses).</summary>
+    public Devices.CliDeviceEnvironment Devices { get; init; } = Cli.Devices.CliDeviceEnvironment.Default;
+
     /// <summary>Writes a warning line to standard error: <c>dfusharp: FILE: warning: message</c>.</summary>
     public void Warn(string? path, string message)
         => Error.WriteLine(path is null ? $"dfusharp: warning: {message}" : $"dfusharp: {path}: warning: {message}");

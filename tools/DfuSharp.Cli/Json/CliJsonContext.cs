@@ -38,6 +38,12 @@ internal sealed record SegmentJson(uint Address, long Size, string Sha256);
     WriteIndented = true)]
 [JsonSerializable(typeof(ErrorJson))]
 [JsonSerializable(typeof(FileInfoJson))]
+[JsonSerializable(typeof(ListJson))]
+[JsonSerializable(typeof(InfoJson))]
+[JsonSerializable(typeof(DownloadJson))]
+[JsonSerializable(typeof(UploadJson))]
+[JsonSerializable(typeof(EraseJson))]
+[JsonSerializable(typeof(DeviceActionJson))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;
 
 /// <summary>The serializer settings every JSON output uses.</summary>

@@ -1,0 +1,627 @@
+using System.Collections.Immutable;
+using System.CommandLine;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+
+using DfuSharp.Cli.Devices;
+using DfuSharp.Cli.Files;
+using DfuSharp.Cli.Infrastructure;
+using DfuSharp.Cli.Json;
+using DfuSharp.DfuSe;
+using DfuSharp.Formats;
+using DfuSharp.Planning;
+using DfuSharp.Protocol;
+using DfuSharp.Usb;
+
+namespace DfuSharp.Cli.Commands;
+
+/// <summary>
+/// The device commands: <c>list</c>, <c>info</c>, <c>download</c>, <c>upload</c>, <c>detach</c>, <c>erase</c>,
+/// <c>unprotect</c>. Results go to standard output (text, or one JSON object with <c>--json</c>); progress goes to
+/// standard error. Failures are thrown and mapped to exit codes by <see cref="CliErrors"/>.
+/// </summary>
+internal static class DeviceCommands
+{
+    /// <summary>Creates the device commands.</summary>
+    public static IEnumerable<Command> Create(CliContext context)
+    {
+        yield return CreateList(context);
+        yield return CreateInfo(context);
+        yield return CreateDownload(context);
+        yield return CreateUpload(context);
+        yield return CreateDetach(context);
+        yield return CreateErase(context);
+        yield return CreateUnprotect(context);
+    }
+
+    private static Command CreateList(CliContext context)
+    {
+        var set = new DeviceOptionSet();
+        var command = set.AddTo(new Command("list", "List DFU devices and their alternate settings (like dfu-util -l)."));
+        command.SetAction(async (parse, ct) =>
+        {
+            await using DeviceBus bus = await DeviceBus.CreateAsync(context.Devices, set.Request(parse), ct).ConfigureAwait(false);
+            var found = await DfuDevice.ListAsync(bus.Provider, bus.Selector, ct).ConfigureAwait(false);
+            var devices = found.GroupBy(f => f.Device.PortPath + "|" + f.Device.DeviceAddress.ToString(CultureInfo.InvariantCulture))
+                .Select(g => new ListedDeviceJson(
+                    DeviceJson.From(g.First().Device, g.First().Interface.Setting.Mode),
+                    [.. g.Select(f => Alternate(f.Interface))]))
+                .ToArray();
+            if (parse.GetValue(set.Json))
+            {
+                WriteJson(context, new ListJson(devices), CliJson.Context.ListJson);
+                return ExitCodes.Ok;
+            }
+
+            if (devices.Length == 0)
+            {
+                context.Out.WriteLine("No DFU devices found.");
+            }
+
+            foreach (ListedDeviceJson device in devices)
+            {
+                context.Out.WriteLine(DeviceLine(device.Device));
+                foreach (AlternateSettingJson alt in device.AlternateSettings)
+                {
+                    context.Out.WriteLine($"  intf {alt.Interface} alt {alt.AlternateSetting}: {alt.Name ?? "(no name)"}");
+                }
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command CreateInfo(CliContext context)
+    {
+        var set = new DeviceOptionSet();
+        var command = set.AddTo(new Command("info", "Show a device's descriptors, DfuSe memory layout, state and DfuSe commands."));
+        command.SetAction(async (parse, ct) =>
+        {
+            await using DeviceBus bus = await DeviceBus.CreateAsync(context.Devices, set.Request(parse), ct).ConfigureAwait(false);
+            DfuDevice device = await bus.OpenAsync(ct).ConfigureAwait(false);
+            await using (device.ConfigureAwait(false))
+            {
+                string? state = null;
+                string? status = null;
+                ImmutableArray<DfuSeCommand>? commands = null;
+                if (device.Mode == DfuMode.Dfu)
+                {
+                    (DfuStatusReport report, string? text) = await device.GetStatusAsync(ct).ConfigureAwait(false);
+                    state = report.State.ToSpecName();
+                    status = report.Status.ToSpecName() + (text is { Length: > 0 } ? $" ({text})" : string.Empty);
+                    if (device.IsDfuSe)
+                    {
+                        commands = await device.GetCommandsAsync(ct).ConfigureAwait(false);
+                    }
+                }
+
+                DfuFunctionalDescriptor d = device.Descriptor;
+                var info = new InfoJson(
+                    DeviceJson.From(device.Info, device.Mode),
+                    new DescriptorJson(d.CanDownload, d.CanUpload, d.ManifestationTolerant, d.WillDetach, d.DetachTimeout, d.TransferSize, d.DfuVersion, d.IsDfuSe),
+                    device.Interface.InterfaceNumber, device.Interface.Setting.Number,
+                    [.. device.AlternateSettings.Select(Alternate)],
+                    state, status, commands?.Select(CommandName).ToArray());
+                if (parse.GetValue(set.Json))
+                {
+                    WriteJson(context, info, CliJson.Context.InfoJson);
+                    return ExitCodes.Ok;
+                }
+
+                WriteInfo(context.Out, info);
+                return ExitCodes.Ok;
+            }
+        });
+        return command;
+    }
+
+    private static Command CreateDownload(CliContext context)
+    {
+        var set = new DeviceOptionSet();
+        var file = CliOptions.File("FILE", "The firmware: .dfu (plain or DfuSe); for DfuSe devices also .hex, .srec, or .bin with --address.");
+        var address = CliOptions.UInt32("--address", "Where a .bin file goes on a DfuSe device (like dfu-util -s ADDR).");
+        var leave = new Option<bool>("--leave") { Description = "Leave DFU mode afterwards: DfuSe jumps to the firmware; a plain DFU device is reset." };
+        var verify = new Option<bool>("--verify") { Description = "Read everything back and compare (exit 76 on a difference)." };
+        var backup = new Option<string?>("--backup") { Description = "Read the firmware about to be overwritten into this .dfu file first.", HelpName = "FILE" };
+        var force = new Option<bool>("--force") { Description = "Write a file whose VID/PID/bcdDevice or DfuSe target names do not match the device." };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Print the plan (erase, writes, verify, leave) and send nothing." };
+        var command = set.AddTo(new Command("download", "Write firmware to a device (host → device), like dfu-util -D.")
+        {
+            file, address, leave, verify, backup, force, dryRun,
+        });
+        command.SetAction(async (parse, ct) =>
+        {
+            string path = parse.GetRequiredValue(file);
+            string? backupPath = parse.GetValue(backup);
+            bool json = parse.GetValue(set.Json);
+            byte[] content = await CliFiles.ReadAsync(path, ct).ConfigureAwait(false);
+            FirmwareKind kind = FirmwareKindDetector.Detect(content, path);
+            DfuFile? dfuFile = kind == FirmwareKind.Dfu ? CliFiles.Decode(path, () => DfuFile.Read(content)) : null;
+
+            await using DeviceBus bus = await DeviceBus.CreateAsync(context.Devices, set.Request(parse), ct).ConfigureAwait(false);
+            DfuDevice device = await bus.OpenAsync(ct).ConfigureAwait(false);
+            await using (device.ConfigureAwait(false))
+            {
+                uint? at = parse.GetValue(address);
+                dfuFile ??= FromMemoryFile(path, content, kind, at, device);
+                var options = new DownloadOptions
+                {
+                    Verify = parse.GetValue(verify),
+                    Leave = parse.GetValue(leave),
+                    Force = parse.GetValue(force),
+                    Address = dfuFile.DfuSe is null && device.IsDfuSe ? at : null,
+                    Backup = backupPath is null ? null : (previous, token) => SaveBackupAsync(backupPath, previous, token),
+                };
+
+                long start = context.Devices.TimeProvider.GetTimestamp();
+                if (parse.GetValue(dryRun))
+                {
+                    TransferPlan plan = Plan(device, dfuFile, options);
+                    var planned = new DownloadJson("download", path, DeviceJson.From(device.Info, device.Mode), DryRun: true,
+                        plan.WriteBytes, plan.EraseCount, Verified: false, Outcome: null, backupPath, 0, plan);
+                    if (json)
+                    {
+                        WriteJson(context, planned, CliJson.Context.DownloadJson);
+                    }
+                    else
+                    {
+                        WritePlan(context.Out, path, device, plan);
+                    }
+
+                    return ExitCodes.Ok;
+                }
+
+                if (device.Mode == DfuMode.Dfu)
+                {
+                    // Refuse a mismatch before the progress display starts, with the hint only where --force helps.
+                    Plan(device, dfuFile, options);
+                }
+
+                DownloadResult result = await CliProgress.RunAsync(context, p => device.DownloadAsync(dfuFile, options, p, ct)).ConfigureAwait(false);
+                double seconds = context.Devices.TimeProvider.GetElapsedTime(start).TotalSeconds;
+                var done = new DownloadJson("download", path, DeviceJson.From(device.Info, DfuMode.Dfu), DryRun: false,
+                    result.Plan.WriteBytes, result.Plan.EraseCount, result.Verified, OutcomeName(result.Outcome), backupPath, Math.Round(seconds, 3), Plan: null);
+                if (json)
+                {
+                    WriteJson(context, done, CliJson.Context.DownloadJson);
+                }
+                else
+                {
+                    WriteDownloadSummary(context.Out, done, result);
+                }
+
+                return ExitCodes.Ok;
+            }
+        });
+        return command;
+    }
+
+    private static Command CreateUpload(CliContext context)
+    {
+        var set = new DeviceOptionSet();
+        var file = CliOptions.File("FILE", "Where to write what was read; the extension chooses the format: .bin, .hex, .srec or .dfu.");
+        var address = CliOptions.UInt32("--address", "DfuSe: the first address to read (default: the start of the memory).");
+        var length = CliOptions.UInt32("--length", "How many bytes to read (default: DfuSe, to the end of the region; plain DFU, until the device sends a short block).", "N");
+        var command = set.AddTo(new Command("upload", "Read firmware from a device (device → host), like dfu-util -U.") { file, address, length });
+        command.SetAction(async (parse, ct) =>
+        {
+            string path = parse.GetRequiredValue(file);
+            FirmwareKind kind = FirmwareKindDetector.FromExtension(path)
+                ?? throw CliException.Usage($"{path}: unknown output format; use .bin, .hex, .srec or .dfu");
+            await using DeviceBus bus = await DeviceBus.CreateAsync(context.Devices, set.Request(parse), ct).ConfigureAwait(false);
+            DfuDevice device = await bus.OpenAsync(ct).ConfigureAwait(false);
+            await using (device.ConfigureAwait(false))
+            {
+                uint? at = parse.GetValue(address);
+                if (at is not null && !device.IsDfuSe)
+                {
+                    throw CliException.Usage("--address applies only to DfuSe devices; a plain DFU device is read from its start");
+                }
+
+                long start = context.Devices.TimeProvider.GetTimestamp();
+                var options = new UploadOptions { Address = at, Length = parse.GetValue(length) };
+                byte[] data;
+                try
+                {
+                    data = await CliProgress.RunAsync(context, p => device.UploadAsync(options, p, ct)).ConfigureAwait(false);
+                }
+                catch (ArgumentOutOfRangeException ex)
+                {
+                    throw CliException.Usage(ex.Message);
+                }
+
+                byte alt = device.Interface.Setting.Number;
+                DfuSeMemoryLayout? layout = device.IsDfuSe ? device.GetLayout() : null;
+                uint origin = at ?? (layout is { Regions.Length: > 0 } l ? l.Regions[0].Address : 0);
+                byte[] output = EncodeUpload(path, kind, data, device, alt, origin, layout);
+                await CliFiles.WriteAtomicAsync(path, output, ct).ConfigureAwait(false);
+                double seconds = context.Devices.TimeProvider.GetElapsedTime(start).TotalSeconds;
+                var result = new UploadJson("upload", path, DeviceJson.From(device.Info, device.Mode), alt,
+                    device.IsDfuSe ? origin : null, data.Length, Convert.ToHexStringLower(SHA256.HashData(data)), Math.Round(seconds, 3));
+                if (parse.GetValue(set.Json))
+                {
+                    WriteJson(context, result, CliJson.Context.UploadJson);
+                }
+                else
+                {
+                    string where = device.IsDfuSe ? $" from 0x{origin:X8}" : string.Empty;
+                    context.Out.WriteLine($"Uploaded {data.Length} bytes{where} (alt {alt}) from {device.Info.DisplayName} to {path} in {seconds:0.00} s.");
+                }
+
+                return ExitCodes.Ok;
+            }
+        });
+        return command;
+    }
+
+    private static Command CreateDetach(CliContext context)
+    {
+        var set = new DeviceOptionSet();
+        var command = set.AddTo(new Command("detach", "Switch a run-time device into DFU mode (DFU_DETACH, reset if needed) and wait for it."));
+        command.SetAction(async (parse, ct) =>
+        {
+            await using DeviceBus bus = await DeviceBus.CreateAsync(context.Devices, set.Request(parse), ct).ConfigureAwait(false);
+            DfuDevice device = await bus.OpenAsync(ct).ConfigureAwait(false);
+            await using (device.ConfigureAwait(false))
+            {
+                long start = context.Devices.TimeProvider.GetTimestamp();
+                bool wasRuntime = device.Mode == DfuMode.Runtime;
+                if (wasRuntime)
+                {
+                    await CliProgress.RunAsync(context, async p =>
+                    {
+                        await device.DetachAsync(p, ct).ConfigureAwait(false);
+                        return true;
+                    }).ConfigureAwait(false);
+                }
+
+                string outcome = wasRuntime ? "detached" : "already-in-dfu-mode";
+                double seconds = context.Devices.TimeProvider.GetElapsedTime(start).TotalSeconds;
+                var result = new DeviceActionJson("detach", DeviceJson.From(device.Info, device.Mode), outcome, Math.Round(seconds, 3));
+                if (parse.GetValue(set.Json))
+                {
+                    WriteJson(context, result, CliJson.Context.DeviceActionJson);
+                }
+                else
+                {
+                    context.Out.WriteLine(wasRuntime
+                        ? $"Detached: {device.Info.DisplayName} is now in DFU mode ({seconds:0.00} s)."
+                        : $"{device.Info.DisplayName} is already in DFU mode.");
+                }
+
+                return ExitCodes.Ok;
+            }
+        });
+        return command;
+    }
+
+    private static Command CreateErase(CliContext context)
+    {
+        var set = new DeviceOptionSet();
+        var mass = new Option<bool>("--mass") { Description = "Erase the whole memory (DfuSe mass erase; can take many seconds)." };
+        var address = CliOptions.UInt32("--address", "The first address of the range to erase.");
+        var length = CliOptions.UInt32("--length", "The length of the range; every sector it touches is erased once.", "N");
+        var command = set.AddTo(new Command("erase", "Erase DfuSe flash: --mass, or --address A --length N.") { mass, address, length });
+        command.SetAction(async (parse, ct) =>
+        {
+            bool isMass = parse.GetValue(mass);
+            uint? at = parse.GetValue(address);
+            uint? count = parse.GetValue(length);
+            if (isMass == (at is not null || count is not null) || (!isMass && (at is null || count is null)))
+            {
+                throw CliException.Usage("erase needs either --mass, or --address A and --length N");
+            }
+
+            if (count == 0)
+            {
+                throw CliException.Usage("--length must be at least 1");
+            }
+
+            await using DeviceBus bus = await DeviceBus.CreateAsync(context.Devices, set.Request(parse), ct).ConfigureAwait(false);
+            DfuDevice device = await bus.OpenAsync(ct).ConfigureAwait(false);
+            await using (device.ConfigureAwait(false))
+            {
+                long start = context.Devices.TimeProvider.GetTimestamp();
+                int sectors = await CliProgress.RunAsync(context, async p =>
+                {
+                    if (isMass)
+                    {
+                        await device.MassEraseAsync(null, p, ct).ConfigureAwait(false);
+                        return 1;
+                    }
+
+                    ImmutableArray<TransferStep> steps = await device.EraseAsync(at!.Value, count!.Value, null, p, ct).ConfigureAwait(false);
+                    return steps.Length;
+                }).ConfigureAwait(false);
+                double seconds = context.Devices.TimeProvider.GetElapsedTime(start).TotalSeconds;
+                var result = new EraseJson("erase", DeviceJson.From(device.Info, device.Mode), device.Interface.Setting.Number, isMass, at, count, sectors, Math.Round(seconds, 3));
+                if (parse.GetValue(set.Json))
+                {
+                    WriteJson(context, result, CliJson.Context.EraseJson);
+                }
+                else
+                {
+                    context.Out.WriteLine(isMass
+                        ? $"Mass-erased alt {result.AlternateSetting} of {device.Info.DisplayName} in {seconds:0.00} s."
+                        : $"Erased {sectors} sector(s) covering 0x{at:X8}+{count} on {device.Info.DisplayName} in {seconds:0.00} s.");
+                }
+
+                return ExitCodes.Ok;
+            }
+        });
+        return command;
+    }
+
+    private static Command CreateUnprotect(CliContext context)
+    {
+        var set = new DeviceOptionSet();
+        var command = set.AddTo(new Command("unprotect", "Remove DfuSe read protection (Read Unprotect): the device mass-erases its flash and resets."));
+        command.SetAction(async (parse, ct) =>
+        {
+            await using DeviceBus bus = await DeviceBus.CreateAsync(context.Devices, set.Request(parse), ct).ConfigureAwait(false);
+            DfuDevice device = await bus.OpenAsync(ct).ConfigureAwait(false);
+            await using (device.ConfigureAwait(false))
+            {
+                long start = context.Devices.TimeProvider.GetTimestamp();
+                DfuLeaveOutcome outcome = await device.ReadUnprotectAsync(ct).ConfigureAwait(false);
+                double seconds = context.Devices.TimeProvider.GetElapsedTime(start).TotalSeconds;
+                var result = new DeviceActionJson("unprotect", DeviceJson.From(device.Info, DfuMode.Dfu), OutcomeName(outcome), Math.Round(seconds, 3));
+                if (parse.GetValue(set.Json))
+                {
+                    WriteJson(context, result, CliJson.Context.DeviceActionJson);
+                }
+                else
+                {
+                    context.Out.WriteLine($"Read protection removed from {device.Info.DisplayName}: the flash is erased and the device {OutcomeText(outcome)}.");
+                }
+
+                return ExitCodes.Ok;
+            }
+        });
+        return command;
+    }
+
+    // A .bin, .hex or .srec file carries no device identity: it fits any device, at the address it names or --address.
+    private static DfuFile FromMemoryFile(string path, byte[] content, FirmwareKind kind, uint? address, DfuDevice device)
+    {
+        if (kind == FirmwareKind.Bin)
+        {
+            if (device.IsDfuSe && address is null)
+            {
+                throw CliException.Usage($"{path}: a .bin file for a DfuSe device needs --address (like dfu-util -s ADDR)");
+            }
+
+            if (!device.IsDfuSe && address is not null)
+            {
+                throw CliException.Usage("--address applies only to DfuSe devices; a plain DFU device takes the file as it is");
+            }
+
+            return new DfuFile { Firmware = content };
+        }
+
+        if (!device.IsDfuSe)
+        {
+            throw CliException.BadData(path, $"a {FirmwareKindDetector.Name(kind)} file holds addressed data; {device.Info.DisplayName} speaks plain DFU 1.1 and takes a .dfu or .bin file");
+        }
+
+        if (address is not null)
+        {
+            throw CliException.Usage($"--address applies only to .bin files; {path} names its own addresses");
+        }
+
+        MemoryImage image = FirmwareFiles.ReadMemoryImage(path, content, kind, 0);
+        DfuSeTarget target = DfuSeConvert.ToTarget(image, device.Interface.Setting.Number, name: null);
+        return DfuFile.FromDfuSe(new DfuSeImage([target]), new DfuSuffix { DfuVersion = DfuSuffix.DfuSe });
+    }
+
+    private static TransferPlan Plan(DfuDevice device, DfuFile file, DownloadOptions options)
+    {
+        try
+        {
+            return device.PlanDownload(file, options);
+        }
+        catch (DfuFileMismatchException ex) when (!options.Force && Forceable(device, file, options))
+        {
+            throw new DfuFileMismatchException($"{ex.Message} Use --force to write it anyway.", ex);
+        }
+    }
+
+    private static bool Forceable(DfuDevice device, DfuFile file, DownloadOptions options)
+    {
+        try
+        {
+            device.PlanDownload(file, options with { Force = true });
+            return true;
+        }
+        catch (Exception ex) when (ex is DfuException or NotSupportedException)
+        {
+            return false;
+        }
+    }
+
+    private static async ValueTask SaveBackupAsync(string path, DfuFile previous, CancellationToken cancellationToken)
+    {
+        byte[] bytes = previous.DfuSe is { } image
+            ? DfuFile.FromDfuSe(image, previous.Suffix).ToArray()
+            : previous.ToArray();
+        await CliFiles.WriteAtomicAsync(path, bytes, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static byte[] EncodeUpload(string path, FirmwareKind kind, byte[] data, DfuDevice device, byte alt, uint origin, DfuSeMemoryLayout? layout)
+    {
+        switch (kind)
+        {
+            case FirmwareKind.Bin:
+                return data;
+            case FirmwareKind.Hex or FirmwareKind.Srec:
+                return FirmwareFiles.WriteMemoryImage(path, MemoryImage.FromBytes(origin, data), kind);
+            default:
+                var suffix = new DfuSuffix
+                {
+                    VendorId = device.Info.VendorId,
+                    ProductId = device.Info.ProductId,
+                    DeviceVersion = device.Info.DeviceVersion,
+                    DfuVersion = device.IsDfuSe ? DfuSuffix.DfuSe : DfuSuffix.Dfu10,
+                };
+                if (!device.IsDfuSe)
+                {
+                    return new DfuFile { Firmware = data, Suffix = suffix }.ToArray();
+                }
+
+                var target = new DfuSeTarget(alt, layout?.Name, [new DfuSeElement(origin, data)]);
+                return DfuFile.FromDfuSe(new DfuSeImage([target]), suffix).ToArray();
+        }
+    }
+
+    private static AlternateSettingJson Alternate(DfuInterfaceInfo i)
+        => new(i.ConfigurationValue, i.InterfaceNumber, i.Setting.Number, i.Setting.Name, DeviceJson.ModeName(i.Setting.Mode),
+            DfuSeMemoryLayout.TryParse(i.Setting.Name, out DfuSeMemoryLayout? layout) ? LayoutJson.From(layout) : null);
+
+    private static string CommandName(DfuSeCommand command) => command switch
+    {
+        DfuSeCommand.GetCommands => "get-commands",
+        DfuSeCommand.SetAddress => "set-address",
+        DfuSeCommand.Erase => "erase",
+        DfuSeCommand.ReadUnprotect => "read-unprotect",
+        _ => $"0x{(byte)command:X2}",
+    };
+
+    private static string OutcomeName(DfuLeaveOutcome outcome) => outcome switch
+    {
+        DfuLeaveOutcome.Left => "left",
+        DfuLeaveOutcome.Disconnected => "disconnected",
+        DfuLeaveOutcome.Reset => "reset",
+        _ => "stayed-in-dfu-mode",
+    };
+
+    private static string OutcomeText(DfuLeaveOutcome outcome) => outcome switch
+    {
+        DfuLeaveOutcome.Left => "left DFU mode",
+        DfuLeaveOutcome.Disconnected => "left DFU mode (it disconnected)",
+        DfuLeaveOutcome.Reset => "was reset",
+        _ => "stayed in DFU mode",
+    };
+
+    private static string DeviceLine(DeviceJson d)
+        => $"[{d.VendorId:x4}:{d.ProductId:x4}] ver={d.DeviceVersion:x4} path=\"{d.Path}\" {d.Mode} mode"
+           + (d.Product is { } p ? $" \"{p}\"" : string.Empty)
+           + (d.SerialNumber is { Length: > 0 } s ? $" serial=\"{s}\"" : string.Empty);
+
+    private static void WriteInfo(TextWriter o, InfoJson info)
+    {
+        DescriptorJson d = info.Descriptor;
+        o.WriteLine($"Device:      {DeviceLine(info.Device)}");
+        if (info.Device.Manufacturer is { } manufacturer)
+        {
+            o.WriteLine($"Maker:       {manufacturer}");
+        }
+
+        o.WriteLine($"Interface:   {info.Interface}, alternate setting {info.AlternateSetting}");
+        var attributes = new List<string>();
+        if (d.CanDownload)
+        {
+            attributes.Add("bitCanDnload");
+        }
+
+        if (d.CanUpload)
+        {
+            attributes.Add("bitCanUpload");
+        }
+
+        if (d.ManifestationTolerant)
+        {
+            attributes.Add("bitManifestationTolerant");
+        }
+
+        if (d.WillDetach)
+        {
+            attributes.Add("bitWillDetach");
+        }
+
+        o.WriteLine($"DFU:         bcdDFUVersion 0x{d.DfuVersion:X4}{(d.DfuSe ? " (DfuSe)" : string.Empty)}, wTransferSize {d.TransferSize}, wDetachTimeOut {d.DetachTimeout} ms");
+        o.WriteLine($"Attributes:  {(attributes.Count == 0 ? "none" : string.Join(' ', attributes))}");
+        if (info.State is not null)
+        {
+            o.WriteLine($"State:       {info.State}, status {info.Status}");
+        }
+
+        if (info.DfuSeCommands is { } commands)
+        {
+            o.WriteLine($"DfuSe:       {string.Join(", ", commands)}");
+        }
+
+        o.WriteLine("Alternate settings:");
+        foreach (AlternateSettingJson alt in info.AlternateSettings)
+        {
+            o.WriteLine($"  {alt.AlternateSetting}: {alt.Name ?? "(no name)"}");
+            foreach (RegionJson region in alt.Layout?.Regions ?? [])
+            {
+                string sectors = string.Join(", ", region.Sectors.Select(s =>
+                    $"{s.Count} x {Size(s.Size)} {(s.Readable ? "r" : "-")}{(s.Erasable ? "e" : "-")}{(s.Writable ? "w" : "-")}"));
+                o.WriteLine($"       0x{region.Address:X8}-0x{region.Address + region.Length - 1:X8} ({Size(region.Length)}): {sectors}");
+            }
+        }
+    }
+
+    private static void WritePlan(TextWriter o, string path, DfuDevice device, TransferPlan plan)
+    {
+        o.WriteLine($"Plan for {path} on {device.Info.DisplayName} ({plan.Protocol}, blocks of {plan.TransferSize} bytes); nothing was sent:");
+        if (device.Mode == DfuMode.Runtime)
+        {
+            o.WriteLine("  detach   the device is in run-time mode; it is switched to DFU mode first");
+        }
+
+        foreach (IGrouping<TransferStepKind, TransferStep> group in plan.Steps.GroupBy(s => s.Kind))
+        {
+            TransferStep first = group.First();
+            TransferStep last = group.Last();
+            long bytes = group.Sum(s => (long)s.Length);
+            string text = group.Key switch
+            {
+                TransferStepKind.Erase => $"erase    {group.Count()} sector(s): {string.Join(", ", group.Select(s => $"0x{s.Address:X8}"))}",
+                TransferStepKind.MassErase => "erase    mass erase",
+                TransferStepKind.Write => $"write    {bytes} bytes in {group.Count()} block(s), 0x{first.Address:X8}-0x{last.Address + (uint)last.Length - 1:X8}",
+                TransferStepKind.Verify => $"verify   {bytes} bytes",
+                TransferStepKind.Manifest => "manifest zero-length download, then manifestation",
+                TransferStepKind.Leave => device.IsDfuSe ? $"leave    jump to 0x{first.Address:X8}" : "leave    USB reset",
+                TransferStepKind.SetAddress => $"address  {group.Count()} Set Address Pointer command(s)",
+                _ => $"alt      {string.Join(", ", group.Select(s => s.AlternateSetting).Distinct())}",
+            };
+            o.WriteLine($"  {text}");
+        }
+    }
+
+    private static void WriteDownloadSummary(TextWriter o, DownloadJson done, DownloadResult result)
+    {
+        string where = result.Plan.Protocol == DfuProtocolKind.DfuSe
+            ? " (" + string.Join(", ", result.Plan.Segments.Select(s => $"alt {s.AlternateSetting} 0x{s.Address:X8}-0x{s.End - 1:X8}")) + ")"
+            : $" in {result.Plan.Steps.Count(s => s.Kind == TransferStepKind.Write)} block(s) of up to {result.Plan.TransferSize}";
+        o.WriteLine($"Downloaded {done.File} to {DeviceLine(done.Device)}");
+        o.WriteLine($"  written:  {done.WrittenBytes} bytes{where}");
+        if (result.Plan.Protocol == DfuProtocolKind.DfuSe)
+        {
+            o.WriteLine($"  erased:   {done.ErasedSectors} sector(s)");
+        }
+
+        o.WriteLine($"  verified: {(done.Verified ? $"yes, {result.Plan.VerifyBytes} bytes read back and equal" : "no (use --verify)")}");
+        if (done.Backup is not null)
+        {
+            o.WriteLine($"  backup:   {done.Backup}");
+        }
+
+        o.WriteLine($"  device:   {OutcomeText(result.Outcome)}");
+        o.WriteLine($"  time:     {done.ElapsedSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s");
+    }
+
+    private static string Size(ulong bytes) => bytes switch
+    {
+        >= 1024 * 1024 when bytes % (1024 * 1024) == 0 => $"{bytes / (1024 * 1024)} MiB",
+        >= 1024 when bytes % 1024 == 0 => $"{bytes / 1024} KiB",
+        _ => $"{bytes} B",
+    };
+
+    private static void WriteJson<T>(CliContext context, T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
+        => context.Out.WriteLine(JsonSerializer.Serialize(value, type));
+}

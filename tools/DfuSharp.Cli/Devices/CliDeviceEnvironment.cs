@@ -1,0 +1,33 @@
+using DfuSharp.LibUsb;
+using DfuSharp.Simulation;
+using DfuSharp.Usb;
+
+namespace DfuSharp.Cli.Devices;
+
+/// <summary>
+/// Where device commands find their devices and their clock. <see cref="Program"/> uses <see cref="Default"/>: libusb for
+/// real boards, simulated devices in real time for <c>sim:PROFILE</c>. Tests replace it to run simulated devices in
+/// virtual time, with faults or an empty bus.
+/// </summary>
+internal sealed record CliDeviceEnvironment
+{
+    /// <summary>Gets the environment of a real process.</summary>
+    public static CliDeviceEnvironment Default { get; } = new();
+
+    /// <summary>Gets the clock of the engine and of simulated devices: real time in the CLI, so timing is real.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>Gets the factory of the provider for every selector that is not <c>sim:</c>.</summary>
+    public Func<IUsbDeviceProvider> CreateUsbProvider { get; init; } = static () => new LibUsbDeviceProvider();
+
+    /// <summary>Gets the factory of the bus behind <c>sim:PROFILE</c>; by default one device of the profile at port sim-1.</summary>
+    public Func<SimulatedDeviceProfile, TimeProvider, SimulatedUsbBus> CreateSimulatedBus { get; init; } = static (profile, time) =>
+    {
+        var bus = new SimulatedUsbBus(time);
+        bus.Add(profile);
+        return bus;
+    };
+
+    /// <summary>Gets the engine settings for a session on this environment's clock.</summary>
+    public DfuDeviceOptions DeviceOptions => new() { TimeProvider = TimeProvider };
+}
