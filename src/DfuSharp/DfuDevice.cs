@@ -520,38 +520,36 @@ public sealed partial class DfuDevice : IAsyncDisposable
         selector ??= new DfuDeviceSelector();
         IReadOnlyList<UsbDeviceInfo> present = await provider.EnumerateAsync(cancellationToken).ConfigureAwait(false);
         var found = Candidates(present, selector);
-        var device = new DfuDevice(provider, selector, options ?? new DfuDeviceOptions());
-        if (found.Count > 0)
-        {
-            var boards = found.Select(f => f.Device).Distinct().ToList();
-            if (unique && boards.Count > 1)
-            {
-                throw new DfuDeviceNotFoundException(
-                    $"{boards.Count} DFU devices match {selector}; choose one by serial number or port path: {Describe(boards)}.");
-            }
 
-            await device.OpenInterfaceAsync(found[0].Device, found[0].Interface, cancellationToken).ConfigureAwait(false);
-            return device;
-        }
-
-        // A HID application with ST's DETACH report has no DFU interface; it is a candidate only when the selector names it.
+        // A HID application with ST's DETACH report has no DFU interface; it is a candidate only when the selector names
+        // it (by its run-time ids, serial or path): an empty selector would make every keyboard one.
         var hid = selector.IdentifiesDevice()
             ? present.Where(d => !d.DfuInterfaces.Any() && selector.MatchesRuntimeIds(d) && selector.MatchesLocation(d) && HidInterfaces(d).Any()).ToList()
             : [];
-        if (hid.Count == 0)
+        var boards = found.Select(f => f.Device).Distinct().Concat(hid).ToList();
+        if (boards.Count == 0)
         {
             var dfu = present.Where(d => d.DfuInterfaces.Any()).ToList();
             throw new DfuDeviceNotFoundException(
                 $"No DFU device matches {selector}" + (dfu.Count == 0 ? "; none is present." : $"; present: {Describe(dfu)}."));
         }
 
-        if (unique && hid.Count > 1)
+        if (unique && boards.Count > 1)
         {
             throw new DfuDeviceNotFoundException(
-                $"{hid.Count} HID devices match {selector}; choose one by serial number or port path: {Describe(hid)}.");
+                $"{boards.Count} devices match {selector}; choose one by serial number or port path: {Describe(boards)}.");
         }
 
-        await device.OpenHidAsync(hid[0], cancellationToken).ConfigureAwait(false);
+        var device = new DfuDevice(provider, selector, options ?? new DfuDeviceOptions());
+        if (found.Count > 0)
+        {
+            await device.OpenInterfaceAsync(found[0].Device, found[0].Interface, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await device.OpenHidAsync(hid[0], cancellationToken).ConfigureAwait(false);
+        }
+
         return device;
     }
 
@@ -566,7 +564,7 @@ public sealed partial class DfuDevice : IAsyncDisposable
     private static string Describe(IEnumerable<UsbDeviceInfo> devices)
         => string.Join("; ", devices.Select(d =>
             $"{d.VendorId:x4}:{d.ProductId:x4} serial \"{d.SerialNumber}\" at {(d.PortPath.Length > 0 ? d.PortPath : "an unknown port")}"
-            + (d.DfuInterfaces.FirstOrDefault() is { } i ? $" ({i.Setting.Mode} mode)" : " (HID)")));
+            + (d.DfuInterfaces.FirstOrDefault() is { } i ? $" ({i.Setting.Mode} mode)" : " (HID application)")));
 
     private static InvalidOperationException Closed()
         => new("The device session is closed (the device left DFU mode, was reset, or was disposed); open it again.");
