@@ -77,8 +77,11 @@ public sealed partial class DfuDevice : IAsyncDisposable
         => [.. Info.DfuInterfaces.Where(i => i.InterfaceNumber == Interface.InterfaceNumber)];
 
     /// <summary>Gets the low-level client on the current transport (advanced use).</summary>
-    /// <exception cref="InvalidOperationException">The session is closed.</exception>
-    public DfuClient Client => _client ?? throw Closed();
+    /// <exception cref="InvalidOperationException">The session is closed, or the board is a HID application that has no
+    /// DFU interface until <see cref="DetachAsync"/> has switched it to DFU mode.</exception>
+    public DfuClient Client => _client ?? throw (HidDetach is not null && _transport is not null
+        ? new InvalidOperationException($"{Info.DisplayName} is a HID application without a DFU interface; detach it first.")
+        : Closed());
 
     private IUsbTransport Transport => _transport ?? throw Closed();
 

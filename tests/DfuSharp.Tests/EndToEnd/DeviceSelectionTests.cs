@@ -259,3 +259,19 @@ public sealed class DeviceSelectionTests
         public void Report(T value) => report(value);
     }
 }
+
+public sealed class HidApplicationSessionTests
+{
+    [Fact]
+    public async Task GetStatusAsync_HidApplicationBeforeDetach_InvalidOperationSaysDetachFirst()
+    {
+        var time = new VirtualTimeProvider();
+        var bus = new SimulatedUsbBus(time);
+        bus.Add("hid-runtime");
+        await using DfuDevice device = await DfuDevice.OpenAsync(bus, DfuDeviceSelector.Parse("0483:5750"), new DfuDeviceOptions { TimeProvider = time });
+
+        await FluentActions.Awaiting(() => device.GetStatusAsync()).Should().ThrowAsync<InvalidOperationException>().WithMessage("*detach it first*");
+        await device.DetachAsync();
+        (await device.GetStatusAsync()).Report.State.Should().Be(DfuSharp.Protocol.DfuState.DfuIdle);
+    }
+}
