@@ -194,6 +194,7 @@ public sealed partial class DfuDevice
     {
         UsbDeviceInfo before = Info;
         byte[] payload = report.CreatePayload();
+        Log.HidDetach(_logger, report.ReportId, report.Type, payload.Length, Info.DisplayName);
         try
         {
             await Transport.ControlOutAsync(

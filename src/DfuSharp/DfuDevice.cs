@@ -534,7 +534,8 @@ public sealed partial class DfuDevice : IAsyncDisposable
         {
             var dfu = present.Where(d => d.DfuInterfaces.Any()).ToList();
             throw new DfuDeviceNotFoundException(
-                $"No DFU device matches {selector}" + (dfu.Count == 0 ? "; none is present." : $"; present: {Describe(dfu)}."));
+                dfu.Count == 0 ? (selector == new DfuDeviceSelector() ? "No DFU device is present." : $"No DFU device matches {selector}; none is present.")
+                : $"No DFU device matches {selector}; present: {Describe(dfu)}.");
         }
 
         if (unique && boards.Count > 1)

@@ -229,7 +229,7 @@ public sealed class DeviceSelectionTests
         _bus.Add("hid-runtime");
 
         (await FluentActions.Awaiting(() => OpenAsync(null)).Should().ThrowAsync<DfuDeviceNotFoundException>())
-            .Which.Message.Should().Be("No DFU device matches any DFU device; none is present.");
+            .Which.Message.Should().Be("No DFU device is present.");
     }
 
     [Fact]
@@ -273,5 +273,24 @@ public sealed class HidApplicationSessionTests
         await FluentActions.Awaiting(() => device.GetStatusAsync()).Should().ThrowAsync<InvalidOperationException>().WithMessage("*detach it first*");
         await device.DetachAsync();
         (await device.GetStatusAsync()).Report.State.Should().Be(DfuSharp.Protocol.DfuState.DfuIdle);
+    }
+}
+
+public sealed class HidDetachFaultTests
+{
+    [Fact]
+    public async Task DetachAsync_ApplicationRefusesTheReport_StallAndStillTheApplication()
+    {
+        var time = new VirtualTimeProvider();
+        var bus = new SimulatedUsbBus(time);
+
+        // The application acts on report 0x81 only, while its descriptor says 0x80: it stalls what the host sends.
+        SimulatedDfuDevice board = bus.Add(SimulatedProfiles.HidRuntime with { HidDetachReport = new SimulatedHidReport(0x03, 0x81, 1) });
+        await using DfuDevice device = await DfuDevice.OpenAsync(bus, DfuDeviceSelector.Parse("0483:5750"), new DfuDeviceOptions { TimeProvider = time });
+
+        (await FluentActions.Awaiting(() => device.DetachAsync()).Should().ThrowAsync<UsbTransportException>()).Which.Error.Should().Be(UsbError.Stall);
+        device.Mode.Should().Be(DfuMode.Runtime);
+        device.IsOpen.Should().BeTrue();
+        board.Profile.Name.Should().Be("hid-runtime");
     }
 }
