@@ -120,10 +120,10 @@ public sealed partial class DfuDevice : IAsyncDisposable
     /// ambiguous; boards with the same serial number are told apart by their port path.
     /// </summary>
     /// <remarks>
-    /// When no DFU interface matches and the selector names a board (ids, serial or path), a HID application with ST's
-    /// HID detach is opened instead: its report descriptor is read (GET_DESCRIPTOR 0x22) and must hold the DETACH report
-    /// (usage page 0xFF00, usage 0x55); see <see cref="HidDetach"/>. An empty selector never picks a HID device: every
-    /// keyboard would be a candidate, and reading its report descriptor would take it from its driver.
+    /// A device with a HID interface and no DFU interface is a candidate too when the selector names it (by its run-time
+    /// ids, serial or path): opening it reads its report descriptor (GET_DESCRIPTOR 0x22), which must hold ST's DETACH
+    /// report (usage page 0xFF00, usage 0x55); see <see cref="HidDetach"/>. An empty selector never picks a HID device:
+    /// every keyboard would be a candidate, and reading its report descriptor would take it from its driver.
     /// </remarks>
     /// <param name="provider">The bus.</param>
     /// <param name="selector">What to match.</param>
