@@ -294,3 +294,50 @@ public sealed class HidDetachFaultTests
         board.Profile.Name.Should().Be("hid-runtime");
     }
 }
+
+/// <summary>A board whose application has a HID interface beside its DFU run-time interface (a composite device).</summary>
+public sealed class CompositeDeviceTests
+{
+    [Fact]
+    public async Task OpenAsync_DfuRuntimeInterfaceBesideAHidInterface_UsesTheDfuInterfaceAndDetaches()
+    {
+        var time = new VirtualTimeProvider();
+        var bus = new SimulatedUsbBus(time);
+        bus.Add("runtime");
+        var composite = new CompositeBus(bus);
+
+        await using DfuDevice device = await DfuDevice.OpenAsync(composite, null, new DfuDeviceOptions { TimeProvider = time });
+        device.Info.Configurations.Single().Interfaces.Should().HaveCount(2);
+        device.HidDetach.Should().BeNull("a DFU run-time interface is used before any HID interface");
+        device.Interface.InterfaceNumber.Should().Be(0);
+
+        await device.DetachAsync();
+        device.Mode.Should().Be(DfuMode.Dfu);
+        device.Info.PortPath.Should().Be("sim-1");
+    }
+
+    /// <summary>The simulated bus, with a HID interface 1 added to every device in run-time mode.</summary>
+    private sealed class CompositeBus(SimulatedUsbBus bus) : IUsbDeviceProvider
+    {
+        public async ValueTask<IReadOnlyList<UsbDeviceInfo>> EnumerateAsync(CancellationToken cancellationToken = default)
+            => [.. (await bus.EnumerateAsync(cancellationToken)).Select(WithHid)];
+
+        public async ValueTask<IUsbTransport> OpenAsync(UsbDeviceInfo device, CancellationToken cancellationToken = default)
+            => await bus.OpenAsync((await bus.EnumerateAsync(cancellationToken)).Single(d => d.PortPath == device.PortPath), cancellationToken);
+
+        public async ValueTask<UsbDeviceInfo> WaitForDeviceAsync(Func<UsbDeviceInfo, bool> match, TimeSpan timeout, CancellationToken cancellationToken = default)
+            => WithHid(await bus.WaitForDeviceAsync(d => match(WithHid(d)), timeout, cancellationToken));
+
+        private static UsbDeviceInfo WithHid(UsbDeviceInfo device)
+        {
+            if (!device.DfuInterfaces.Any(i => i.Setting.Mode == DfuMode.Runtime))
+            {
+                return device;
+            }
+
+            UsbConfigurationInfo config = device.Configurations.Single();
+            var hid = new UsbInterfaceInfo(1, [new UsbAlternateSettingInfo { Number = 0, InterfaceClass = 3, InterfaceSubClass = 0, InterfaceProtocol = 0 }]);
+            return device with { Configurations = [config with { Interfaces = config.Interfaces.Add(hid) }] };
+        }
+    }
+}
