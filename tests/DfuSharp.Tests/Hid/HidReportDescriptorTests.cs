@@ -130,4 +130,37 @@ public sealed class HidReportDescriptorTests
             }
         }
     }
+
+    [Fact]
+    public void FindDetachReport_RandomLayouts_OffsetAndLengthMatchAnIndependentCount()
+    {
+        var random = new Random(55);
+        for (int round = 0; round < 500; round++)
+        {
+            // Fields as (main item tag, report id, size, count); one of them is the DETACH field.
+            int fields = random.Next(1, 12);
+            int detachAt = random.Next(fields);
+            var layout = new List<(byte Main, byte Id, int Size, int Count)>();
+            for (int i = 0; i < fields; i++)
+            {
+                byte main = i == detachAt ? (random.Next(2) == 0 ? (byte)0x91 : (byte)0xB1) : new byte[] { 0x81, 0x91, 0xB1 }[random.Next(3)];
+                layout.Add((main, (byte)random.Next(1, 4), random.Next(1, 17), random.Next(1, 5)));
+            }
+
+            var descriptor = new List<byte> { 0x06, 0x00, 0xFF, 0xA1, 0x01 };
+            for (int i = 0; i < fields; i++)
+            {
+                (byte main, byte id, int size, int count) = layout[i];
+                descriptor.AddRange([0x85, id, 0x75, (byte)size, 0x95, (byte)count, 0x09, i == detachAt ? (byte)0x55 : (byte)0x01, main, 0x02]);
+            }
+
+            descriptor.Add(0xC0);
+            (byte detachMain, byte detachId, int detachSize, int detachCount) = layout[detachAt];
+            int before = layout.Take(detachAt).Where(f => f.Main == detachMain && f.Id == detachId).Sum(f => f.Size * f.Count);
+            int total = layout.Where(f => f.Main == detachMain && f.Id == detachId).Sum(f => f.Size * f.Count);
+
+            HidReportDescriptor.FindDetachReport([.. descriptor]).Should().Be(new HidDetachReport(
+                detachId, detachMain == 0xB1 ? HidReportType.Feature : HidReportType.Output, (total + 7) / 8, before, detachSize * detachCount), $"round {round}");
+        }
+    }
 }
