@@ -142,6 +142,22 @@ internal static class UsbDescriptors
         return DfuFunctionalDescriptor.Find(configurationExtra);
     }
 
+    /// <summary>
+    /// Reads the reply to GET_DESCRIPTOR 0x21 sent to the device when the configuration holds no functional descriptor.
+    /// 0x21 is also the HID descriptor type, and a composite device with a HID interface may answer with that instead
+    /// (09 21 bcdHID bCountryCode bNumDescriptors 22 wDescriptorLength): read as DFU, it gives a nonsense bcdDFUVersion
+    /// (the report descriptor's length). Only a DFU 1.0 descriptor (7 bytes) or a known bcdDFUVersion is accepted.
+    /// </summary>
+    /// <param name="reply">The bytes the device sent.</param>
+    /// <returns>The descriptor, or <see langword="null"/> when the reply is not a plausible DFU functional descriptor.</returns>
+    public static DfuFunctionalDescriptor? ParseRequestedFunctionalDescriptor(ReadOnlySpan<byte> reply)
+    {
+        DfuFunctionalDescriptor? parsed = DfuFunctionalDescriptor.TryParse(reply);
+        return parsed is null || reply[0] < DfuFunctionalDescriptor.Length || parsed.DfuVersion is 0x0100 or 0x0101 or 0x0110 or 0x011A
+            ? parsed
+            : null;
+    }
+
     /// <summary>Builds a configuration from raw alternate settings, grouped by interface number in descriptor order.</summary>
     /// <param name="value">bConfigurationValue.</param>
     /// <param name="settings">The alternate settings with their interface numbers, in descriptor order.</param>

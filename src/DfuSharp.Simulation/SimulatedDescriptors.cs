@@ -12,6 +12,15 @@ internal static class SimulatedDescriptors
     internal const byte ConfigurationDescriptorType = 2;
     internal const byte StringDescriptorType = 3;
     internal const byte InterfaceDescriptorType = 4;
+    internal const byte EndpointDescriptorType = 5;
+    internal const byte HidDescriptorType = 0x21;
+    internal const byte ReportDescriptorType = 0x22;
+    internal const byte HidDescriptorLength = 9;
+    internal const byte EndpointDescriptorLength = 7;
+    internal const byte HidClass = 0x03;
+
+    // The HID application's interrupt IN endpoint (HID 1.11 §4.4: every HID interface has one).
+    internal const byte HidInEndpoint = 0x81;
     internal const byte DeviceDescriptorLength = 18;
     internal const byte ConfigurationDescriptorLength = 9;
     internal const byte InterfaceDescriptorLength = 9;
@@ -57,8 +66,32 @@ internal static class SimulatedDescriptors
         return f;
     }
 
+    /// <summary>The HID descriptor (HID 1.11 §6.2.1): bcdHID 1.11, no country, one report descriptor.</summary>
+    internal static byte[] Hid(SimulatedDeviceProfile profile)
+    {
+        var h = new byte[HidDescriptorLength];
+        h[0] = HidDescriptorLength;
+        h[1] = HidDescriptorType;
+        BinaryPrimitives.WriteUInt16LittleEndian(h.AsSpan(2), 0x0111);
+        h[4] = 0;
+        h[5] = 1;
+        h[6] = ReportDescriptorType;
+        BinaryPrimitives.WriteUInt16LittleEndian(h.AsSpan(7), (ushort)profile.HidReportDescriptor.Length);
+        return h;
+    }
+
     internal static byte[] Configuration(SimulatedDeviceProfile profile)
     {
+        if (profile.IsHid)
+        {
+            return Wrap(
+            [
+                .. HidInterface(profile),
+                .. Hid(profile),
+                EndpointDescriptorLength, EndpointDescriptorType, HidInEndpoint, 0x03, 64, 0, 10,
+            ]);
+        }
+
         byte[] functional = Functional(profile);
         var body = new List<byte>();
         for (int alt = 0; alt < profile.AlternateSettings.Length; alt++)
@@ -70,7 +103,12 @@ internal static class SimulatedDescriptors
             }
         }
 
-        var c = new byte[ConfigurationDescriptorLength + body.Count];
+        return Wrap([.. body]);
+    }
+
+    private static byte[] Wrap(byte[] body)
+    {
+        var c = new byte[ConfigurationDescriptorLength + body.Length];
         c[0] = ConfigurationDescriptorLength;
         c[1] = ConfigurationDescriptorType;
         BinaryPrimitives.WriteUInt16LittleEndian(c.AsSpan(2), (ushort)c.Length);
@@ -81,6 +119,12 @@ internal static class SimulatedDescriptors
         body.CopyTo(c, ConfigurationDescriptorLength);
         return c;
     }
+
+    // A HID interface with one interrupt endpoint, no boot subclass, no boot protocol (HID 1.11 §4.2, §4.3).
+    internal static byte[] HidInterface(SimulatedDeviceProfile profile) =>
+    [
+        InterfaceDescriptorLength, InterfaceDescriptorType, DfuInterfaceNumber, 0, 1, HidClass, 0, 0, FirstInterfaceStringIndex,
+    ];
 
     internal static byte[] Interface(SimulatedDeviceProfile profile, int alt) =>
     [
@@ -135,6 +179,22 @@ internal static class SimulatedDescriptors
         return d;
     }
 
+    private static List<byte> ExtraWithoutEndpoints(ReadOnlySpan<byte> descriptors)
+    {
+        var kept = new List<byte>();
+        while (descriptors.Length >= 2 && descriptors[0] >= 2 && descriptors[0] <= descriptors.Length)
+        {
+            if (descriptors[1] != EndpointDescriptorType)
+            {
+                kept.AddRange(descriptors[..descriptors[0]]);
+            }
+
+            descriptors = descriptors[descriptors[0]..];
+        }
+
+        return kept;
+    }
+
     /// <summary>Builds what a host learns by enumerating the device.</summary>
     internal static UsbDeviceInfo Info(SimulatedDeviceProfile profile, string? serial, string portPath, int address)
     {
@@ -150,17 +210,28 @@ internal static class SimulatedDescriptors
                 offset += config[offset];
             }
 
-            byte[] extra = config[extraStart..offset];
-            settings.Add(new UsbAlternateSettingInfo
-            {
-                Number = (byte)alt,
-                InterfaceClass = UsbAlternateSettingInfo.DfuClass,
-                InterfaceSubClass = UsbAlternateSettingInfo.DfuSubClass,
-                InterfaceProtocol = profile.InterfaceProtocol,
-                Name = profile.AlternateSettings[alt].Name,
-                Dfu = profile.FunctionalDescriptor,
-                ExtraDescriptors = extra,
-            });
+            // libusb keeps endpoint descriptors apart from the extra bytes; so does the simulated host view.
+            byte[] extra = [.. ExtraWithoutEndpoints(config.AsSpan(extraStart, offset - extraStart))];
+            settings.Add(profile.IsHid
+                ? new UsbAlternateSettingInfo
+                {
+                    Number = (byte)alt,
+                    InterfaceClass = HidClass,
+                    InterfaceSubClass = 0,
+                    InterfaceProtocol = 0,
+                    Name = profile.AlternateSettings[alt].Name,
+                    ExtraDescriptors = extra,
+                }
+                : new UsbAlternateSettingInfo
+                {
+                    Number = (byte)alt,
+                    InterfaceClass = UsbAlternateSettingInfo.DfuClass,
+                    InterfaceSubClass = UsbAlternateSettingInfo.DfuSubClass,
+                    InterfaceProtocol = profile.InterfaceProtocol,
+                    Name = profile.AlternateSettings[alt].Name,
+                    Dfu = profile.FunctionalDescriptor,
+                    ExtraDescriptors = extra,
+                });
         }
 
         return new UsbDeviceInfo

@@ -199,12 +199,35 @@ public sealed record SimulatedDeviceProfile
     /// </summary>
     public SimulatedDeviceProfile? DfuModeProfile { get; init; }
 
+    /// <summary>
+    /// Gets the HID report descriptor of a HID application (ST's HID detach): when set, interface 0 is a HID interface
+    /// (class 3) with this report descriptor instead of a DFU interface, and a SET_REPORT of the DETACH report (vendor
+    /// usage page 0xFF00, usage 0x55) makes the device re-enumerate as <see cref="DfuModeProfile"/>. Empty for DFU devices.
+    /// </summary>
+    public ImmutableArray<byte> HidReportDescriptor { get; init; } = [];
+
+    /// <summary>
+    /// Gets the report the HID application acts on as DETACH: its type, id and length. The device checks SET_REPORT
+    /// against these declared values, not against its own report descriptor, so that a host that reads the descriptor
+    /// wrongly is caught.
+    /// </summary>
+    public SimulatedHidReport HidDetachReport { get; init; } = new(0x03, 0x80, 1);
+
+    /// <summary>Gets a value indicating whether the device is a HID application (<see cref="HidReportDescriptor"/> is set).</summary>
+    public bool IsHid => !HidReportDescriptor.IsDefaultOrEmpty;
+
     /// <summary>Gets a value indicating whether this is a DfuSe device (bcdDFUVersion 0x011A).</summary>
-    public bool IsDfuSe => DfuVersion == DfuSeVersion;
+    public bool IsDfuSe => !IsHid && DfuVersion == DfuSeVersion;
 
     /// <summary>Gets a value indicating whether the device is in run-time mode (bInterfaceProtocol 1).</summary>
-    public bool IsRuntime => InterfaceProtocol == 1;
+    public bool IsRuntime => !IsHid && InterfaceProtocol == 1;
 
     /// <summary>Gets the functional descriptor the device reports.</summary>
     public DfuFunctionalDescriptor FunctionalDescriptor => new(Attributes, DetachTimeout, TransferSize, DfuVersion);
 }
+
+/// <summary>A HID report a simulated HID application accepts with SET_REPORT (HID 1.11 §7.2.2).</summary>
+/// <param name="Type">The report type: 2 Output, 3 Feature.</param>
+/// <param name="Id">The report id (0: the descriptor declares none).</param>
+/// <param name="Length">The report's length in bytes, without the report id byte.</param>
+public readonly record struct SimulatedHidReport(byte Type, byte Id, int Length);

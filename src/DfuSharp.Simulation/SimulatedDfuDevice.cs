@@ -93,7 +93,7 @@ public sealed partial class SimulatedDfuDevice : IUsbTransport
         int capacity = 0;
         for (SimulatedDeviceProfile? p = profile; p is not null; p = p.DfuModeProfile)
         {
-            capacity = Math.Max(capacity, p.IsDfuSe || p.IsRuntime ? 0 : p.FirmwareCapacity);
+            capacity = Math.Max(capacity, p.IsDfuSe || p.IsRuntime || p.IsHid ? 0 : p.FirmwareCapacity);
             if (p.IsDfuSe && _banks.Count == 0)
             {
                 AddBanks(p);
@@ -396,6 +396,7 @@ public sealed partial class SimulatedDfuDevice : IUsbTransport
                 result = setup.Type switch
                 {
                     UsbRequestType.Standard => HandleStandard(setup),
+                    UsbRequestType.Class when _profile.IsHid => HandleHid(setup, outData, ref detail),
                     UsbRequestType.Class => HandleClass(setup, outData, ref detail),
                     _ => SimulatedControlResult.Stall,
                 };
@@ -561,7 +562,7 @@ public sealed partial class SimulatedDfuDevice : IUsbTransport
 
     private void ResetProtocolState()
     {
-        _state = _profile.IsRuntime ? DfuState.AppIdle : DfuState.DfuIdle;
+        _state = _profile.IsRuntime || _profile.IsHid ? DfuState.AppIdle : DfuState.DfuIdle;
         _status = DfuStatus.Ok;
         _statusText = null;
         _alternateSetting = 0;
@@ -662,6 +663,12 @@ public sealed partial class SimulatedDfuDevice : IUsbTransport
             };
         }
 
+        if (setup.Type == UsbRequestType.Class && setup.Request is SetReportRequest or SetIdleRequest)
+        {
+            // HID 1.11 §7.2: no DFU request has these numbers, so the names are unambiguous.
+            return setup.Request == SetReportRequest ? "HID_SET_REPORT" : "HID_SET_IDLE";
+        }
+
         if (setup.Type == UsbRequestType.Standard)
         {
             return setup.Request switch
@@ -729,6 +736,10 @@ public sealed partial class SimulatedDfuDevice : IUsbTransport
             SimulatedDescriptors.StringDescriptorType => SimulatedDescriptors.StringAt(_profile, _serial, _statusText, index) is { } text
                 ? SimulatedDescriptors.String(text, index)
                 : null,
+            // 0x21 is the HID descriptor on a HID interface and the DFU functional descriptor on a DFU interface.
+            SimulatedDescriptors.HidDescriptorType when _profile.IsHid => SimulatedDescriptors.Hid(_profile),
+            SimulatedDescriptors.ReportDescriptorType when _profile.IsHid && setup.Recipient == UsbRecipient.Interface
+                && setup.Index == SimulatedDescriptors.DfuInterfaceNumber => [.. _profile.HidReportDescriptor],
             DfuFunctionalDescriptor.DescriptorType => SimulatedDescriptors.Functional(_profile),
             _ => null,
         };

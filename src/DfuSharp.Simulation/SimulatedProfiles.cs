@@ -192,7 +192,56 @@ public static class SimulatedProfiles
         },
     };
 
-    private static readonly ImmutableArray<SimulatedDeviceProfile> s_all = [Stm32F4, Stm32F1App, Dfu11, Runtime];
+    /// <summary>
+    /// An STM32F4 application that is a HID device with ST's HID detach (ids 0483:5750, ST's Custom HID demonstration
+    /// ids): interface 0 is a HID interface (class 3) with no DFU interface at all. Its report descriptor holds a vendor
+    /// report (id 1, 8 bytes in and out) and the DETACH report that ST gives for DfuSe's "Enter DFU mode / HID detach"
+    /// (ST UM0412): usage page 0xFF00, report id 0x80, usage 0x55, one 8-bit Feature field. A SET_REPORT of that report
+    /// makes the application jump to the ROM bootloader: the device re-enumerates as <see cref="Stm32F4"/>, with the
+    /// same serial number and port.
+    /// </summary>
+    public static SimulatedDeviceProfile HidRuntime { get; } = new()
+    {
+        Name = "hid-runtime",
+        VendorId = 0x0483,
+        ProductId = 0x5750,
+        DeviceVersion = 0x0200,
+        Manufacturer = "STMicroelectronics",
+        Product = "STM32 Custom HID",
+        SerialNumber = Stm32F4.SerialNumber,
+        AlternateSettings = [new("Custom HID")],
+        HidReportDescriptor =
+        [
+            0x06, 0x00, 0xFF,       // Usage Page (vendor 0xFF00)
+            0x09, 0x01,             // Usage (1)
+            0xA1, 0x01,             // Collection (Application)
+            0x85, 0x01,             //   Report ID (1)
+            0x09, 0x02,             //   Usage (2)
+            0x15, 0x00,             //   Logical Minimum (0)
+            0x26, 0xFF, 0x00,       //   Logical Maximum (255)
+            0x75, 0x08,             //   Report Size (8)
+            0x95, 0x08,             //   Report Count (8)
+            0x81, 0x02,             //   Input (Data, Var, Abs)
+            0x09, 0x03,             //   Usage (3)
+            0x91, 0x02,             //   Output (Data, Var, Abs)
+            0xA1, 0x00,             //   Collection (Physical): ST's DETACH report, as in UM0412
+            0x06, 0x00, 0xFF,       //     Usage Page (vendor 0xFF00)
+            0x85, 0x80,             //     Report ID (0x80)
+            0x09, 0x55,             //     Usage (0x55, DETACH)
+            0x15, 0x00,             //     Logical Minimum (0)
+            0x26, 0xFF, 0x00,       //     Logical Maximum (255)
+            0x75, 0x08,             //     Report Size (8)
+            0x95, 0x01,             //     Report Count (1)
+            0xB1, 0x82,             //     Feature (Data, Var, Abs, Volatile)
+            0xC0,                   //   End Collection
+            0xC0,                   // End Collection
+        ],
+        HidDetachReport = new SimulatedHidReport(Type: 0x03, Id: 0x80, Length: 1),
+        Timing = new SimulatedTiming { ReenumerationTime = TimeSpan.FromMilliseconds(200) },
+        DfuModeProfile = Stm32F4,
+    };
+
+    private static readonly ImmutableArray<SimulatedDeviceProfile> s_all = [Stm32F4, Stm32F1App, Dfu11, Runtime, HidRuntime];
 
     /// <summary>Gets the names of the stock profiles.</summary>
     public static ImmutableArray<string> Names { get; } = [.. s_all.Select(p => p.Name)];

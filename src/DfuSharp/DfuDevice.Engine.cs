@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections.Immutable;
 using DfuSharp.DfuSe;
 using DfuSharp.Formats;
+using DfuSharp.Hid;
 using DfuSharp.Planning;
 using DfuSharp.Protocol;
 using DfuSharp.Usb;
@@ -39,7 +40,59 @@ public sealed partial class DfuDevice
         Info = info;
         Interface = dfuInterface;
         Descriptor = descriptor;
+        HidDetach = null;
         Log.DeviceOpened(_logger, info.DisplayName, dfuInterface.InterfaceNumber, dfuInterface.Setting.Number, dfuInterface.Setting.Mode);
+    }
+
+    // Opens a HID application and reads its report descriptor (HID 1.11 §7.1.1) to find ST's DETACH report.
+    private async Task OpenHidAsync(UsbDeviceInfo info, CancellationToken cancellationToken)
+    {
+        IUsbTransport transport = await _provider.OpenAsync(info, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            foreach (DfuInterfaceInfo hid in HidInterfaces(info))
+            {
+                // Claiming takes the interface from the kernel's HID driver on Linux for the session (libusb reattaches it).
+                await transport.ClaimInterfaceAsync(hid.InterfaceNumber, cancellationToken).ConfigureAwait(false);
+                ushort length = HidRequests.FindReportDescriptorLength(hid.Setting.ExtraDescriptors.Span) ?? HidRequests.MaxReportDescriptorLength;
+                var buffer = new byte[length];
+                int read = await transport.ControlInAsync(
+                    HidRequests.GetReportDescriptor(hid.InterfaceNumber, length), buffer, _options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+                HidDetachReport? report;
+                try
+                {
+                    report = HidReportDescriptor.FindDetachReport(buffer.AsSpan(0, read));
+                }
+                catch (FormatException ex)
+                {
+                    throw new DfuProtocolException($"{info.DisplayName} interface {hid.InterfaceNumber}: {ex.Message}", ex);
+                }
+
+                if (report is not null)
+                {
+                    _transport = transport;
+                    _client = null;
+                    _lastState = null;
+                    Info = info;
+                    Interface = hid;
+
+                    // Nothing is known of the DFU side until the board is in DFU mode; the application detaches itself.
+                    Descriptor = new DfuFunctionalDescriptor(DfuAttributes.WillDetach, 0, 0, 0);
+                    HidDetach = report;
+                    Log.DeviceOpened(_logger, info.DisplayName, hid.InterfaceNumber, hid.Setting.Number, DfuMode.Runtime);
+                    return;
+                }
+            }
+        }
+        catch
+        {
+            await transport.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        await transport.DisposeAsync().ConfigureAwait(false);
+        throw new DfuDeviceNotFoundException(
+            $"{info.DisplayName} has no DFU interface, and its HID report descriptor has no DETACH report (usage page 0xFF00, usage 0x55).");
     }
 
     private async Task CloseTransportAsync()
@@ -91,7 +144,7 @@ public sealed partial class DfuDevice
     // BusyTimeout in the injected clock, and gives up at the first transport failure.
     private async Task RecoverAsync(string reason)
     {
-        if (_client is null || Mode != DfuMode.Dfu)
+        if (_client is null || HidDetach is not null || Mode != DfuMode.Dfu)
         {
             return;
         }
@@ -115,6 +168,12 @@ public sealed partial class DfuDevice
         }
 
         progress?.Report(new DfuProgress(DfuPhase.Detach, 0, 1, DfuProgressUnit.Steps));
+        if (HidDetach is { } report)
+        {
+            await HidDetachAsync(report, cancellationToken).ConfigureAwait(false);
+            progress?.Report(new DfuProgress(DfuPhase.Detach, 1, 1, DfuProgressUnit.Steps));
+            return;
+        }
 
         // DFU 1.1 §5.1: wTimeout tells the device how long to wait for the reset; use what the device itself asks for.
         ushort timeout = Descriptor.DetachTimeout == 0 ? (ushort)1000 : Descriptor.DetachTimeout;
@@ -128,6 +187,26 @@ public sealed partial class DfuDevice
         await CloseTransportAsync().ConfigureAwait(false);
         await ReopenAsync(before, requireDfuMode: true, cancellationToken).ConfigureAwait(false);
         progress?.Report(new DfuProgress(DfuPhase.Detach, 1, 1, DfuProgressUnit.Steps));
+    }
+
+    // ST's HID detach: SET_REPORT with the DETACH report over the control pipe, then wait for the same board in DFU mode.
+    private async Task HidDetachAsync(HidDetachReport report, CancellationToken cancellationToken)
+    {
+        UsbDeviceInfo before = Info;
+        byte[] payload = report.CreatePayload();
+        Log.HidDetach(_logger, report.ReportId, report.Type, payload.Length, Info.DisplayName);
+        try
+        {
+            await Transport.ControlOutAsync(
+                HidRequests.SetReport(Interface.InterfaceNumber, report), payload, _options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (UsbTransportException ex) when (ex.Error is UsbError.NoDevice or UsbError.Io)
+        {
+            // An application that jumps to its bootloader before the status stage has done what it was asked.
+        }
+
+        await CloseTransportAsync().ConfigureAwait(false);
+        await ReopenAsync(before, requireDfuMode: true, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task ResetTransportAsync(CancellationToken cancellationToken)
@@ -144,8 +223,12 @@ public sealed partial class DfuDevice
 
     private async Task ReopenAsync(UsbDeviceInfo before, bool requireDfuMode, CancellationToken cancellationToken)
     {
+        // The same board (port path, else serial), with the selector's DFU-mode ids when it gave some: not the run-time
+        // ids, which a bootloader seldom shares with its application.
         UsbDeviceInfo info = await _provider.WaitForDeviceAsync(
-            d => SameIdentity(before, d) && d.DfuInterfaces.Any(i => !requireDfuMode || i.Setting.Mode == DfuMode.Dfu),
+            d => SameIdentity(before, d)
+                 && d.DfuInterfaces.Any(i => !requireDfuMode || i.Setting.Mode == DfuMode.Dfu)
+                 && (!requireDfuMode || _selector.MatchesDfuModeIds(d)),
             _options.ReenumerationTimeout, cancellationToken).ConfigureAwait(false);
         Log.Reenumerated(_logger, info.DisplayName);
         var candidates = info.DfuInterfaces.Where(i => !requireDfuMode || i.Setting.Mode == DfuMode.Dfu).ToList();

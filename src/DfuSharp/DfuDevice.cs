@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using DfuSharp.DfuSe;
 using DfuSharp.Formats;
+using DfuSharp.Hid;
 using DfuSharp.Planning;
 using DfuSharp.Protocol;
 using DfuSharp.Usb;
@@ -46,14 +47,21 @@ public sealed partial class DfuDevice : IAsyncDisposable
     /// <summary>Gets the device as it was enumerated (after a detach, the device in DFU mode).</summary>
     public UsbDeviceInfo Info { get; private set; }
 
-    /// <summary>Gets the DFU interface and alternate setting in use.</summary>
+    /// <summary>Gets the DFU interface and alternate setting in use (for a HID application, its HID interface).</summary>
     public DfuInterfaceInfo Interface { get; private set; }
 
-    /// <summary>Gets the DFU functional descriptor.</summary>
+    /// <summary>Gets the DFU functional descriptor. For a HID application (<see cref="HidDetach"/> set) nothing is known
+    /// until it is in DFU mode: a stand-in with only bitWillDetach set.</summary>
     public DfuFunctionalDescriptor Descriptor { get; private set; }
 
-    /// <summary>Gets whether the device is in run-time or DFU mode.</summary>
-    public DfuMode Mode => Interface.Setting.Mode;
+    /// <summary>Gets whether the device is in run-time or DFU mode (a HID application is in run-time mode).</summary>
+    public DfuMode Mode => HidDetach is not null ? DfuMode.Runtime : Interface.Setting.Mode;
+
+    /// <summary>
+    /// Gets the DETACH report of a HID application that has no DFU interface but ST's HID detach (vendor usage page
+    /// 0xFF00, usage 0x55), or <see langword="null"/>. <see cref="DetachAsync"/> sends it to switch the board to DFU mode.
+    /// </summary>
+    public HidDetachReport? HidDetach { get; private set; }
 
     /// <summary>Gets a value indicating whether the device speaks ST DfuSe (bcdDFUVersion 0x011A).</summary>
     public bool IsDfuSe => Descriptor.IsDfuSe;
@@ -69,12 +77,16 @@ public sealed partial class DfuDevice : IAsyncDisposable
         => [.. Info.DfuInterfaces.Where(i => i.InterfaceNumber == Interface.InterfaceNumber)];
 
     /// <summary>Gets the low-level client on the current transport (advanced use).</summary>
-    /// <exception cref="InvalidOperationException">The session is closed.</exception>
-    public DfuClient Client => _client ?? throw Closed();
+    /// <exception cref="InvalidOperationException">The session is closed, or the board is a HID application that has no
+    /// DFU interface until <see cref="DetachAsync"/> has switched it to DFU mode.</exception>
+    public DfuClient Client => _client ?? throw (HidDetach is not null && _transport is not null
+        ? new InvalidOperationException($"{Info.DisplayName} is a HID application without a DFU interface; detach it first.")
+        : Closed());
 
     private IUsbTransport Transport => _transport ?? throw Closed();
 
-    /// <summary>Lists the devices that have a DFU interface matching <paramref name="selector"/>.</summary>
+    /// <summary>Lists the devices that have a DFU interface matching <paramref name="selector"/> (see
+    /// <see cref="DfuDeviceSelector.Matches"/>): one entry per matching alternate setting.</summary>
     /// <param name="provider">The bus.</param>
     /// <param name="selector">What to match; every DFU device when <see langword="null"/>.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
@@ -84,10 +96,8 @@ public sealed partial class DfuDevice : IAsyncDisposable
         IUsbDeviceProvider provider, DfuDeviceSelector? selector = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(provider);
-        selector ??= new DfuDeviceSelector();
         IReadOnlyList<UsbDeviceInfo> devices = await provider.EnumerateAsync(cancellationToken).ConfigureAwait(false);
-        return [.. devices.Where(selector.MatchesDevice)
-            .SelectMany(d => d.DfuInterfaces.Where(selector.MatchesInterface).Select(i => (d, i)))];
+        return Candidates(devices, selector ?? new DfuDeviceSelector());
     }
 
     /// <summary>Opens the first device that matches <paramref name="selector"/>.</summary>
@@ -104,13 +114,24 @@ public sealed partial class DfuDevice : IAsyncDisposable
         CancellationToken cancellationToken = default)
         => OpenCoreAsync(provider, selector, options, unique: false, cancellationToken);
 
-    /// <summary>Opens the one device that matches <paramref name="selector"/>.</summary>
+    /// <summary>
+    /// Opens the one board that matches <paramref name="selector"/>; with no selector, the one DFU-capable board present.
+    /// Several DFU alternate settings of the same board, and interfaces that are not DFU interfaces, never make a match
+    /// ambiguous; boards with the same serial number are told apart by their port path.
+    /// </summary>
+    /// <remarks>
+    /// A device with a HID interface and no DFU interface is a candidate too when the selector names it (by its run-time
+    /// ids, serial or path): opening it reads its report descriptor (GET_DESCRIPTOR 0x22), which must hold ST's DETACH
+    /// report (usage page 0xFF00, usage 0x55); see <see cref="HidDetach"/>. An empty selector never picks a HID device:
+    /// every keyboard would be a candidate, and reading its report descriptor would take it from its driver.
+    /// </remarks>
     /// <param name="provider">The bus.</param>
     /// <param name="selector">What to match.</param>
     /// <param name="options">Session settings.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The open device; dispose it.</returns>
-    /// <exception cref="DfuDeviceNotFoundException">No device matches, or several do (the message lists them).</exception>
+    /// <exception cref="DfuDeviceNotFoundException">No device matches, or several do (the message lists them with their
+    /// serial numbers and port paths), or the named HID device has no DETACH report.</exception>
     /// <exception cref="DfuProtocolException">The device has no DFU functional descriptor.</exception>
     /// <exception cref="UsbTransportException">The device could not be opened or claimed.</exception>
     public static Task<DfuDevice> OpenAsync(
@@ -155,8 +176,11 @@ public sealed partial class DfuDevice : IAsyncDisposable
 
     /// <summary>
     /// Switches a run-time device to DFU mode (DFU 1.1 §5.1): DFU_DETACH, a USB reset when the device does not detach
-    /// by itself (bitWillDetach clear), and a wait for the device to re-enumerate with the same serial and port path.
-    /// Does nothing for a device already in DFU mode.
+    /// by itself (bitWillDetach clear), and a wait for the same board (same port path; the serial number where there is
+    /// no path) to re-enumerate in DFU mode, with the selector's DFU-mode ids when it gave some, within
+    /// <see cref="DfuDeviceOptions.ReenumerationTimeout"/>. A HID application (<see cref="HidDetach"/>) is sent its
+    /// DETACH report instead (SET_REPORT, HID 1.11 §7.2.2) and then awaited the same way. Does nothing for a device
+    /// already in DFU mode.
     /// </summary>
     /// <param name="progress">Receives <see cref="DfuPhase.Detach"/> reports.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
@@ -323,14 +347,11 @@ public sealed partial class DfuDevice : IAsyncDisposable
     public Task<byte[]> UploadAsync(UploadOptions? options = null, IProgress<DfuProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         options ??= new UploadOptions();
-        if (!Descriptor.CanUpload)
-        {
-            throw new NotSupportedException($"{Info.DisplayName} does not accept uploads (bitCanUpload is clear).");
-        }
-
+        RequireUpload();
         return RunAsync("upload", async () =>
         {
             await EnsureDfuModeAsync(progress, cancellationToken).ConfigureAwait(false);
+            RequireUpload();
             await EnsureIdleAsync(cancellationToken).ConfigureAwait(false);
             byte alt = options.AlternateSetting ?? Interface.Setting.Number;
             await SelectAsync(alt, cancellationToken).ConfigureAwait(false);
@@ -500,24 +521,54 @@ public sealed partial class DfuDevice : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(provider);
         selector ??= new DfuDeviceSelector();
-        var found = await ListAsync(provider, selector, cancellationToken).ConfigureAwait(false);
-        if (found.Count == 0)
+        IReadOnlyList<UsbDeviceInfo> present = await provider.EnumerateAsync(cancellationToken).ConfigureAwait(false);
+        var found = Candidates(present, selector);
+
+        // A HID application with ST's DETACH report has no DFU interface; it is a candidate only when the selector names
+        // it (by its run-time ids, serial or path): an empty selector would make every keyboard one.
+        var hid = selector.IdentifiesDevice()
+            ? present.Where(d => !d.DfuInterfaces.Any() && selector.MatchesRuntimeIds(d) && selector.MatchesLocation(d) && HidInterfaces(d).Any()).ToList()
+            : [];
+        var boards = found.Select(f => f.Device).Distinct().Concat(hid).ToList();
+        if (boards.Count == 0)
         {
-            throw new DfuDeviceNotFoundException($"No DFU device matches {selector}.");
+            var dfu = present.Where(d => d.DfuInterfaces.Any()).ToList();
+            throw new DfuDeviceNotFoundException(
+                dfu.Count == 0 ? (selector == new DfuDeviceSelector() ? "No DFU device is present." : $"No DFU device matches {selector}; none is present.")
+                : $"No DFU device matches {selector}; present: {Describe(dfu)}.");
         }
 
-        var devices = found.Select(f => f.Device).Distinct().ToList();
-        if (unique && devices.Count > 1)
+        if (unique && boards.Count > 1)
         {
             throw new DfuDeviceNotFoundException(
-                $"{devices.Count} DFU devices match {selector}; choose one by serial or path: " +
-                string.Join("; ", devices.Select(d => d.DisplayName)));
+                $"{boards.Count} devices match {selector}; choose one by serial number or port path: {Describe(boards)}.");
         }
 
         var device = new DfuDevice(provider, selector, options ?? new DfuDeviceOptions());
-        await device.OpenInterfaceAsync(found[0].Device, found[0].Interface, cancellationToken).ConfigureAwait(false);
+        if (found.Count > 0)
+        {
+            await device.OpenInterfaceAsync(found[0].Device, found[0].Interface, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await device.OpenHidAsync(hid[0], cancellationToken).ConfigureAwait(false);
+        }
+
         return device;
     }
+
+    private static List<(UsbDeviceInfo Device, DfuInterfaceInfo Interface)> Candidates(IEnumerable<UsbDeviceInfo> devices, DfuDeviceSelector selector)
+        => [.. devices.SelectMany(d => d.DfuInterfaces.Where(i => selector.Matches(d, i)).Select(i => (d, i)))];
+
+    private static IEnumerable<DfuInterfaceInfo> HidInterfaces(UsbDeviceInfo device)
+        => device.Configurations.SelectMany(c => c.Interfaces.SelectMany(i => i.AlternateSettings
+            .Where(a => a.InterfaceClass == HidRequests.HidClass)
+            .Select(a => new DfuInterfaceInfo(c.Value, i.Number, a))));
+
+    private static string Describe(IEnumerable<UsbDeviceInfo> devices)
+        => string.Join("; ", devices.Select(d =>
+            $"{d.VendorId:x4}:{d.ProductId:x4} serial \"{d.SerialNumber}\" at {(d.PortPath.Length > 0 ? d.PortPath : "an unknown port")}"
+            + (d.DfuInterfaces.FirstOrDefault() is { } i ? $" ({i.Setting.Mode} mode)" : " (HID application)")));
 
     private static InvalidOperationException Closed()
         => new("The device session is closed (the device left DFU mode, was reset, or was disposed); open it again.");
@@ -528,10 +579,19 @@ public sealed partial class DfuDevice : IAsyncDisposable
     // A device that is gone or does not answer cannot be recovered; asking again would only wait another timeout.
     private static bool IsUnreachable(Exception ex) => ex is UsbTransportException { Error: UsbError.NoDevice or UsbError.Timeout };
 
+    private void RequireUpload()
+    {
+        if (Mode == DfuMode.Dfu && !Descriptor.CanUpload)
+        {
+            throw new NotSupportedException($"{Info.DisplayName} does not accept uploads (bitCanUpload is clear).");
+        }
+    }
+
     private static bool SameIdentity(UsbDeviceInfo before, UsbDeviceInfo after)
     {
-        // The port path is the physical location and survives a change of VID/PID and serial between run-time and DFU
-        // mode; without one, the serial number is the identity.
+        // The port path is the physical location: it tells apart boards with the same serial number, and it survives a
+        // change of VID/PID and of serial number between run-time and DFU mode (an application and ST's ROM bootloader
+        // often report different serials). Without one, the serial number is the identity.
         if (before.PortPath.Length > 0 && after.PortPath.Length > 0)
         {
             return before.PortPath == after.PortPath;

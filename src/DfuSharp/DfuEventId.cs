@@ -34,6 +34,9 @@ public static class DfuEventId
     /// <summary>The device re-enumerated.</summary>
     public const int Reenumerated = 1203;
 
+    /// <summary>A HID application was sent ST's DETACH report.</summary>
+    public const int HidDetach = 1204;
+
     /// <summary>A quirk was applied or a device misbehaved in a tolerated way.</summary>
     public const int Quirk = 1300;
 

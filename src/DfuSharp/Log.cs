@@ -33,6 +33,9 @@ internal static partial class Log
     [LoggerMessage(EventId = DfuEventId.Reenumerated, Level = LogLevel.Information, Message = "Device re-enumerated as {Device}")]
     internal static partial void Reenumerated(ILogger logger, string device);
 
+    [LoggerMessage(EventId = DfuEventId.HidDetach, Level = LogLevel.Information, Message = "Sending the HID DETACH report (id 0x{ReportId:X2}, {Type}, {Length} bytes) to {Device}")]
+    internal static partial void HidDetach(ILogger logger, byte reportId, Hid.HidReportType type, int length, string device);
+
     [LoggerMessage(EventId = DfuEventId.Quirk, Level = LogLevel.Warning, Message = "{Quirk}")]
     internal static partial void Quirk(ILogger logger, string quirk);
 

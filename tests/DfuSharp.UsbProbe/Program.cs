@@ -81,6 +81,19 @@ internal static class Program
                     $"attrs {(f is null ? "none" : ((byte)f.Attributes).ToString("x2", CultureInfo.InvariantCulture))} " +
                     $"transfer {f?.TransferSize} version {f?.DfuVersion:x4} name \"{dfu.Setting.Name}\"");
             }
+
+            foreach (UsbConfigurationInfo config in device.Configurations)
+            {
+                foreach (UsbInterfaceInfo usbInterface in config.Interfaces)
+                {
+                    foreach (UsbAlternateSettingInfo hid in usbInterface.AlternateSettings.Where(a => a.InterfaceClass == DfuSharp.Hid.HidRequests.HidClass))
+                    {
+                        Console.WriteLine(
+                            $"hid=cfg {config.Value} intf {usbInterface.Number} alt {hid.Number} dfu {(hid.Dfu is null ? "none" : "parsed")} "
+                            + $"report-descriptor {DfuSharp.Hid.HidRequests.FindReportDescriptorLength(hid.ExtraDescriptors.Span)}");
+                    }
+                }
+            }
         }
 
         return 0;
@@ -233,6 +246,11 @@ internal static class Program
     private static async Task<int> DetachAsync(LibUsbDeviceProvider provider, Dictionary<string, string> options)
     {
         await using DfuDevice device = await OpenAsync(provider, options);
+        if (device.HidDetach is { } report)
+        {
+            Console.WriteLine($"hid-detach=id {report.ReportId:x2} {report.Type} length {report.Length}");
+        }
+
         await device.DetachAsync();
         Console.WriteLine($"hotplug={provider.HasHotplug && Environment.GetEnvironmentVariable("PROBE_POLL") != "1"}");
         Console.WriteLine($"mode={device.Mode}");

@@ -153,7 +153,7 @@ internal static unsafe class LibUsbEnumerator
                 {
                     byte[] raw = LibUsbDeviceIo.GetDescriptor(
                         handle, DfuFunctionalDescriptor.DescriptorType, 0, 0, DescriptorTimeoutMilliseconds, display);
-                    return DfuFunctionalDescriptor.TryParse(raw);
+                    return UsbDescriptors.ParseRequestedFunctionalDescriptor(raw);
                 }
                 catch (UsbTransportException ex) when (ex.Error == UsbError.Stall)
                 {

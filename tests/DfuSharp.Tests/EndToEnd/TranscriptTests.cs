@@ -15,12 +15,16 @@ public class TranscriptTests
     [InlineData("stm32f1-app")]
     [InlineData("dfu11")]
     [InlineData("runtime")]
+    [InlineData("hid-runtime")]
     public async Task DownloadAsync_SmallFile_MatchesGoldenTranscript(string profile)
     {
         var sim = SimHarness.Create(profile);
-        await using (DfuDevice device = await sim.OpenAsync())
+
+        // A HID application is a candidate only when the selector names it.
+        DfuDeviceSelector? selector = sim.Device.Profile.IsHid ? new DfuDeviceSelector { VendorId = sim.Device.Profile.VendorId } : null;
+        await using (DfuDevice device = await sim.OpenAsync(selector))
         {
-            var p = sim.Device.Profile;
+            var p = sim.Device.Profile.DfuModeProfile is { } dfu && sim.Device.Profile.IsHid ? dfu : sim.Device.Profile;
             DfuFile file = p.IsDfuSe
                 ? SimHarness.DfuSeFile(p.VendorId, p.ProductId, 0, profile == "stm32f1-app" ? 0x0800_3000u : 0x0800_0000u, Small)
                 : SimHarness.PlainFile(Small);

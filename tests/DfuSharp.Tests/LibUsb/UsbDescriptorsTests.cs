@@ -115,4 +115,15 @@ public sealed class UsbDescriptorsTests
     [Fact]
     public void GetDescriptor_String_BuildsStandardDeviceRequest()
         => UsbDescriptors.GetDescriptor(0x03, 2, 0x0409, 255).Should().Be(new UsbSetupPacket(0x80, 0x06, 0x0302, 0x0409, 255));
+
+    [Fact]
+    public void ParseRequestedFunctionalDescriptor_HidDescriptorReply_Rejected()
+        => UsbDescriptors.ParseRequestedFunctionalDescriptor([0x09, 0x21, 0x11, 0x01, 0x00, 0x01, 0x22, 0x30, 0x00]).Should().BeNull();
+
+    [Theory]
+    [InlineData(new byte[] { 0x09, 0x21, 0x0B, 0xFF, 0x00, 0x00, 0x08, 0x1A, 0x01 }, 0x011A)]
+    [InlineData(new byte[] { 0x09, 0x21, 0x07, 0xE8, 0x03, 0x00, 0x04, 0x10, 0x01 }, 0x0110)]
+    [InlineData(new byte[] { 0x07, 0x21, 0x03, 0xE8, 0x03, 0x00, 0x04 }, 0x0100)]
+    public void ParseRequestedFunctionalDescriptor_DfuReply_Accepted(byte[] reply, int version)
+        => UsbDescriptors.ParseRequestedFunctionalDescriptor(reply)!.DfuVersion.Should().Be((ushort)version);
 }

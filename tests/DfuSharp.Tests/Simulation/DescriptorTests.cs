@@ -6,7 +6,7 @@ namespace DfuSharp.Tests.Simulation;
 
 public sealed class DescriptorTests
 {
-    public static TheoryData<string> Profiles() => [.. SimulatedProfiles.Names];
+    public static TheoryData<string> Profiles() => [.. SimulatedProfiles.Names.Where(n => !SimulatedProfiles.Get(n).IsHid)];
 
     private static byte[] Get(SimulatedDfuDevice device, int type, int index, ushort length = 0xFFFF, ushort language = 0)
     {
