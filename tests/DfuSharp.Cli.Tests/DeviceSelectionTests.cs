@@ -218,6 +218,16 @@ public sealed class DeviceSelectionTests : IDisposable
     }
 
     [Fact]
+    public async Task DryRun_SimulatedHidRuntimeWithBinAndAddress_Exits64AskingToDetachFirst()
+    {
+        CliRun run = await _cli.RunAsync("download", _dir.Write("fw.bin", SimCli.Random(100, seed: 34)), "--address", "0x08000000", "--device", "sim:hid-runtime", "--dry-run");
+
+        run.ExitCode.Should().Be(64, run.ToString());
+        run.Stderr.Should().Contain("run `dfusharp detach` first");
+        _cli.Device.Profile.Name.Should().Be("hid-runtime", "a dry run sends nothing");
+    }
+
+    [Fact]
     public async Task Info_SimulatedHidRuntime_DescribesTheDetachReport()
     {
         CliRun text = await _cli.RunAsync("info", "--device", "sim:hid-runtime");

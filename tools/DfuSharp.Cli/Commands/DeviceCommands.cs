@@ -401,6 +401,13 @@ internal static class DeviceCommands
     // A .bin, .hex or .srec file carries no device identity: it fits any device, at the address it names or --address.
     private static DfuFile FromMemoryFile(string path, byte[] content, FirmwareKind kind, uint? address, DfuDevice device)
     {
+        if (device.Mode == DfuMode.Runtime && (address is not null || kind != FirmwareKind.Bin))
+        {
+            // Only a dry run gets here with a run-time device: whether its bootloader speaks DfuSe is not known yet.
+            throw CliException.Usage(
+                $"{path}: {device.Info.DisplayName} is in run-time mode and shows its memory layout only in DFU mode; run `dfusharp detach` first to plan this file");
+        }
+
         if (kind == FirmwareKind.Bin)
         {
             if (device.IsDfuSe && address is null)
