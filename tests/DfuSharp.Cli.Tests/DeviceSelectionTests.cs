@@ -113,6 +113,8 @@ public sealed class DeviceSelectionTests : IDisposable
     [InlineData("path=1-1", "--path", "1-2", "--path \"1-2\" contradicts path=1-1")]
     [InlineData("sim:stm32f4,serial=AAA1", "--serial", "BBB2", "--serial \"BBB2\" contradicts serial=AAA1")]
     [InlineData("0483:df11", "--serial", " ", "--serial needs a value")]
+    [InlineData("0483:df11,alt=1", "--alt", "0", "--alt \"0\" contradicts alt=1")]
+    [InlineData("alt=Option Bytes", "--alt", "Internal Flash", "--alt \"Internal Flash\" contradicts alt=Option Bytes")]
     public async Task Info_OptionContradictsDevice_Exits64(string device, string option, string value, string message)
     {
         _cli.Plug("stm32f4", "1-1", serial: "AAA1");
@@ -128,10 +130,11 @@ public sealed class DeviceSelectionTests : IDisposable
     {
         _cli.Plug("stm32f4", "1-1", serial: "AAA1");
 
-        CliRun run = await _cli.RunAsync("info", "--device", "0483:df11,serial=AAA1,path=1-1", "--serial", "AAA1", "--path", "1-1", "--json");
+        CliRun run = await _cli.RunAsync("info", "--device", "0483:df11,serial=AAA1,path=1-1,alt=1", "--serial", "AAA1", "--path", "1-1", "--alt", "1", "--json");
 
         run.ExitCode.Should().Be(0, run.ToString());
         Device(run).GetProperty("serialNumber").GetString().Should().Be("AAA1");
+        run.Json().GetProperty("alternateSetting").GetInt32().Should().Be(1);
     }
 
     [Theory]

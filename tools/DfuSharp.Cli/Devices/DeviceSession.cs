@@ -25,8 +25,8 @@ internal sealed record DeviceRequest(string? Device, string? Alternate, string? 
 
     /// <summary>Parses the selector: <c>sim:PROFILE[,key=value…]</c> or anything <see cref="DfuDeviceSelector.Parse"/> takes,
     /// then applies <c>--serial</c>, <c>--path</c> and <c>--alt</c>.</summary>
-    /// <exception cref="CliException">The text is not a selector, or <c>--serial</c> or <c>--path</c> is empty or contradicts
-    /// <c>serial=</c> or <c>path=</c> in <c>--device</c> (exit 64).</exception>
+    /// <exception cref="CliException">The text is not a selector, or <c>--serial</c>, <c>--path</c> or <c>--alt</c> is empty
+    /// or contradicts <c>serial=</c>, <c>path=</c> or <c>alt=</c> in <c>--device</c> (exit 64).</exception>
     public (string? Profile, DfuDeviceSelector Selector) Parse()
     {
         string? profile = null;
@@ -65,9 +65,17 @@ internal sealed record DeviceRequest(string? Device, string? Alternate, string? 
 
         if (Alternate is { Length: > 0 } alt)
         {
-            selector = CliNumbers.TryParseByte(alt, out byte number)
+            DfuDeviceSelector chosen = CliNumbers.TryParseByte(alt, out byte number)
                 ? selector with { AlternateSetting = number, AlternateName = null }
                 : selector with { AlternateName = alt, AlternateSetting = null };
+            bool named = selector.AlternateSetting is not null || selector.AlternateName is not null;
+            if (named && (chosen.AlternateSetting != selector.AlternateSetting
+                          || !string.Equals(chosen.AlternateName, selector.AlternateName, StringComparison.OrdinalIgnoreCase)))
+            {
+                throw CliException.Usage($"--alt \"{alt}\" contradicts alt={(object?)selector.AlternateSetting ?? selector.AlternateName} in --device \"{Device}\"; give it once");
+            }
+
+            selector = chosen;
         }
 
         return (profile, selector);
