@@ -274,7 +274,7 @@ internal static class DeviceCommands
     private static Command CreateDetach(CliContext context)
     {
         var set = new DeviceOptionSet();
-        var command = set.AddTo(new Command("detach", "Switch a run-time device into DFU mode (DFU_DETACH, reset if needed) and wait for it."));
+        var command = set.AddTo(new Command("detach", "Switch a run-time device into DFU mode (DFU_DETACH, reset if needed; ST's HID detach for a HID application named by the selector) and wait for it."));
         command.SetAction(async (parse, ct) =>
         {
             await using DeviceBus bus = await DeviceBus.CreateAsync(context.Devices, set.Request(parse), ct).ConfigureAwait(false);
