@@ -99,6 +99,10 @@ public sealed class InfrastructureTests
         { new DfuReenumerationTimeoutException("gone"), ExitCodes.ReenumerationTimeout },
         { new DfuProtocolException("broke"), ExitCodes.Protocol },
         { new UsbTransportException(UsbError.Io, "pipe"), ExitCodes.IOError },
+        { new UsbTransportException(UsbError.Timeout, "no answer"), ExitCodes.IOError },
+        { new UsbTransportException(UsbError.NoDevice, "gone"), ExitCodes.IOError },
+        { new UsbTransportException(UsbError.Stall, "refused"), ExitCodes.Protocol },
+        { new UsbTransportException(UsbError.LibraryMissing, "no libusb"), ExitCodes.NoDevice },
         { new InvalidOperationException("bug"), ExitCodes.Software },
     };
 

@@ -6,17 +6,31 @@ namespace DfuSharp.Cli.Tests;
 
 /// <summary>
 /// Runs dfusharp in process against simulated devices on virtual time: <c>sim:PROFILE</c> gets a bus built here (with
-/// the options and faults a test sets, or empty), and every other selector gets an empty simulated bus instead of libusb.
+/// the options and faults a test sets, or empty), and every other selector gets <see cref="UsbBus"/> instead of libusb.
 /// </summary>
 internal sealed class SimCli
 {
+    private SimulatedUsbBus? _usbBus;
+    private Action<SimulatedUsbBus>? _alongside;
+
     public VirtualTimeProvider Time { get; } = new();
+
+    /// <summary>Gets the bus that stands for libusb: empty unless a test plugs boards in; they stay between runs, as
+    /// real boards stay plugged in between commands.</summary>
+    public SimulatedUsbBus UsbBus => _usbBus ??= new SimulatedUsbBus(Time);
 
     /// <summary>Gets or sets the options of the device <c>sim:PROFILE</c> creates.</summary>
     public SimulatedDeviceOptions Options { get; set; } = new();
 
     /// <summary>Gets or sets a value indicating whether <c>sim:PROFILE</c> finds an empty bus.</summary>
     public bool EmptyBus { get; set; }
+
+    /// <summary>Plugs more boards into every bus <c>sim:PROFILE</c> creates, after the profile's own.</summary>
+    public void Alongside(Action<SimulatedUsbBus> plug) => _alongside = plug;
+
+    /// <summary>Plugs a board of a stock profile into <see cref="UsbBus"/> at a port path, with a serial number.</summary>
+    public SimulatedDfuDevice Plug(string profile, string path, string? serial = null)
+        => UsbBus.Add(profile, new SimulatedDeviceOptions { PortPath = path, SerialNumber = serial });
 
     /// <summary>Gets the bus of the last run.</summary>
     public SimulatedUsbBus? Bus { get; private set; }
@@ -27,7 +41,7 @@ internal sealed class SimCli
     public CliDeviceEnvironment Environment => new()
     {
         TimeProvider = Time,
-        CreateUsbProvider = () => new SimulatedUsbBus(Time),
+        CreateUsbProvider = () => UsbBus,
         CreateSimulatedBus = (profile, time) =>
         {
             var bus = new SimulatedUsbBus(time);
@@ -35,6 +49,8 @@ internal sealed class SimCli
             {
                 bus.Add(profile, Options);
             }
+
+            _alongside?.Invoke(bus);
 
             Bus = bus;
             return bus;

@@ -10,6 +10,7 @@ using DfuSharp.Cli.Infrastructure;
 using DfuSharp.Cli.Json;
 using DfuSharp.DfuSe;
 using DfuSharp.Formats;
+using DfuSharp.Hid;
 using DfuSharp.Planning;
 using DfuSharp.Protocol;
 using DfuSharp.Usb;
@@ -98,12 +99,14 @@ internal static class DeviceCommands
                 }
 
                 DfuFunctionalDescriptor d = device.Descriptor;
+                HidDetachReport? hid = device.HidDetach;
                 var info = new InfoJson(
                     DeviceJson.From(device.Info, device.Mode),
-                    new DescriptorJson(d.CanDownload, d.CanUpload, d.ManifestationTolerant, d.WillDetach, d.DetachTimeout, d.TransferSize, d.DfuVersion, d.IsDfuSe),
+                    hid is null ? new DescriptorJson(d.CanDownload, d.CanUpload, d.ManifestationTolerant, d.WillDetach, d.DetachTimeout, d.TransferSize, d.DfuVersion, d.IsDfuSe) : null,
                     device.Interface.InterfaceNumber, device.Interface.Setting.Number,
                     [.. device.AlternateSettings.Select(Alternate)],
-                    state, status, commands?.Select(CommandName).ToArray());
+                    state, status, commands?.Select(CommandName).ToArray(),
+                    hid is null ? null : new HidDetachJson(hid.ReportId, hid.Type.ToString().ToLowerInvariant(), hid.Length));
                 if (parse.GetValue(set.Json))
                 {
                     WriteJson(context, info, CliJson.Context.InfoJson);
@@ -144,6 +147,19 @@ internal static class DeviceCommands
             DfuDevice device = await bus.OpenAsync(ct).ConfigureAwait(false);
             await using (device.ConfigureAwait(false))
             {
+                long start = context.Devices.TimeProvider.GetTimestamp();
+                bool isDryRun = parse.GetValue(dryRun);
+                if (!isDryRun && device.Mode == DfuMode.Runtime)
+                {
+                    // A run-time device, HID applications included, shows what it is (DfuSe or not, its layout) only in
+                    // DFU mode: detach first, so that the file is checked against the bootloader it goes to.
+                    await CliProgress.RunAsync(context, async p =>
+                    {
+                        await device.DetachAsync(p, ct).ConfigureAwait(false);
+                        return true;
+                    }).ConfigureAwait(false);
+                }
+
                 uint? at = parse.GetValue(address);
                 dfuFile ??= FromMemoryFile(path, content, kind, at, device);
                 var options = new DownloadOptions
@@ -155,8 +171,7 @@ internal static class DeviceCommands
                     Backup = backupPath is null ? null : (previous, token) => SaveBackupAsync(backupPath, previous, token),
                 };
 
-                long start = context.Devices.TimeProvider.GetTimestamp();
-                if (parse.GetValue(dryRun))
+                if (isDryRun)
                 {
                     TransferPlan plan = Plan(device, dfuFile, options);
                     var planned = new DownloadJson("download", path, DeviceJson.From(device.Info, device.Mode), DryRun: true,
@@ -259,7 +274,7 @@ internal static class DeviceCommands
     private static Command CreateDetach(CliContext context)
     {
         var set = new DeviceOptionSet();
-        var command = set.AddTo(new Command("detach", "Switch a run-time device into DFU mode (DFU_DETACH, reset if needed) and wait for it."));
+        var command = set.AddTo(new Command("detach", "Switch a run-time device into DFU mode (DFU_DETACH, reset if needed; ST's HID detach for a HID application named by the selector) and wait for it."));
         command.SetAction(async (parse, ct) =>
         {
             await using DeviceBus bus = await DeviceBus.CreateAsync(context.Devices, set.Request(parse), ct).ConfigureAwait(false);
@@ -386,6 +401,13 @@ internal static class DeviceCommands
     // A .bin, .hex or .srec file carries no device identity: it fits any device, at the address it names or --address.
     private static DfuFile FromMemoryFile(string path, byte[] content, FirmwareKind kind, uint? address, DfuDevice device)
     {
+        if (device.Mode == DfuMode.Runtime && (address is not null || kind != FirmwareKind.Bin))
+        {
+            // Only a dry run gets here with a run-time device: whether its bootloader speaks DfuSe is not known yet.
+            throw CliException.Usage(
+                $"{path}: {device.Info.DisplayName} is in run-time mode and shows its memory layout only in DFU mode; run `dfusharp detach` first to plan this file");
+        }
+
         if (kind == FirmwareKind.Bin)
         {
             if (device.IsDfuSe && address is null)
@@ -511,12 +533,21 @@ internal static class DeviceCommands
 
     private static void WriteInfo(TextWriter o, InfoJson info)
     {
-        DescriptorJson d = info.Descriptor;
         o.WriteLine($"Device:      {DeviceLine(info.Device)}");
         if (info.Device.Manufacturer is { } manufacturer)
         {
             o.WriteLine($"Maker:       {manufacturer}");
         }
+
+        if (info.HidDetach is { } hid)
+        {
+            o.WriteLine($"Interface:   {info.Interface}, a HID application with no DFU interface");
+            o.WriteLine($"HID detach:  report 0x{hid.ReportId:X2} ({hid.Type}, {hid.Length} byte(s)) on usage page 0xFF00, usage 0x55 (ST DfuSe); "
+                        + "`dfusharp detach` switches it to DFU mode");
+            return;
+        }
+
+        DescriptorJson d = info.Descriptor!;
 
         o.WriteLine($"Interface:   {info.Interface}, alternate setting {info.AlternateSetting}");
         var attributes = new List<string>();

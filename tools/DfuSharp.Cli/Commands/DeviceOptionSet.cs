@@ -10,9 +10,22 @@ internal sealed class DeviceOptionSet
 {
     public Option<string?> Device { get; } = new("--device", "-d")
     {
-        Description = "Which device: sim:PROFILE (stm32f4, stm32f1-app, dfu11, runtime), or VID:PID[,serial=S][,path=P][,alt=N|NAME]; "
-                      + "by default the one DFU device present.",
+        Description = "Which device: sim:PROFILE (stm32f4, stm32f1-app, dfu11, runtime, hid-runtime), or VID:PID[,VID:PID][,serial=S][,path=P][,alt=N|NAME] "
+                      + "(run-time ids, then DFU-mode ids; * for any); by default the one DFU device present.",
         HelpName = "SEL",
+    };
+
+    public Option<string?> Serial { get; } = new("--serial")
+    {
+        Description = "The serial number of the board (iSerialNumber), as serial=S in --device.",
+        HelpName = "S",
+    };
+
+    public Option<string?> Path { get; } = new("--path")
+    {
+        Description = "The USB port path of the board (as dfu-util -p and `list` show it, e.g. 1-1.4), as path=P in --device; "
+                      + "it tells apart boards with the same serial number.",
+        HelpName = "BUS-PORT.PORT…",
     };
 
     public Option<string?> Alternate { get; } = new("--alt", "-a")
@@ -33,6 +46,8 @@ internal sealed class DeviceOptionSet
     public Command AddTo(Command command, bool alternate = true)
     {
         command.Add(Device);
+        command.Add(Serial);
+        command.Add(Path);
         if (alternate)
         {
             command.Add(Alternate);
@@ -45,5 +60,9 @@ internal sealed class DeviceOptionSet
 
     /// <summary>Reads what the options asked for.</summary>
     public DeviceRequest Request(ParseResult parse)
-        => new(parse.GetValue(Device), parse.GetValue(Alternate), parse.GetValue(SimState));
+        => new(parse.GetValue(Device), parse.GetValue(Alternate), parse.GetValue(SimState))
+        {
+            Serial = parse.GetValue(Serial),
+            Path = parse.GetValue(Path),
+        };
 }

@@ -5,7 +5,7 @@ using DfuSharp.Usb;
 
 namespace DfuSharp.Cli.Devices;
 
-/// <summary>What <c>--device</c>, <c>--alt</c> and <c>--sim-state</c> asked for.</summary>
+/// <summary>What <c>--device</c>, <c>--serial</c>, <c>--path</c>, <c>--alt</c> and <c>--sim-state</c> asked for.</summary>
 /// <param name="Device">The selector text, or <see langword="null"/> for the one DFU device present.</param>
 /// <param name="Alternate">The alternate setting, a number or a name, or <see langword="null"/>.</param>
 /// <param name="SimState">The file that keeps a simulated device's memory between commands, or <see langword="null"/>.</param>
@@ -14,12 +14,19 @@ internal sealed record DeviceRequest(string? Device, string? Alternate, string? 
     /// <summary>The prefix that selects a simulated device.</summary>
     public const string SimulatedPrefix = "sim:";
 
+    /// <summary>Gets the serial number <c>--serial</c> asked for, or <see langword="null"/>.</summary>
+    public string? Serial { get; init; }
+
+    /// <summary>Gets the port path <c>--path</c> asked for, or <see langword="null"/>.</summary>
+    public string? Path { get; init; }
+
     /// <summary>Gets a value indicating whether a simulated device is asked for.</summary>
     public bool IsSimulated => Device?.StartsWith(SimulatedPrefix, StringComparison.OrdinalIgnoreCase) == true;
 
     /// <summary>Parses the selector: <c>sim:PROFILE[,key=value…]</c> or anything <see cref="DfuDeviceSelector.Parse"/> takes,
-    /// then applies <c>--alt</c>.</summary>
-    /// <exception cref="CliException">The text is not a selector (exit 64).</exception>
+    /// then applies <c>--serial</c>, <c>--path</c> and <c>--alt</c>.</summary>
+    /// <exception cref="CliException">The text is not a selector, or <c>--serial</c>, <c>--path</c> or <c>--alt</c> is empty
+    /// or contradicts <c>serial=</c>, <c>path=</c> or <c>alt=</c> in <c>--device</c> (exit 64).</exception>
     public (string? Profile, DfuDeviceSelector Selector) Parse()
     {
         string? profile = null;
@@ -46,14 +53,48 @@ internal sealed record DeviceRequest(string? Device, string? Alternate, string? 
             throw CliException.Usage($"--device: {ex.Message}");
         }
 
+        if (Serial is not null)
+        {
+            selector = selector with { SerialNumber = Merge("--serial", "serial", Serial, selector.SerialNumber) };
+        }
+
+        if (Path is not null)
+        {
+            selector = selector with { PortPath = Merge("--path", "path", Path, selector.PortPath) };
+        }
+
         if (Alternate is { Length: > 0 } alt)
         {
-            selector = CliNumbers.TryParseByte(alt, out byte number)
+            DfuDeviceSelector chosen = CliNumbers.TryParseByte(alt, out byte number)
                 ? selector with { AlternateSetting = number, AlternateName = null }
                 : selector with { AlternateName = alt, AlternateSetting = null };
+            bool named = selector.AlternateSetting is not null || selector.AlternateName is not null;
+            if (named && (chosen.AlternateSetting != selector.AlternateSetting
+                          || !string.Equals(chosen.AlternateName, selector.AlternateName, StringComparison.OrdinalIgnoreCase)))
+            {
+                throw CliException.Usage($"--alt \"{alt}\" contradicts alt={(object?)selector.AlternateSetting ?? selector.AlternateName} in --device \"{Device}\"; give it once");
+            }
+
+            selector = chosen;
         }
 
         return (profile, selector);
+    }
+
+    // The option and the key=value part of --device set the same field: saying it twice is fine, saying two things is not.
+    private string Merge(string option, string key, string value, string? fromDevice)
+    {
+        if (value.Trim().Length == 0)
+        {
+            throw CliException.Usage($"{option} needs a value");
+        }
+
+        if (fromDevice is not null && !string.Equals(fromDevice, value, StringComparison.Ordinal))
+        {
+            throw CliException.Usage($"{option} \"{value}\" contradicts {key}={fromDevice} in --device \"{Device}\"; give it once");
+        }
+
+        return value;
     }
 }
 
@@ -113,6 +154,13 @@ internal sealed class DeviceBus : IAsyncDisposable
         }
 
         SimulatedUsbBus bus = environment.CreateSimulatedBus(profile, environment.TimeProvider);
+
+        // sim:PROFILE names its board, as --path names a real one: an empty selector never picks a HID application
+        // (hid-runtime), and a bus with other boards on it is not ambiguous.
+        if (!selector.IdentifiesDevice() && bus.Devices.Where(d => d.HomeProfile.Name == profile.Name).ToList() is [var board])
+        {
+            selector = selector with { PortPath = board.PortPath };
+        }
         if (request.SimState is { } path && File.Exists(path))
         {
             byte[] saved = await CliFiles.ReadAsync(path, cancellationToken).ConfigureAwait(false);

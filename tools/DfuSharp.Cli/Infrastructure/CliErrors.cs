@@ -39,6 +39,10 @@ internal static class CliErrors
             DfuVerificationException e => new CliError(ExitCodes.Protocol, null, e.Message),
             UsbTransportException { Error: UsbError.LibraryMissing } e => new CliError(ExitCodes.NoDevice, null, e.Message),
             DfuReenumerationTimeoutException e => new CliError(ExitCodes.ReenumerationTimeout, null, e.Message),
+
+            // A STALL is the device refusing a request (DFU 1.1 §6.1.2: it enters dfuERROR with errSTALLEDPKT), not a
+            // failing cable: the device reported an error.
+            UsbTransportException { Error: UsbError.Stall } e => new CliError(ExitCodes.Protocol, null, e.Message),
             UsbTransportException e => new CliError(ExitCodes.IOError, null, e.Message),
             DfuStatusException e => new CliError(ExitCodes.Protocol, null, e.Message),
             DfuProtocolException e => new CliError(ExitCodes.Protocol, null, e.Message),

@@ -49,10 +49,14 @@ internal sealed record SectorGroupJson(int Count, uint Size, bool Readable, bool
 internal sealed record DescriptorJson(
     bool CanDownload, bool CanUpload, bool ManifestationTolerant, bool WillDetach, int DetachTimeout, int TransferSize, int DfuVersion, bool DfuSe);
 
-/// <summary>The <c>info --json</c> object.</summary>
+/// <summary>The <c>info --json</c> object. A HID application (ST's HID detach) has no DFU functional descriptor: it has
+/// <see cref="HidDetach"/> instead of <see cref="Descriptor"/>, and no alternate settings.</summary>
 internal sealed record InfoJson(
-    DeviceJson Device, DescriptorJson Descriptor, int Interface, int AlternateSetting, IReadOnlyList<AlternateSettingJson> AlternateSettings,
-    string? State, string? Status, IReadOnlyList<string>? DfuSeCommands);
+    DeviceJson Device, DescriptorJson? Descriptor, int Interface, int AlternateSetting, IReadOnlyList<AlternateSettingJson> AlternateSettings,
+    string? State, string? Status, IReadOnlyList<string>? DfuSeCommands, HidDetachJson? HidDetach);
+
+/// <summary>The DETACH report of a HID application (usage 0x55 of the vendor usage page 0xFF00).</summary>
+internal sealed record HidDetachJson(int ReportId, string Type, int Length);
 
 /// <summary>The <c>download --json</c> object; with <c>--dry-run</c> it carries the plan and nothing was sent.</summary>
 internal sealed record DownloadJson(
