@@ -68,6 +68,7 @@ public sealed class CliEmulatorTests : IDisposable
 
     [EmulatorTheory]
     [InlineData("stm32f4", "--address 0x08000000")]
+    [InlineData("stm32f1-app", "--address 0x08003000")]
     [InlineData("dfu11", "")]
     public void DownloadVerifyThenUpload_Profile_ReadsBackTheImage(string profile, string address)
     {
