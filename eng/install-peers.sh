@@ -3,7 +3,7 @@
 # Called by the test build (tests/DfuSharp.TestSupport); safe to run by hand. Does nothing where apt-get is absent,
 # where everything is installed already, or when DFUSHARP_SKIP_PEERS=1. Tests that need a missing peer skip with a reason.
 set -u
-packages=(dfu-util srecord python3-intelhex libusb-1.0-0 umockdev libumockdev-dev gcc pkg-config)
+mapfile -t packages < "$(dirname "$0")/debian-packages.txt"
 
 [ "${DFUSHARP_SKIP_PEERS:-0}" = 1 ] && { echo "install-peers: DFUSHARP_SKIP_PEERS=1, not installing"; exit 0; }
 [ "$(uname -s)" = Linux ] || exit 0
@@ -30,7 +30,7 @@ flock 9
 echo "install-peers: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" apt-get update -qq >/dev/null 2>&1 || true
-if ! "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/tmp/dfusharp-install-peers.log 2>&1; then
+if ! "${sudo[@]}" apt-get install -y -qq "${missing[@]}" >/tmp/dfusharp-install-peers.log 2>&1; then
     echo "install-peers: apt-get failed (see /tmp/dfusharp-install-peers.log); peer tests will be skipped"
 fi
 exit 0
