@@ -9,35 +9,15 @@ namespace DfuSharp.Tests.LibUsb;
 /// </summary>
 [Collection(UsbEmulatorCollection.Name)]
 [Trait("Category", "Emulator")]
-public sealed class CliEmulatorTests : IDisposable
+public sealed class CliEmulatorTests() : EmulatorTestBase("dfusharp-cli-usb-")
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("dfusharp-cli-usb-").FullName;
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
-    private byte[] WriteImage(string name, int length, int seed)
-    {
-        byte[] data = new byte[length];
-        new Random(seed).NextBytes(data);
-        File.WriteAllBytes(Path.Combine(_dir, name), data);
-        return data;
-    }
-
-    private byte[] Read(string name) => File.ReadAllBytes(Path.Combine(_dir, name));
-
-    private JsonElement Json(string name)
-    {
-        using var document = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(_dir, name)));
-        return document.RootElement.Clone();
-    }
-
     private static JsonElement OnlyDevice(JsonElement list)
         => list.GetProperty("devices").EnumerateArray().Should().ContainSingle().Subject;
 
     [EmulatorFact]
     public void List_Stm32f4_ShowsTheEmulatedBoardInTextAndJson()
     {
-        EmulatorResult result = UsbEmulator.Run("stm32f4", "$DFUSHARP list && $DFUSHARP list --json > list.json", _dir);
+        EmulatorResult result = UsbEmulator.Run("stm32f4", "$DFUSHARP list && $DFUSHARP list --json > list.json", Dir);
 
         result.Process.ExitCode.Should().Be(0, result.ToString());
         result.Lines.Should().Contain("[0483:df11] ver=2200 path=\"1-1\" dfu mode \"STM32  BOOTLOADER\" serial=\"3276375B3034\"")
@@ -55,7 +35,7 @@ public sealed class CliEmulatorTests : IDisposable
     [EmulatorFact]
     public void Info_Stm32f4_ReadsDescriptorStateAndDfuSeCommands()
     {
-        EmulatorResult result = UsbEmulator.Run("stm32f4", "$DFUSHARP info --json > info.json", _dir);
+        EmulatorResult result = UsbEmulator.Run("stm32f4", "$DFUSHARP info --json > info.json", Dir);
 
         result.Process.ExitCode.Should().Be(0, result.ToString());
         JsonElement info = Json("info.json");
@@ -77,7 +57,7 @@ public sealed class CliEmulatorTests : IDisposable
         EmulatorResult result = UsbEmulator.Run(
             profile,
             $"$DFUSHARP download fw.bin {address} --verify --json > download.json && $DFUSHARP upload out.bin {address} --length 40000",
-            _dir);
+            Dir);
 
         result.Process.ExitCode.Should().Be(0, result.ToString());
         JsonElement download = Json("download.json");
@@ -100,7 +80,7 @@ public sealed class CliEmulatorTests : IDisposable
             + " && $DFUSHARP download small.bin --address 0x08010000 --leave --json > leave.json"
             + " && $PROBE wait 0483:df11 5000"
             + " && $DFUSHARP upload small-out.bin --address 0x08010000 --length 3000",
-            _dir);
+            Dir);
 
         result.Process.ExitCode.Should().Be(0, result.ToString());
         Json("erase.json").GetProperty("erasedSectors").GetInt32().Should().Be(1);
@@ -115,7 +95,7 @@ public sealed class CliEmulatorTests : IDisposable
     [EmulatorFact]
     public void Detach_Runtime_ComesBackInDfuModeOverHotplug()
     {
-        EmulatorResult result = UsbEmulator.Run("runtime", "$DFUSHARP detach --json > detach.json && $DFUSHARP list --json > list.json", _dir);
+        EmulatorResult result = UsbEmulator.Run("runtime", "$DFUSHARP detach --json > detach.json && $DFUSHARP list --json > list.json", Dir);
 
         result.Process.ExitCode.Should().Be(0, result.ToString());
         JsonElement detach = Json("detach.json");
@@ -134,7 +114,7 @@ public sealed class CliEmulatorTests : IDisposable
         EmulatorResult result = UsbEmulator.Run(
             "hid-runtime",
             "$DFUSHARP detach; echo unnamed=$?; $DFUSHARP detach --device 0483:5750 --json > detach.json && $DFUSHARP list --json > list.json",
-            _dir);
+            Dir);
 
         result.Process.ExitCode.Should().Be(0, result.ToString());
         result.Value("unnamed").Should().Be("69", "an empty selector never picks a HID device");
@@ -156,7 +136,7 @@ public sealed class CliEmulatorTests : IDisposable
             "hid-runtime",
             "$DFUSHARP download fw.bin --address 0x08000000 --verify --device 0483:5750,0483:df11 --json > download.json"
             + " && $DFUSHARP upload out.bin --address 0x08000000 --length 5000",
-            _dir);
+            Dir);
 
         result.Process.ExitCode.Should().Be(0, result.ToString());
         Json("download.json").GetProperty("verified").GetBoolean().Should().BeTrue();
@@ -173,7 +153,7 @@ public sealed class CliEmulatorTests : IDisposable
     {
         WriteImage("fw.bin", 6_000, seed: 44);
 
-        EmulatorResult result = UsbEmulator.Run("dfu11", "$DFUSHARP download fw.bin --verify", _dir, fault);
+        EmulatorResult result = UsbEmulator.Run("dfu11", "$DFUSHARP download fw.bin --verify", Dir, fault);
 
         result.Process.ExitCode.Should().Be(exitCode, result.ToString());
         result.Process.StandardError.Should().Contain(message);
@@ -191,7 +171,7 @@ public sealed class CliEmulatorTests : IDisposable
             "stm32f4",
             $"dfu-util -a 0 -D '{dfu}' && $DFUSHARP upload a-out.bin --address 0x08000000 --length {sample.Length}"
             + " && $DFUSHARP download b.bin --address 0x08020000 && dfu-util -a 0 -s 0x08020000:20000 -U b-out.bin",
-            _dir);
+            Dir);
 
         result.Process.ExitCode.Should().Be(0, result.ToString());
         Read("a-out.bin").Should().Equal(sample);
@@ -207,7 +187,7 @@ public sealed class CliEmulatorTests : IDisposable
         EmulatorResult result = UsbEmulator.Run(
             "dfu11",
             "dfu-util -D a.bin && $DFUSHARP upload a-out.bin && $DFUSHARP download b.bin --verify && dfu-util -U b-out.bin",
-            _dir);
+            Dir);
 
         result.Process.ExitCode.Should().Be(0, result.ToString());
         Read("a-out.bin").Should().Equal(first);

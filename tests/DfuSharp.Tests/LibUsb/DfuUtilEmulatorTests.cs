@@ -6,26 +6,12 @@ namespace DfuSharp.Tests.LibUsb;
 /// </summary>
 [Collection(UsbEmulatorCollection.Name)]
 [Trait("Category", "Emulator")]
-public sealed class DfuUtilEmulatorTests : IDisposable
+public sealed class DfuUtilEmulatorTests() : EmulatorTestBase("dfusharp-dfu-util-")
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("dfusharp-dfu-util-").FullName;
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
-    private byte[] WriteImage(string name, int length, int seed)
-    {
-        byte[] data = new byte[length];
-        new Random(seed).NextBytes(data);
-        File.WriteAllBytes(Path.Combine(_dir, name), data);
-        return data;
-    }
-
-    private byte[] Read(string name) => File.ReadAllBytes(Path.Combine(_dir, name));
-
     [EmulatorFact("dfu-util")]
     public void List_Stm32f4_FindsEveryAlternateSetting()
     {
-        EmulatorResult result = UsbEmulator.Run("stm32f4", "dfu-util -l", _dir);
+        EmulatorResult result = UsbEmulator.Run("stm32f4", "dfu-util -l", Dir);
 
         result.Process.ExitCode.Should().Be(0, result.ToString());
         string[] found = result.Lines.Where(l => l.StartsWith("Found DFU: [0483:df11]", StringComparison.Ordinal)).ToArray();
@@ -41,7 +27,7 @@ public sealed class DfuUtilEmulatorTests : IDisposable
         EmulatorResult result = UsbEmulator.Run(
             "stm32f4",
             "dfu-util -a 0 -s 0x08000000:leave -D fw.bin && $PROBE wait 0483:df11 5000 && $PROBE upload out.bin address=0x08000000 length=30000",
-            _dir);
+            Dir);
 
         result.Process.ExitCode.Should().Be(0, result.ToString());
         result.Process.StandardOutput.Should().Contain("File downloaded successfully");
@@ -57,7 +43,7 @@ public sealed class DfuUtilEmulatorTests : IDisposable
         EmulatorResult result = UsbEmulator.Run(
             "stm32f4",
             "$PROBE download fw.bin address=0x08000000 && dfu-util -a 0 -s 0x08000000:20000 -U out.bin",
-            _dir);
+            Dir);
 
         result.Process.ExitCode.Should().Be(0, result.ToString());
         Read("out.bin").Should().Equal(image);
@@ -71,7 +57,7 @@ public sealed class DfuUtilEmulatorTests : IDisposable
         EmulatorResult result = UsbEmulator.Run(
             "stm32f4",
             "$PROBE download fw.bin address=0x08000000 && dfu-util -a 0 -s 0x08000000:mass-erase:force && $PROBE upload out.bin address=0x08000000 length=2048",
-            _dir);
+            Dir);
 
         result.Process.ExitCode.Should().Be(0, result.ToString());
         Read("out.bin").Should().OnlyContain(b => b == 0xFF);
@@ -86,7 +72,7 @@ public sealed class DfuUtilEmulatorTests : IDisposable
         EmulatorResult result = UsbEmulator.Run(
             "dfu11",
             "dfu-util -D a.bin && $PROBE upload a-out.bin && $PROBE download b.bin verify && dfu-util -U b-out.bin",
-            _dir);
+            Dir);
 
         result.Process.ExitCode.Should().Be(0, result.ToString());
         Read("a-out.bin").Should().Equal(first);
@@ -96,7 +82,7 @@ public sealed class DfuUtilEmulatorTests : IDisposable
     [EmulatorFact("dfu-util")]
     public void Detach_Runtime_DeviceReturnsInDfuMode()
     {
-        EmulatorResult result = UsbEmulator.Run("runtime", "dfu-util -e && $PROBE wait 1209:df11 5000 && dfu-util -l", _dir);
+        EmulatorResult result = UsbEmulator.Run("runtime", "dfu-util -e && $PROBE wait 1209:df11 5000 && dfu-util -l", Dir);
 
         result.Process.ExitCode.Should().Be(0, result.ToString());
         result.Lines.Should().Contain(l => l.StartsWith("Found DFU: [1209:df11]", StringComparison.Ordinal) && l.Contains("path=\"1-1\"", StringComparison.Ordinal));

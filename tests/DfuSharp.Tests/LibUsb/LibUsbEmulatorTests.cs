@@ -3,26 +3,12 @@ namespace DfuSharp.Tests.LibUsb;
 /// <summary>DfuSharp over libusb against simulated devices on the Linux USB stack (tools/usb-emulator).</summary>
 [Collection(UsbEmulatorCollection.Name)]
 [Trait("Category", "Emulator")]
-public sealed class LibUsbEmulatorTests : IDisposable
+public sealed class LibUsbEmulatorTests() : EmulatorTestBase("dfusharp-libusb-")
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("dfusharp-libusb-").FullName;
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
-    private byte[] WriteImage(string name, int length, int seed)
-    {
-        byte[] data = new byte[length];
-        new Random(seed).NextBytes(data);
-        File.WriteAllBytes(Path.Combine(_dir, name), data);
-        return data;
-    }
-
-    private byte[] Read(string name) => File.ReadAllBytes(Path.Combine(_dir, name));
-
     [EmulatorFact]
     public void Enumerate_Stm32f4_ListsDfuSeSettingsStringsAndPath()
     {
-        EmulatorResult result = UsbEmulator.Run("stm32f4", "$PROBE list", _dir);
+        EmulatorResult result = UsbEmulator.Run("stm32f4", "$PROBE list", Dir);
 
         result.Process.ExitCode.Should().Be(0, result.ToString());
         result.Value("device").Should().Be("0483:df11 bcd=2200 path=1-1 address=2");
@@ -38,17 +24,17 @@ public sealed class LibUsbEmulatorTests : IDisposable
         EmulatorResult result = UsbEmulator.RunWithProbeModel(
             "model dfu11 no-functional",
             "$PROBE list",
-            _dir);
+            Dir);
 
         result.Process.ExitCode.Should().Be(0, result.ToString());
-        File.ReadAllText(Path.Combine(_dir, "functional-descriptor-requests.txt")).Should().StartWith("GET_DESCRIPTOR 0x21");
+        File.ReadAllText(Path.Combine(Dir, "functional-descriptor-requests.txt")).Should().StartWith("GET_DESCRIPTOR 0x21");
         result.Value("dfu").Should().Be("cfg 1 intf 0 alt 0 mode Dfu attrs 07 transfer 1024 version 0110 name \"Flash\"");
     }
 
     [EmulatorFact]
     public void Enumerate_Gd32StyleUtf8Serial_DecodesTheSerial()
     {
-        EmulatorResult result = UsbEmulator.RunWithProbeModel("model stm32f4 utf8-serial", "$PROBE list", _dir);
+        EmulatorResult result = UsbEmulator.RunWithProbeModel("model stm32f4 utf8-serial", "$PROBE list", Dir);
 
         result.Process.ExitCode.Should().Be(0, result.ToString());
         result.Value("serial").Should().Be("3276375B3034");
@@ -61,7 +47,7 @@ public sealed class LibUsbEmulatorTests : IDisposable
     [InlineData("runtime", "1209:df10", "Runtime")]
     public void Enumerate_Profile_ShowsItsDfuInterface(string profile, string vidPid, string mode)
     {
-        EmulatorResult result = UsbEmulator.Run(profile, "$PROBE list", _dir);
+        EmulatorResult result = UsbEmulator.Run(profile, "$PROBE list", Dir);
 
         result.Process.ExitCode.Should().Be(0, result.ToString());
         result.Value("device").Should().StartWith(vidPid + " ");
@@ -76,7 +62,7 @@ public sealed class LibUsbEmulatorTests : IDisposable
         EmulatorResult result = UsbEmulator.Run(
             "stm32f4",
             "$PROBE download fw.bin address=0x08000000 verify && $PROBE upload out.bin address=0x08000000 length=40000",
-            _dir);
+            Dir);
 
         result.Process.ExitCode.Should().Be(0, result.ToString());
         result.Value("verified").Should().Be("True");
@@ -88,7 +74,7 @@ public sealed class LibUsbEmulatorTests : IDisposable
     {
         byte[] image = WriteImage("fw.bin", 9_000, seed: 2);
 
-        EmulatorResult result = UsbEmulator.Run("dfu11", "$PROBE download fw.bin verify && $PROBE upload out.bin", _dir);
+        EmulatorResult result = UsbEmulator.Run("dfu11", "$PROBE download fw.bin verify && $PROBE upload out.bin", Dir);
 
         result.Process.ExitCode.Should().Be(0, result.ToString());
         result.Value("verified").Should().Be("True");
@@ -103,7 +89,7 @@ public sealed class LibUsbEmulatorTests : IDisposable
         EmulatorResult result = UsbEmulator.Run(
             "stm32f4",
             "$PROBE download fw.bin address=0x08000000 && $PROBE mass-erase && $PROBE upload out.bin address=0x08000000 length=4096",
-            _dir);
+            Dir);
 
         result.Process.ExitCode.Should().Be(0, result.ToString());
         Read("out.bin").Should().HaveCount(4_096).And.OnlyContain(b => b == 0xFF);
@@ -112,7 +98,7 @@ public sealed class LibUsbEmulatorTests : IDisposable
     [EmulatorFact]
     public void Leave_Stm32f4_DeviceLeavesAndReenumerates()
     {
-        EmulatorResult result = UsbEmulator.Run("stm32f4", "$PROBE leave address=0x08000000 && $PROBE wait 0483:df11 5000", _dir);
+        EmulatorResult result = UsbEmulator.Run("stm32f4", "$PROBE leave address=0x08000000 && $PROBE wait 0483:df11 5000", Dir);
 
         result.Process.ExitCode.Should().Be(0, result.ToString());
         result.Value("outcome").Should().BeOneOf("Left", "Disconnected");
@@ -123,7 +109,7 @@ public sealed class LibUsbEmulatorTests : IDisposable
     [EmulatorFact]
     public void Detach_Runtime_ComesBackInDfuModeWithSameSerialAndPath()
     {
-        EmulatorResult result = UsbEmulator.Run("runtime", "$PROBE detach", _dir);
+        EmulatorResult result = UsbEmulator.Run("runtime", "$PROBE detach", Dir);
 
         result.Process.ExitCode.Should().Be(0, result.ToString());
         result.Value("hotplug").Should().Be("True");
@@ -135,7 +121,7 @@ public sealed class LibUsbEmulatorTests : IDisposable
     [EmulatorFact]
     public void Detach_RuntimeWithPollingInsteadOfHotplug_ComesBackInDfuMode()
     {
-        EmulatorResult result = UsbEmulator.Run("runtime", "PROBE_POLL=1 $PROBE detach", _dir);
+        EmulatorResult result = UsbEmulator.Run("runtime", "PROBE_POLL=1 $PROBE detach", Dir);
 
         result.Process.ExitCode.Should().Be(0, result.ToString());
         result.Value("hotplug").Should().Be("False");
@@ -146,7 +132,7 @@ public sealed class LibUsbEmulatorTests : IDisposable
     public void Reset_Dfu11_TransportIsDeadAndDeviceStaysAtItsAddress()
     {
         // A device that keeps its identity over a bus reset stays on the bus (USB 2.0 §9.1.1.5 keeps it attached).
-        EmulatorResult result = UsbEmulator.Run("dfu11", "$PROBE reset-and-wait 1209:df11", _dir);
+        EmulatorResult result = UsbEmulator.Run("dfu11", "$PROBE reset-and-wait 1209:df11", Dir);
 
         result.Process.ExitCode.Should().Be(0, result.ToString());
         result.Value("after-reset").Should().Be("NoDevice");
@@ -158,7 +144,7 @@ public sealed class LibUsbEmulatorTests : IDisposable
     [EmulatorFact]
     public void ControlTransfer_ClrStatusInDfuIdle_IsStall()
     {
-        EmulatorResult result = UsbEmulator.Run("dfu11", "$PROBE control 2104000000000000", _dir);
+        EmulatorResult result = UsbEmulator.Run("dfu11", "$PROBE control 2104000000000000", Dir);
 
         result.Process.ExitCode.Should().Be(1, result.ToString());
         result.Value("error").Should().Be("Stall");
@@ -174,7 +160,7 @@ public sealed class LibUsbEmulatorTests : IDisposable
     {
         WriteImage("fw.bin", 6_000, seed: 4);
 
-        EmulatorResult result = UsbEmulator.Run("dfu11", "$PROBE download fw.bin timeout=300", _dir, fault);
+        EmulatorResult result = UsbEmulator.Run("dfu11", "$PROBE download fw.bin timeout=300", Dir, fault);
 
         result.Process.ExitCode.Should().Be(1, result.ToString());
         result.Value("error").Should().Be(expected);
@@ -184,10 +170,10 @@ public sealed class LibUsbEmulatorTests : IDisposable
     public void SimState_DownloadInOneRun_UploadInTheNext()
     {
         byte[] image = WriteImage("fw.bin", 3_000, seed: 5);
-        string state = Path.Combine(_dir, "stm32f4.state");
+        string state = Path.Combine(Dir, "stm32f4.state");
 
-        EmulatorResult first = UsbEmulator.RunWithState("stm32f4", "$PROBE download fw.bin address=0x08004000", _dir, state);
-        EmulatorResult second = UsbEmulator.RunWithState("stm32f4", "$PROBE upload out.bin address=0x08004000 length=3000", _dir, state);
+        EmulatorResult first = UsbEmulator.RunWithState("stm32f4", "$PROBE download fw.bin address=0x08004000", Dir, state);
+        EmulatorResult second = UsbEmulator.RunWithState("stm32f4", "$PROBE upload out.bin address=0x08004000 length=3000", Dir, state);
 
         first.Process.ExitCode.Should().Be(0, first.ToString());
         second.Process.ExitCode.Should().Be(0, second.ToString());
@@ -204,7 +190,7 @@ public sealed class LibUsbEmulatorTests : IDisposable
             "$PROBE status; $PROBE download fw.bin address=0x08000000 device=path=1-2 && "
             + "$PROBE upload two.bin address=0x08000000 length=2048 device=path=1-2 && "
             + "$PROBE upload one.bin address=0x08000000 length=2048 device=path=1-1",
-            _dir);
+            Dir);
 
         result.Process.ExitCode.Should().Be(0, result.ToString());
         result.Value("error").Should().Be("DfuDeviceNotFoundException");
@@ -216,7 +202,7 @@ public sealed class LibUsbEmulatorTests : IDisposable
     [EmulatorFact]
     public void Detach_OneOfTwoRuntimeBoards_TheSameBoardReturnsInDfuMode()
     {
-        EmulatorResult result = UsbEmulator.RunMany(["runtime", "runtime"], "$PROBE detach device=path=1-2 && $PROBE list", _dir);
+        EmulatorResult result = UsbEmulator.RunMany(["runtime", "runtime"], "$PROBE detach device=path=1-2 && $PROBE list", Dir);
 
         result.Process.ExitCode.Should().Be(0, result.ToString());
         result.Value("found").Should().Be("1209:df11 path=1-2 serial=DFU11-000001");
