@@ -162,4 +162,23 @@ public sealed class RobustnessTests : IDisposable
         target.EnumerateObject().Select(p => p.Name).Should().Equal("alternateSetting", "name", "elements");
         target.GetProperty("elements")[0].EnumerateObject().Select(p => p.Name).Should().Equal("address", "size", "sha256");
     }
+
+    [Fact]
+    public async Task List_LibUsbMissing_Exits69WithTheMessage()
+    {
+        var context = new Infrastructure.CliContext(new StringWriter(), new StringWriter())
+        {
+            Devices = _cli.Environment with
+            {
+                CreateUsbProvider = () => throw new DfuSharp.Usb.UsbTransportException(DfuSharp.Usb.UsbError.LibraryMissing,
+                    "The libusb-1.0 library DFUSHARP_LIBUSB_PATH names could not be loaded: /nonexistent."),
+            },
+        };
+
+        int code = await CliApp.RunAsync(["list", "--json"], context);
+
+        code.Should().Be(69);
+        context.Error.ToString().Should().Be($"dfusharp: The libusb-1.0 library DFUSHARP_LIBUSB_PATH names could not be loaded: /nonexistent.{Environment.NewLine}");
+        context.Out.ToString().Should().Contain("\"error\"").And.Contain("/nonexistent");
+    }
 }
