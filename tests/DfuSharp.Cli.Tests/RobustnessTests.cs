@@ -137,6 +137,25 @@ public sealed class RobustnessTests : IDisposable
         _cli.Bus.Should().BeNull("nothing may be read from the device");
     }
 
+    [LinuxFact]
+    public async Task Upload_OutputInAFolderThatTakesNoFiles_Exits73BeforeReading()
+    {
+        CliRun run = await _cli.RunAsync("upload", "/proc/u.bin", "--device", "sim:stm32f4");
+
+        run.ExitCode.Should().Be(73, run.ToString());
+        run.Stderr.Should().StartWith("dfusharp: /proc/u.bin: cannot create");
+        _cli.Bus.Should().BeNull("nothing may be read from the device");
+    }
+
+    [Fact]
+    public async Task PrefixAdd_StellarisAddressNotAligned_Exits64WithoutParameterTail()
+    {
+        CliRun run = await _cli.RunAsync("file", "prefix", "add", _dir.Write("a.bin", [1, 2, 3]), "--type", "stellaris", "--address", "3");
+
+        run.ExitCode.Should().Be(64, run.ToString());
+        run.Stderr.Should().NotContain("(Parameter");
+    }
+
     [Fact]
     public async Task Download_SuffixForAnotherDevice_NamesBcdDeviceInHex()
     {

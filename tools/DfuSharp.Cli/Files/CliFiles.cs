@@ -162,7 +162,8 @@ internal static class CliFiles
         try
         {
             string full = Path.GetFullPath(path);
-            if (FileProbe.Probe(full) == PathKind.Directory)
+            PathKind kind = FileProbe.Probe(full);
+            if (kind == PathKind.Directory)
             {
                 throw new CliException(ExitCodes.CannotCreate, "cannot create: is a directory", path);
             }
@@ -171,6 +172,14 @@ internal static class CliFiles
             if (directory is null || FileProbe.Probe(directory) != PathKind.Directory)
             {
                 throw new CliException(ExitCodes.CannotCreate, "cannot create: the folder does not exist", path);
+            }
+
+            if (kind != PathKind.Special)
+            {
+                // The atomic write creates a temporary file in this folder; try that now (a folder such as /proc
+                // exists but takes no new files).
+                string probe = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+                using var created = new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1, FileOptions.DeleteOnClose);
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.SecurityException or ArgumentException)
