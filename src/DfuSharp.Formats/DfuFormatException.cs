@@ -38,7 +38,7 @@ public sealed class DfuFormatException : FormatException
     /// <param name="message">What was expected and what was found.</param>
     /// <param name="offset">The byte offset of the defect in the file, if known.</param>
     public DfuFormatException(DfuFormatError error, string message, long? offset = null)
-        : base(offset is { } o ? $"{message} (at byte offset {o})" : message)
+        : base(offset is { } o ? $"{WithoutPeriod(message)} at byte offset {o}" : message)
     {
         Error = error;
         Offset = offset;
@@ -50,12 +50,15 @@ public sealed class DfuFormatException : FormatException
     /// <param name="lineNumber">The 1-based line number of the defect.</param>
     /// <param name="offset">The byte offset of the start of that line, if known.</param>
     public DfuFormatException(DfuFormatError error, string message, int lineNumber, long? offset)
-        : base($"{message} (line {lineNumber})")
+        : base($"{WithoutPeriod(message)} at line {lineNumber}")
     {
         Error = error;
         LineNumber = lineNumber;
         Offset = offset;
     }
+
+    // "Bad suffix." + " at byte offset 0" would read "Bad suffix. at byte offset 0"; the place ends the sentence.
+    private static string WithoutPeriod(string message) => message.EndsWith('.') ? message[..^1] : message;
 
     /// <summary>Gets the kind of defect.</summary>
     public DfuFormatError Error { get; }

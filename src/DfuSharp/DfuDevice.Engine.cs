@@ -716,8 +716,8 @@ public sealed partial class DfuDevice
     {
         if (file.Suffix is { } suffix && !suffix.Matches(Info.VendorId, Info.ProductId, Info.DeviceVersion))
         {
-            string message = $"The file is for {suffix.VendorId:x4}:{suffix.ProductId:x4} bcdDevice {suffix.DeviceVersion:x4}, " +
-                             $"but the device is {Info.VendorId:x4}:{Info.ProductId:x4} bcdDevice {Info.DeviceVersion:x4}.";
+            string message = $"The file is for {suffix.VendorId:x4}:{suffix.ProductId:x4} bcdDevice 0x{suffix.DeviceVersion:X4}, " +
+                             $"but the device is {Info.VendorId:x4}:{Info.ProductId:x4} bcdDevice 0x{Info.DeviceVersion:X4}.";
             if (!force)
             {
                 throw new DfuFileMismatchException(message);

@@ -65,7 +65,7 @@ internal sealed class LinuxFactAttribute : FactAttribute
     {
         if (!OperatingSystem.IsLinux())
         {
-            Skip = "needs Linux (/proc/self/mem)";
+            Skip = "needs Linux (/proc/self/mem, /dev/zero)";
         }
     }
 }

@@ -94,7 +94,7 @@ public sealed class FileInfoTests
         run.ExitCode.Should().Be(ExitCodes.DataError, run.ToString());
         run.Stdout.Should().BeEmpty();
         run.Stderr.Should().StartWith($"dfusharp: {entry.FullPath}: ");
-        string place = entry.Format is "ihex" or "srec" ? "(line " : "(at byte offset ";
+        string place = entry.Format is "ihex" or "srec" ? " at line " : " at byte offset ";
         run.Stderr.Should().Contain(place);
     }
 

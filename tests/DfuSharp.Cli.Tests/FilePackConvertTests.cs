@@ -277,7 +277,7 @@ public sealed class FilePackConvertTests
         var run = await CliRunner.RunAsync("file", "convert", input, output);
 
         run.ExitCode.Should().Be(ExitCodes.DataError);
-        run.Stderr.Should().StartWith($"dfusharp: {input}: ").And.Contain("(line ");
+        run.Stderr.Should().StartWith($"dfusharp: {input}: ").And.Contain(" at line ");
         File.ReadAllBytes(output).Should().Equal(9, 9, 9);
         dir.Entries().Should().Equal("out.bin");
     }

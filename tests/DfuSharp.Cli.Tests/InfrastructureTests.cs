@@ -117,7 +117,7 @@ public sealed class InfrastructureTests
         var error = CliErrors.Map(new CliFileException("fw.dfu", FileRole.Input,
             new DfuFormatException(DfuFormatError.CrcMismatch, "dwCRC is 0x00000000, computed 0x12345678", 100)));
 
-        error.ToDiagnostic().Should().Be("dfusharp: fw.dfu: dwCRC is 0x00000000, computed 0x12345678 (at byte offset 100)");
+        error.ToDiagnostic().Should().Be("dfusharp: fw.dfu: dwCRC is 0x00000000, computed 0x12345678 at byte offset 100");
         error.ExitCode.Should().Be(ExitCodes.DataError);
     }
 }

@@ -43,6 +43,13 @@ internal static class CliApp
 
         if (parseResult.Action is ParseErrorAction)
         {
+            // "With --json, stdout holds exactly one object" holds for a command line that does not parse, too.
+            if (args.Contains(CliOptions.JsonName, StringComparer.Ordinal))
+            {
+                string message = string.Join("; ", parseResult.Errors.Select(e => e.Message));
+                stdout.WriteLine(JsonSerializer.Serialize(new ErrorJson(message), CliJson.Context.ErrorJson));
+            }
+
             foreach (var error in parseResult.Errors)
             {
                 stderr.WriteLine($"dfusharp: {error.Message}");

@@ -4,6 +4,19 @@ using DfuSharp.Usb;
 
 namespace DfuSharp.LibUsb.Native;
 
+/// <summary>The operating systems whose libusb files and packages differ.</summary>
+internal enum LibUsbPlatform
+{
+    /// <summary>Linux and other Unix systems with ELF shared objects.</summary>
+    Linux,
+
+    /// <summary>macOS.</summary>
+    MacOS,
+
+    /// <summary>Windows.</summary>
+    Windows,
+}
+
 /// <summary>
 /// Finds the libusb-1.0 shared library (one resolver for the whole assembly) and the entry points that only newer
 /// libusb releases export.
@@ -55,7 +68,7 @@ internal static unsafe class LibUsbLibrary
             s_handle = TryLoad(out s_failure);
             if (s_handle == 0)
             {
-                throw new UsbTransportException(UsbError.LibraryMissing, MissingMessage(s_failure));
+                throw new UsbTransportException(UsbError.LibraryMissing, MissingMessage(s_failure, CurrentPlatform, ExplicitPath));
             }
 
             return s_handle;
@@ -68,18 +81,74 @@ internal static unsafe class LibUsbLibrary
     public static nint TryGetExport(string name)
         => NativeLibrary.TryGetExport(Load(), name, out nint address) ? address : 0;
 
-    /// <summary>The message for a missing library, naming the package per operating system.</summary>
+    /// <summary>Gets the operating system this process runs on.</summary>
+    public static LibUsbPlatform CurrentPlatform
+        => OperatingSystem.IsWindows() ? LibUsbPlatform.Windows : OperatingSystem.IsMacOS() ? LibUsbPlatform.MacOS : LibUsbPlatform.Linux;
+
+    /// <summary>The message for a missing library on this system, naming the package to install.</summary>
     /// <param name="detail">What the loader said, if anything.</param>
     /// <returns>The message.</returns>
-    public static string MissingMessage(string? detail)
+    public static string MissingMessage(string? detail) => MissingMessage(detail, CurrentPlatform, ExplicitPath);
+
+    /// <summary>The message for a missing library, naming the package per operating system.</summary>
+    /// <param name="detail">What the loader said, if anything.</param>
+    /// <param name="platform">The operating system.</param>
+    /// <param name="explicitPath">The file <see cref="PathVariable"/> names, or <see langword="null"/>.</param>
+    /// <returns>The message.</returns>
+    public static string MissingMessage(string? detail, LibUsbPlatform platform, string? explicitPath)
     {
-        string install =
-            OperatingSystem.IsWindows()
-                ? "Put libusb-1.0.dll (from https://libusb.info, the VS2022 x64 or arm64 build matching this process) beside the application."
-            : OperatingSystem.IsMacOS()
-                ? "Install it with Homebrew: brew install libusb (looked in /opt/homebrew/lib, /usr/local/lib and beside the application)."
-            : "Install the libusb-1.0 runtime: on Debian or Ubuntu apt install libusb-1.0-0, on Fedora dnf install libusb1, on Arch pacman -S libusb.";
-        return $"The libusb-1.0 library was not found. {install}" + (detail is { Length: > 0 } ? $" ({detail})" : string.Empty);
+        string tail = detail is { Length: > 0 } ? $" ({detail})" : string.Empty;
+        if (explicitPath is not null)
+        {
+            return $"The libusb-1.0 library {PathVariable} names could not be loaded: {explicitPath}. Point it at an existing libusb-1.0 file, or unset it to search the usual places.{tail}";
+        }
+
+        string install = platform switch
+        {
+            LibUsbPlatform.Windows
+                => "Put libusb-1.0.dll (from https://libusb.info, the VS2022 x64 or arm64 build matching this process) beside the application.",
+            LibUsbPlatform.MacOS
+                => "Install it with Homebrew: brew install libusb (looked in /opt/homebrew/lib, /usr/local/lib and beside the application).",
+            _ => "Install the libusb-1.0 runtime: on Debian or Ubuntu apt install libusb-1.0-0, on Fedora dnf install libusb1, on Arch pacman -S libusb.",
+        };
+        return $"The libusb-1.0 library was not found. {install}{tail}";
+    }
+
+    /// <summary>
+    /// The files to try, in order. A path in <see cref="PathVariable"/> is the only candidate: asking for one library
+    /// and silently getting another would hide a broken install.
+    /// </summary>
+    /// <param name="platform">The operating system.</param>
+    /// <param name="beside">The application's folder.</param>
+    /// <param name="explicitPath">The file <see cref="PathVariable"/> names, or <see langword="null"/>.</param>
+    /// <returns>The candidates.</returns>
+    public static IEnumerable<string> Candidates(LibUsbPlatform platform, string beside, string? explicitPath)
+    {
+        if (explicitPath is not null)
+        {
+            yield return explicitPath;
+            yield break;
+        }
+
+        switch (platform)
+        {
+            case LibUsbPlatform.Windows:
+                yield return Path.Combine(beside, "libusb-1.0.dll");
+                yield return "libusb-1.0.dll";
+                break;
+            case LibUsbPlatform.MacOS:
+                yield return Path.Combine(beside, "libusb-1.0.0.dylib");
+                yield return "/opt/homebrew/lib/libusb-1.0.0.dylib";
+                yield return "/usr/local/lib/libusb-1.0.0.dylib";
+                yield return "/opt/local/lib/libusb-1.0.0.dylib";
+                yield return "libusb-1.0.0.dylib";
+                break;
+            default:
+                yield return "libusb-1.0.so.0";
+                yield return Path.Combine(beside, "libusb-1.0.so.0");
+                yield return "libusb-1.0.so";
+                break;
+        }
     }
 
     private static nint Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath)
@@ -105,7 +174,7 @@ internal static unsafe class LibUsbLibrary
     private static nint TryLoad(out string? failure)
     {
         failure = null;
-        foreach (string candidate in Candidates())
+        foreach (string candidate in Candidates(CurrentPlatform, AppContext.BaseDirectory, ExplicitPath))
         {
             try
             {
@@ -124,32 +193,6 @@ internal static unsafe class LibUsbLibrary
         return 0;
     }
 
-    private static IEnumerable<string> Candidates()
-    {
-        if (Environment.GetEnvironmentVariable(PathVariable) is { Length: > 0 } explicitPath)
-        {
-            yield return explicitPath;
-        }
-
-        string beside = AppContext.BaseDirectory;
-        if (OperatingSystem.IsWindows())
-        {
-            yield return Path.Combine(beside, "libusb-1.0.dll");
-            yield return "libusb-1.0.dll";
-        }
-        else if (OperatingSystem.IsMacOS())
-        {
-            yield return Path.Combine(beside, "libusb-1.0.0.dylib");
-            yield return "/opt/homebrew/lib/libusb-1.0.0.dylib";
-            yield return "/usr/local/lib/libusb-1.0.0.dylib";
-            yield return "/opt/local/lib/libusb-1.0.0.dylib";
-            yield return "libusb-1.0.0.dylib";
-        }
-        else
-        {
-            yield return "libusb-1.0.so.0";
-            yield return Path.Combine(beside, "libusb-1.0.so.0");
-            yield return "libusb-1.0.so";
-        }
-    }
+    private static string? ExplicitPath
+        => Environment.GetEnvironmentVariable(PathVariable) is { Length: > 0 } path ? path : null;
 }

@@ -38,4 +38,43 @@ public sealed class LibUsbErrorsTests
             message.Should().Contain("libusb-1.0.dll");
         }
     }
+
+    [Theory]
+    [InlineData("Linux", "apt install libusb-1.0-0")]
+    [InlineData("MacOS", "brew install libusb")]
+    [InlineData("Windows", "libusb-1.0.dll")]
+    public void MissingMessage_Platform_NamesWhatToInstall(string platform, string package)
+    {
+        string message = LibUsbLibrary.MissingMessage("loader said no", Enum.Parse<LibUsbPlatform>(platform), explicitPath: null);
+
+        message.Should().StartWith("The libusb-1.0 library was not found.").And.Contain(package).And.EndWith("(loader said no)");
+    }
+
+    [Theory]
+    [InlineData("Linux")]
+    [InlineData("MacOS")]
+    [InlineData("Windows")]
+    public void MissingMessage_ExplicitPath_NamesThePathAndVariable(string platform)
+    {
+        string message = LibUsbLibrary.MissingMessage(null, Enum.Parse<LibUsbPlatform>(platform), "/nonexistent/libusb.so");
+
+        message.Should().Contain("/nonexistent/libusb.so").And.Contain(LibUsbLibrary.PathVariable).And.NotContain("apt install");
+    }
+
+    [Theory]
+    [InlineData("Linux")]
+    [InlineData("MacOS")]
+    [InlineData("Windows")]
+    public void Candidates_ExplicitPath_IsTheOnlyCandidate(string platform)
+        => LibUsbLibrary.Candidates(Enum.Parse<LibUsbPlatform>(platform), "/app", "/nonexistent").Should().Equal("/nonexistent");
+
+    [Fact]
+    public void Candidates_Linux_SystemSonameFirstThenBesideTheApplication()
+        => LibUsbLibrary.Candidates(LibUsbPlatform.Linux, "/app", null)
+            .Should().Equal("libusb-1.0.so.0", Path.Combine("/app", "libusb-1.0.so.0"), "libusb-1.0.so");
+
+    [Fact]
+    public void Candidates_MacOS_IncludesHomebrewPaths()
+        => LibUsbLibrary.Candidates(LibUsbPlatform.MacOS, "/app", null)
+            .Should().Contain(["/opt/homebrew/lib/libusb-1.0.0.dylib", "/usr/local/lib/libusb-1.0.0.dylib"]);
 }

@@ -139,6 +139,13 @@ internal static class DeviceCommands
             string path = parse.GetRequiredValue(file);
             string? backupPath = parse.GetValue(backup);
             bool json = parse.GetValue(set.Json);
+            FirmwareKind? backupKind = null;
+            if (backupPath is not null)
+            {
+                backupKind = FirmwareOutput.KindOf(backupPath);
+                CliFiles.CheckWritable(backupPath);
+            }
+
             byte[] content = await CliFiles.ReadAsync(path, ct).ConfigureAwait(false);
             FirmwareKind kind = FirmwareKindDetector.Detect(content, path);
             DfuFile? dfuFile = kind == FirmwareKind.Dfu ? CliFiles.Decode(path, () => DfuFile.Read(content)) : null;
@@ -168,7 +175,7 @@ internal static class DeviceCommands
                     Leave = parse.GetValue(leave),
                     Force = parse.GetValue(force),
                     Address = dfuFile.DfuSe is null && device.IsDfuSe ? at : null,
-                    Backup = backupPath is null ? null : (previous, token) => SaveBackupAsync(backupPath, previous, token),
+                    Backup = backupPath is null ? null : (previous, token) => SaveBackupAsync(backupPath, backupKind!.Value, previous, token),
                 };
 
                 if (isDryRun)
@@ -223,8 +230,15 @@ internal static class DeviceCommands
         command.SetAction(async (parse, ct) =>
         {
             string path = parse.GetRequiredValue(file);
-            FirmwareKind kind = FirmwareKindDetector.FromExtension(path)
-                ?? throw CliException.Usage($"{path}: unknown output format; use .bin, .hex, .srec or .dfu");
+            FirmwareKind kind = FirmwareOutput.KindOf(path);
+            uint? count = parse.GetValue(length);
+            if (count is 0 or > int.MaxValue)
+            {
+                throw CliException.Usage($"--length: {count} is out of range; read 1 to {int.MaxValue} bytes");
+            }
+
+            // Fail before the device is read, not after minutes of reading.
+            CliFiles.CheckWritable(path);
             await using DeviceBus bus = await DeviceBus.CreateAsync(context.Devices, set.Request(parse), ct).ConfigureAwait(false);
             DfuDevice device = await bus.OpenAsync(ct).ConfigureAwait(false);
             await using (device.ConfigureAwait(false))
@@ -236,7 +250,7 @@ internal static class DeviceCommands
                 }
 
                 long start = context.Devices.TimeProvider.GetTimestamp();
-                var options = new UploadOptions { Address = at, Length = parse.GetValue(length) };
+                var options = new UploadOptions { Address = at, Length = count };
                 byte[] data;
                 try
                 {
@@ -244,13 +258,14 @@ internal static class DeviceCommands
                 }
                 catch (ArgumentOutOfRangeException ex)
                 {
-                    throw CliException.Usage(ex.Message);
+                    // A range outside the memory layout is a data error, as for erase and download.
+                    throw new CliException(ExitCodes.DataError, CliErrors.WithoutParameter(ex));
                 }
 
                 byte alt = device.Interface.Setting.Number;
                 DfuSeMemoryLayout? layout = device.IsDfuSe ? device.GetLayout() : null;
                 uint origin = at ?? (layout is { Regions.Length: > 0 } l ? l.Regions[0].Address : 0);
-                byte[] output = EncodeUpload(path, kind, data, device, alt, origin, layout);
+                byte[] output = FirmwareOutput.Encode(path, kind, UploadedFile(data, device, alt, origin, layout), origin);
                 await CliFiles.WriteAtomicAsync(path, output, ct).ConfigureAwait(false);
                 double seconds = context.Devices.TimeProvider.GetElapsedTime(start).TotalSeconds;
                 var result = new UploadJson("upload", path, DeviceJson.From(device.Info, device.Mode), alt,
@@ -463,38 +478,21 @@ internal static class DeviceCommands
         }
     }
 
-    private static async ValueTask SaveBackupAsync(string path, DfuFile previous, CancellationToken cancellationToken)
-    {
-        byte[] bytes = previous.DfuSe is { } image
-            ? DfuFile.FromDfuSe(image, previous.Suffix).ToArray()
-            : previous.ToArray();
-        await CliFiles.WriteAtomicAsync(path, bytes, cancellationToken).ConfigureAwait(false);
-    }
+    private static async ValueTask SaveBackupAsync(string path, FirmwareKind kind, DfuFile previous, CancellationToken cancellationToken)
+        => await CliFiles.WriteAtomicAsync(path, FirmwareOutput.Encode(path, kind, previous, origin: 0), cancellationToken).ConfigureAwait(false);
 
-    private static byte[] EncodeUpload(string path, FirmwareKind kind, byte[] data, DfuDevice device, byte alt, uint origin, DfuSeMemoryLayout? layout)
+    private static DfuFile UploadedFile(byte[] data, DfuDevice device, byte alt, uint origin, DfuSeMemoryLayout? layout)
     {
-        switch (kind)
+        var suffix = new DfuSuffix
         {
-            case FirmwareKind.Bin:
-                return data;
-            case FirmwareKind.Hex or FirmwareKind.Srec:
-                return FirmwareFiles.WriteMemoryImage(path, MemoryImage.FromBytes(origin, data), kind);
-            default:
-                var suffix = new DfuSuffix
-                {
-                    VendorId = device.Info.VendorId,
-                    ProductId = device.Info.ProductId,
-                    DeviceVersion = device.Info.DeviceVersion,
-                    DfuVersion = device.IsDfuSe ? DfuSuffix.DfuSe : DfuSuffix.Dfu10,
-                };
-                if (!device.IsDfuSe)
-                {
-                    return new DfuFile { Firmware = data, Suffix = suffix }.ToArray();
-                }
-
-                var target = new DfuSeTarget(alt, layout?.Name, [new DfuSeElement(origin, data)]);
-                return DfuFile.FromDfuSe(new DfuSeImage([target]), suffix).ToArray();
-        }
+            VendorId = device.Info.VendorId,
+            ProductId = device.Info.ProductId,
+            DeviceVersion = device.Info.DeviceVersion,
+            DfuVersion = device.IsDfuSe ? DfuSuffix.DfuSe : DfuSuffix.Dfu10,
+        };
+        return device.IsDfuSe
+            ? DfuFile.FromDfuSe(new DfuSeImage([new DfuSeTarget(alt, layout?.Name, [new DfuSeElement(origin, data)])]), suffix)
+            : new DfuFile { Firmware = data, Suffix = suffix };
     }
 
     private static AlternateSettingJson Alternate(DfuInterfaceInfo i)

@@ -153,6 +153,12 @@ internal sealed class DeviceBus : IAsyncDisposable
                 $"No simulated device \"{profileName}\"; known profiles: {string.Join(", ", SimulatedProfiles.Names)}.");
         }
 
+        if (request.SimState is { } statePath)
+        {
+            // The state is saved after the command; a folder that does not exist must stop it before anything is sent.
+            CliFiles.CheckWritable(statePath);
+        }
+
         SimulatedUsbBus bus = environment.CreateSimulatedBus(profile, environment.TimeProvider);
 
         // sim:PROFILE names its board, as --path names a real one: an empty selector never picks a HID application

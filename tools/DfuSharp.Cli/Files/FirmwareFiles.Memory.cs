@@ -19,7 +19,7 @@ internal static partial class FirmwareFiles
         => DfuSeConvert.ToTarget(image, alternateSetting, name: null);
 
     // A DfuSe file for several alternate settings describes several memories; one of them must be chosen.
-    private static MemoryImage ToMemoryImage(string path, DfuSeImage image)
+    internal static MemoryImage ToMemoryImage(string path, DfuSeImage image)
     {
         byte[] alternates = image.Targets.Select(t => t.AlternateSetting).Distinct().ToArray();
         if (alternates.Length > 1)

@@ -124,7 +124,7 @@ internal static partial class FirmwareFiles
         }
         catch (ArgumentException ex)
         {
-            throw CliException.Usage($"--address 0x{address:X8}: a Stellaris prefix needs a multiple of 1024 below 64 MiB ({ex.Message})");
+            throw CliException.Usage($"--address 0x{address:X8}: a Stellaris prefix needs a multiple of 1024 below 64 MiB ({CliErrors.WithoutParameter(ex)})");
         }
 
         return (file with { Prefix = prefix }).ToArray();

@@ -48,10 +48,29 @@ internal static class CliErrors
             DfuProtocolException e => new CliError(ExitCodes.Protocol, null, e.Message),
             DfuException e => new CliError(ExitCodes.Protocol, null, e.Message),
             NotSupportedException e => new CliError(ExitCodes.Usage, null, e.Message),
+            ArgumentException e => new CliError(ExitCodes.Usage, e.ParamName, WithoutParameter(e)),
             FileNotFoundException e => new CliError(ExitCodes.NoInput, e.FileName, "no such file"),
             IOException e => new CliError(ExitCodes.IOError, null, e.Message),
             _ => new CliError(ExitCodes.Software, null, $"internal error: {exception}"),
         };
+    }
+
+    /// <summary>Gets an argument exception's message without the "(Parameter 'x')" and "Actual value was" tails .NET appends.</summary>
+    internal static string WithoutParameter(ArgumentException exception)
+    {
+        string message = exception.Message;
+        int actual = message.IndexOf(Environment.NewLine + "Actual value was", StringComparison.Ordinal);
+        if (actual >= 0)
+        {
+            message = message[..actual];
+        }
+
+        if (exception.ParamName is { } name && message.EndsWith($" (Parameter '{name}')", StringComparison.Ordinal))
+        {
+            message = message[..^$" (Parameter '{name}')".Length];
+        }
+
+        return message;
     }
 
     private static CliError MapFile(string path, FileRole role, Exception inner) => inner switch
@@ -60,7 +79,8 @@ internal static class CliErrors
         DfuFormatException e => new CliError(ExitCodes.DataError, path, e.Message),
         InvalidDataException e => new CliError(ExitCodes.DataError, path, e.Message),
         CliException e => new CliError(e.ExitCode, e.Path ?? path, e.Message),
-        FileNotFoundException => new CliError(ExitCodes.NoInput, path, "no such file"),
+        FileNotFoundException when role == FileRole.Input => new CliError(ExitCodes.NoInput, path, "no such file"),
+        FileNotFoundException => new CliError(ExitCodes.CannotCreate, path, "cannot create: no such file or folder"),
         DirectoryNotFoundException when role == FileRole.Input => new CliError(ExitCodes.NoInput, path, "no such file or folder"),
         DirectoryNotFoundException => new CliError(ExitCodes.CannotCreate, path, "cannot create: the folder does not exist"),
         UnauthorizedAccessException or SecurityException when role == FileRole.Input

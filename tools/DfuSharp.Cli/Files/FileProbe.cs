@@ -1,0 +1,67 @@
+using System.Runtime.InteropServices;
+
+namespace DfuSharp.Cli.Files;
+
+/// <summary>What a path names, as far as reading and writing firmware is concerned.</summary>
+internal enum PathKind
+{
+    /// <summary>Nothing: the path does not exist.</summary>
+    Missing,
+
+    /// <summary>A regular file.</summary>
+    Regular,
+
+    /// <summary>A directory.</summary>
+    Directory,
+
+    /// <summary>Something else: a character or block device, a FIFO or a socket.</summary>
+    Special,
+}
+
+/// <summary>
+/// Tells regular files from devices, FIFOs and sockets. .NET has no public API for the Unix file type
+/// (dotnet/runtime#85148), so on Unix this asks the runtime's own System.Native stat wrapper, which every .NET
+/// process has loaded; elsewhere a path is a directory or a regular file.
+/// </summary>
+internal static partial class FileProbe
+{
+    // System.Native's FileStatus starts with int32 Flags and int32 Mode (pal_io.h); Mode carries st_mode unchanged.
+    private const int ModeOffset = 4;
+    private const int FileStatusBufferSize = 256;
+    private const int TypeMask = 0xF000;
+    private const int RegularType = 0x8000;
+    private const int DirectoryType = 0x4000;
+
+    /// <summary>Finds out what a path names, following symbolic links.</summary>
+    public static PathKind Probe(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!OperatingSystem.IsWindows())
+        {
+            try
+            {
+                Span<byte> status = stackalloc byte[FileStatusBufferSize];
+                if (Stat(path, ref MemoryMarshal.GetReference(status)) != 0)
+                {
+                    return PathKind.Missing;
+                }
+
+                return (BitConverter.ToInt32(status[ModeOffset..]) & TypeMask) switch
+                {
+                    RegularType => PathKind.Regular,
+                    DirectoryType => PathKind.Directory,
+                    _ => PathKind.Special,
+                };
+            }
+            catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+            {
+                // A single-file build links System.Native in statically; fall back to what the BCL can tell.
+            }
+        }
+
+        return Directory.Exists(path) ? PathKind.Directory : File.Exists(path) ? PathKind.Regular : PathKind.Missing;
+    }
+
+    [LibraryImport("libSystem.Native", EntryPoint = "SystemNative_Stat", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Stat(string path, ref byte status);
+}
