@@ -32,34 +32,52 @@ internal static partial class FileProbe
     private const int RegularType = 0x8000;
     private const int DirectoryType = 0x4000;
 
+    // The native probe is trusted only once it has told a known regular file and a known directory apart correctly,
+    // so a runtime whose FileStatus layout differs falls back to the BCL instead of refusing every input.
+    private static readonly Lazy<bool> s_nativeProbeWorks = new(() =>
+        Environment.ProcessPath is { } self
+        && NativeProbe(self) == PathKind.Regular
+        && NativeProbe(AppContext.BaseDirectory) == PathKind.Directory);
+
     /// <summary>Finds out what a path names, following symbolic links.</summary>
     public static PathKind Probe(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (!OperatingSystem.IsWindows())
+        if (s_nativeProbeWorks.Value && NativeProbe(path) is { } kind)
         {
-            try
-            {
-                Span<byte> status = stackalloc byte[FileStatusBufferSize];
-                if (Stat(path, ref MemoryMarshal.GetReference(status)) != 0)
-                {
-                    return PathKind.Missing;
-                }
-
-                return (BitConverter.ToInt32(status[ModeOffset..]) & TypeMask) switch
-                {
-                    RegularType => PathKind.Regular,
-                    DirectoryType => PathKind.Directory,
-                    _ => PathKind.Special,
-                };
-            }
-            catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
-            {
-                // A single-file build links System.Native in statically; fall back to what the BCL can tell.
-            }
+            return kind;
         }
 
         return Directory.Exists(path) ? PathKind.Directory : File.Exists(path) ? PathKind.Regular : PathKind.Missing;
+    }
+
+    private static PathKind? NativeProbe(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return null;
+        }
+
+        try
+        {
+            Span<byte> status = stackalloc byte[FileStatusBufferSize];
+            if (Stat(path, ref MemoryMarshal.GetReference(status)) != 0)
+            {
+                return PathKind.Missing;
+            }
+
+            return (BitConverter.ToInt32(status[ModeOffset..]) & TypeMask) switch
+            {
+                RegularType => PathKind.Regular,
+                DirectoryType => PathKind.Directory,
+                _ => PathKind.Special,
+            };
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+        {
+            // A single-file build links System.Native in statically; the caller falls back to what the BCL can tell.
+            return null;
+        }
     }
 
     [LibraryImport("libSystem.Native", EntryPoint = "SystemNative_Stat", StringMarshalling = StringMarshalling.Utf8)]
