@@ -7,6 +7,21 @@ namespace DfuSharp.Simulation;
 public static class SimulatedProfiles
 {
     /// <summary>
+    /// What ST's DfuSe bootloaders report: a bwPollTimeout of 50 ms for every operation, the fixed FLASH_ERASE_TIME /
+    /// FLASH_PROGRAM_TIME of ST's DFU media template (usbd_dfu_flash.c; ST documents no other values), and a
+    /// re-enumeration of 200 ms after leave. Each ST profile adds its own busy times with <c>with</c>.
+    /// </summary>
+    private static SimulatedTiming StDfuTemplateTiming { get; } = new()
+    {
+        ProgramPollTimeout = 50,
+        ErasePollTimeout = 50,
+        MassErasePollTimeout = 50,
+        CommandPollTimeout = 50,
+        ManifestPollTimeout = 50,
+        ReenumerationTime = TimeSpan.FromMilliseconds(200),
+    };
+
+    /// <summary>
     /// The STM32F405/407 ROM bootloader in DFU mode (ST AN2606, AN3156): 0483:DF11, bcdDevice 0x2200, DfuSe
     /// (bcdDFUVersion 0x011A), wTransferSize 2048, bmAttributes 0x0B, wDetachTimeOut 255 ms, 1 MiB of flash in
     /// 4×16 KiB, 1×64 KiB and 7×128 KiB sectors, option bytes, OTP and the device-feature area.
@@ -64,7 +79,7 @@ public static class SimulatedProfiles
         ],
         UnerasedWrite = SimulatedUnerasedWrite.ReportCheckErased,
         DfuSeCommands = [0x00, 0x21, 0x41, 0x92],
-        Timing = new SimulatedTiming
+        Timing = StDfuTemplateTiming with
         {
             ProgramUnitSize = 4,
             ProgramUnitTime = TimeSpan.FromMicroseconds(16),
@@ -78,12 +93,6 @@ public static class SimulatedProfiles
             MassEraseTime = TimeSpan.FromSeconds(8),
             CommandTime = TimeSpan.Zero,
             ManifestTime = TimeSpan.Zero,
-            ProgramPollTimeout = 50,
-            ErasePollTimeout = 50,
-            MassErasePollTimeout = 50,
-            CommandPollTimeout = 50,
-            ManifestPollTimeout = 50,
-            ReenumerationTime = TimeSpan.FromMilliseconds(200),
         },
     };
 
@@ -116,18 +125,12 @@ public static class SimulatedProfiles
         ZeroLengthDownloadInIdle = true,
         UnerasedWrite = SimulatedUnerasedWrite.SilentlyCorrupt,
         DfuSeCommands = [0x00, 0x21, 0x41],
-        Timing = new SimulatedTiming
+        Timing = StDfuTemplateTiming with
         {
             ProgramUnitSize = 2,
             ProgramUnitTime = TimeSpan.FromTicks(525),
             DefaultSectorEraseTime = TimeSpan.FromMilliseconds(20),
             MassEraseTime = TimeSpan.FromMilliseconds(20 * 116),
-            ProgramPollTimeout = 50,
-            ErasePollTimeout = 50,
-            MassErasePollTimeout = 50,
-            CommandPollTimeout = 50,
-            ManifestPollTimeout = 50,
-            ReenumerationTime = TimeSpan.FromMilliseconds(200),
         },
     };
 
