@@ -19,6 +19,9 @@ public sealed class MemoryImageBuilder
     private readonly List<Run> _runs = [];
     private Run? _last;
 
+    // Where the two conflicting pieces of data start, for the message of the last conflict found.
+    private (uint Earlier, uint Later) _conflictStarts;
+
     /// <summary>Initializes a new, empty builder.</summary>
     /// <param name="overlapPolicy">What to do when two writes give one address different bytes.</param>
     public MemoryImageBuilder(MemoryOverlapPolicy overlapPolicy = MemoryOverlapPolicy.Reject)
@@ -76,9 +79,11 @@ public sealed class MemoryImageBuilder
             return image;
         }
 
+        // Both pieces of data are named, so a DfuSe file with overlapping elements says which two elements disagree.
         throw new DfuFormatException(
             DfuFormatError.OverlappingData,
-            $"Overlapping data with different bytes at 0x{address:X8}: 0x{earlier:X2}, then 0x{later:X2}");
+            $"Overlapping data with different bytes at 0x{address:X8}: 0x{earlier:X2} from the data at 0x{_conflictStarts.Earlier:X8}, " +
+            $"then 0x{later:X2} from the data at 0x{_conflictStarts.Later:X8}");
     }
 
     /// <summary>Builds the image, or finds the lowest address given different bytes (under <see cref="MemoryOverlapPolicy.Reject"/>).</summary>
@@ -192,6 +197,9 @@ public sealed class MemoryImageBuilder
                 if (same < overlap)
                 {
                     conflictAddress = run.Address + (uint)same;
+                    uint at = conflictAddress;
+                    Run first = group.ToArray().First(r => r.Address <= at && at < r.End);
+                    _conflictStarts = (first.Address, run.Address);
                     earlier = buffer[offset + same];
                     later = data[same];
                     return false;

@@ -19,9 +19,6 @@ public sealed partial class DfuDevice : IAsyncDisposable
     // A bound on GETSTATUS rounds for one request, so a device that answers "busy, wait 0 ms" forever cannot hang the host.
     private const int MaxPolls = 100_000;
 
-    // ST DfuFileManager writes this placeholder as the target name; it names no memory.
-    private const string StDefaultTargetName = "ST...";
-
     private readonly IUsbDeviceProvider _provider;
     private readonly DfuDeviceSelector _selector;
     private readonly DfuDeviceOptions _options;
@@ -143,24 +140,7 @@ public sealed partial class DfuDevice : IAsyncDisposable
     /// <param name="alternateSetting">The setting; the one in use when <see langword="null"/>.</param>
     /// <returns>The layout, or <see langword="null"/> when the setting's name is not a layout.</returns>
     /// <exception cref="DfuProtocolException">The setting's name starts with '@' but is malformed.</exception>
-    public DfuSeMemoryLayout? GetLayout(byte? alternateSetting = null)
-    {
-        byte alt = alternateSetting ?? Interface.Setting.Number;
-        string? name = AlternateSettings.FirstOrDefault(a => a.Setting.Number == alt)?.Setting.Name;
-        if (name is null || !name.StartsWith('@'))
-        {
-            return null;
-        }
-
-        try
-        {
-            return DfuSeMemoryLayout.Parse(name);
-        }
-        catch (FormatException ex)
-        {
-            throw new DfuProtocolException($"Alternate setting {alt} has a malformed DfuSe memory layout: {ex.Message}", ex);
-        }
-    }
+    public DfuSeMemoryLayout? GetLayout(byte? alternateSetting = null) => Target.GetLayout(alternateSetting ?? Interface.Setting.Number);
 
     /// <summary>Sends DFU_GETSTATUS once (no recovery) and reads the iString text when the status is an error.</summary>
     /// <param name="cancellationToken">Cancels the request.</param>
@@ -195,82 +175,53 @@ public sealed partial class DfuDevice : IAsyncDisposable
             return true;
         }, cancellationToken);
 
+    /// <summary>Gets what the planner knows of the device: identity, descriptor and alternate settings.</summary>
+    public DfuTargetDevice Target => new()
+    {
+        VendorId = Info.VendorId,
+        ProductId = Info.ProductId,
+        DeviceVersion = Info.DeviceVersion,
+        DisplayName = Info.DisplayName,
+        Descriptor = Descriptor,
+        AlternateSettings = [.. AlternateSettings.Select(a => a.Setting)],
+        AlternateSetting = Interface.Setting.Number,
+        TransferSize = _options.TransferSize,
+        Mode = Mode,
+    };
+
     /// <summary>
-    /// Computes what <see cref="DownloadAsync"/> would do, without any I/O, after checking the file against the device.
+    /// Computes what <see cref="DownloadAsync(DfuFile, DownloadOptions?, IProgress{DfuProgress}?, CancellationToken)"/>
+    /// would do, without any I/O, after checking the file against the device (see <see cref="TransferPlanner.Plan(DfuTargetDevice, DfuFile, DownloadOptions?)"/>).
     /// </summary>
     /// <param name="file">The file.</param>
     /// <param name="options">Download options.</param>
     /// <returns>The plan.</returns>
-    /// <exception cref="DfuFileMismatchException">The file does not fit the device (and <see cref="DownloadOptions.Force"/> is off
-    /// or cannot help), or data lies outside the layout or in sectors that are not writable.</exception>
-    /// <exception cref="NotSupportedException">The device cannot download, or cannot upload when verification is asked.</exception>
+    /// <exception cref="DfuFileMismatchException">The file does not fit the device (see <see cref="DfuFileMismatchException.CanForce"/>), or holds no data.</exception>
+    /// <exception cref="DfuConsentRequiredException">The file writes option bytes or irreversible memory without consent.</exception>
+    /// <exception cref="DfuFormatException">DfuSe elements give one address different bytes.</exception>
+    /// <exception cref="NotSupportedException">The device cannot download, or cannot upload when verification or a
+    /// backup is asked, or is in run-time mode and the file needs its DFU-mode layout.</exception>
     /// <exception cref="DfuProtocolException">The device's memory layout is malformed.</exception>
-    public TransferPlan PlanDownload(DfuFile file, DownloadOptions? options = null)
-    {
-        ArgumentNullException.ThrowIfNull(file);
-        options ??= new DownloadOptions();
-        if (!Descriptor.CanDownload)
-        {
-            throw new NotSupportedException($"{Info.DisplayName} does not accept downloads (bitCanDnload is clear).");
-        }
+    public TransferPlan PlanDownload(DfuFile file, DownloadOptions? options = null) => TransferPlanner.Plan(Target, file, options);
 
-        if (options.Verify && !Descriptor.CanUpload)
-        {
-            throw new NotSupportedException($"{Info.DisplayName} cannot be verified: it does not accept uploads (bitCanUpload is clear).");
-        }
-
-        CheckSuffix(file, options.Force);
-        if (IsDfuSe)
-        {
-            DfuSeImage image = file.DfuSe ?? (options.Address is { } address
-                ? new DfuSeImage([new DfuSeTarget(options.AlternateSetting ?? Interface.Setting.Number, null, [new DfuSeElement(address, file.Firmware)])])
-                : throw new DfuFileMismatchException(
-                    $"{Info.DisplayName} is a DfuSe device; a file without DfuSe targets needs an address."));
-            CheckTargets(image, options.Force);
-            var layouts = new Dictionary<byte, DfuSeMemoryLayout>();
-            foreach (DfuInterfaceInfo alt in AlternateSettings)
-            {
-                if (GetLayout(alt.Setting.Number) is { } layout)
-                {
-                    layouts[alt.Setting.Number] = layout;
-                }
-            }
-
-            return TransferPlanner.PlanDfuSe(image, layouts, new DfuSePlanOptions
-            {
-                TransferSize = TransferSize,
-                Erase = options.Erase,
-                // A block size other than the device's own breaks its (wBlockNum − 2) × wTransferSize arithmetic.
-                SetAddressPerChunk = options.SetAddressPerChunk || TransferSize != Descriptor.TransferSize,
-                Verify = options.Verify,
-                Leave = options.Leave,
-                LeaveAddress = options.LeaveAddress,
-            });
-        }
-
-        if (file.DfuSe is not null && !options.Force)
-        {
-            throw new DfuFileMismatchException($"The file is a DfuSe file, but {Info.DisplayName} speaks plain DFU 1.1.");
-        }
-
-        if (options.Verify && !Descriptor.ManifestationTolerant && !options.ResetAfterManifest)
-        {
-            throw new NotSupportedException(
-                $"{Info.DisplayName} is not manifestation tolerant; verifying needs the reset after manifestation.");
-        }
-
-        return TransferPlanner.PlanDfu(file.Firmware, new DfuPlanOptions
-        {
-            TransferSize = TransferSize,
-            Verify = options.Verify,
-            AlternateSetting = options.AlternateSetting ?? Interface.Setting.Number,
-            Leave = options.Leave,
-        });
-    }
+    /// <summary>Computes what downloading a memory image would do, without any I/O (see
+    /// <see cref="TransferPlanner.Plan(DfuTargetDevice, MemoryImage, byte?, DownloadOptions?)"/>).</summary>
+    /// <param name="image">The data at its addresses (from .hex, .srec, or a .bin at an address).</param>
+    /// <param name="alternateSetting">The memory it goes to; the selected one when <see langword="null"/>.</param>
+    /// <param name="options">Download options.</param>
+    /// <returns>The plan.</returns>
+    /// <exception cref="DfuFileMismatchException">The device speaks plain DFU, data lies outside the layout or in
+    /// sectors that are not writable, or the image holds no data.</exception>
+    /// <exception cref="DfuConsentRequiredException">The image writes option bytes or irreversible memory without consent.</exception>
+    /// <exception cref="NotSupportedException">The device cannot download, or cannot upload when verification or a
+    /// backup is asked, or is in run-time mode.</exception>
+    /// <exception cref="DfuProtocolException">The device's memory layout is malformed.</exception>
+    public TransferPlan PlanDownload(MemoryImage image, byte? alternateSetting = null, DownloadOptions? options = null)
+        => TransferPlanner.Plan(Target, image, alternateSetting, options);
 
     /// <summary>
-    /// Downloads a file (host → device): detaches a run-time device, checks the file against the device, optionally
-    /// backs up the current firmware, then erases, writes, manifests or leaves, and verifies, as <see cref="PlanDownload"/> plans.
+    /// Downloads a file (host → device): detaches a run-time device, plans once (see <see cref="PlanDownload(DfuFile, DownloadOptions?)"/>),
+    /// and runs the plan: backup, erase, write, manifest or leave, verify.
     /// </summary>
     /// <param name="file">The file.</param>
     /// <param name="options">Download options.</param>
@@ -278,6 +229,8 @@ public sealed partial class DfuDevice : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the download; the device is aborted back to dfuIDLE.</param>
     /// <returns>What happened.</returns>
     /// <exception cref="DfuFileMismatchException">The file does not fit the device; nothing was written.</exception>
+    /// <exception cref="DfuConsentRequiredException">The file writes option bytes or irreversible memory without consent; nothing was written.</exception>
+    /// <exception cref="DfuFormatException">DfuSe elements give one address different bytes; nothing was written.</exception>
     /// <exception cref="DfuStatusException">The device reported an error (with block and address).</exception>
     /// <exception cref="DfuVerificationException">The read-back differs from the file.</exception>
     /// <exception cref="DfuProtocolException">The device broke the protocol.</exception>
@@ -291,45 +244,96 @@ public sealed partial class DfuDevice : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(file);
         options ??= new DownloadOptions();
+        return DownloadCoreAsync(() => PlanDownload(file, options), options, progress, cancellationToken);
+    }
 
+    /// <summary>
+    /// Downloads a memory image (from .hex, .srec, or a .bin at an address) to one alternate setting of a DfuSe device:
+    /// detaches a run-time device, plans once (see <see cref="PlanDownload(MemoryImage, byte?, DownloadOptions?)"/>), and runs the plan.
+    /// </summary>
+    /// <param name="image">The data at its addresses.</param>
+    /// <param name="alternateSetting">The memory it goes to; the selected one when <see langword="null"/>.</param>
+    /// <param name="options">Download options.</param>
+    /// <param name="progress">Receives a report per sector erased and per block written or read.</param>
+    /// <param name="cancellationToken">Cancels the download; the device is aborted back to dfuIDLE.</param>
+    /// <returns>What happened.</returns>
+    /// <exception cref="DfuFileMismatchException">The image does not fit the device; nothing was written.</exception>
+    /// <exception cref="DfuConsentRequiredException">The image writes option bytes or irreversible memory without consent; nothing was written.</exception>
+    /// <exception cref="DfuStatusException">The device reported an error (with block and address).</exception>
+    /// <exception cref="DfuVerificationException">The read-back differs from the image.</exception>
+    /// <exception cref="DfuProtocolException">The device broke the protocol.</exception>
+    /// <exception cref="UsbTransportException">A transfer failed.</exception>
+    /// <exception cref="DfuReenumerationTimeoutException">The device did not come back after detach or reset.</exception>
+    /// <exception cref="NotSupportedException">The device lacks a needed capability.</exception>
+    /// <exception cref="OperationCanceledException">The download was cancelled.</exception>
+    public Task<DownloadResult> DownloadAsync(
+        MemoryImage image, byte? alternateSetting = null, DownloadOptions? options = null, IProgress<DfuProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        options ??= new DownloadOptions();
+        return DownloadCoreAsync(() => PlanDownload(image, alternateSetting, options), options, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs a plan made by <see cref="PlanDownload(DfuFile, DownloadOptions?)"/> for this device in DFU mode, step by
+    /// step and nothing else. A plan with backup steps hands the backup to <paramref name="backup"/> before the first
+    /// erase or write; if the callback throws, nothing is written.
+    /// </summary>
+    /// <param name="plan">The plan.</param>
+    /// <param name="backup">Receives the backup (every byte of every sector the plan erases or overwrites, one DfuSe
+    /// element per contiguous range; for plain DFU the whole firmware); required when the plan has backup steps.</param>
+    /// <param name="progress">Receives a report per sector erased and per block written or read.</param>
+    /// <param name="cancellationToken">Cancels the run; the device is aborted back to dfuIDLE.</param>
+    /// <returns>What happened.</returns>
+    /// <exception cref="ArgumentException">The plan has backup steps and no callback receives the backup.</exception>
+    /// <exception cref="InvalidOperationException">The device is not in DFU mode, or the session is closed.</exception>
+    /// <exception cref="DfuStatusException">The device reported an error (with block and address).</exception>
+    /// <exception cref="DfuVerificationException">The read-back differs from the plan's data.</exception>
+    /// <exception cref="DfuProtocolException">The device broke the protocol.</exception>
+    /// <exception cref="UsbTransportException">A transfer failed.</exception>
+    /// <exception cref="DfuReenumerationTimeoutException">The device did not come back after a reset.</exception>
+    /// <exception cref="OperationCanceledException">The run was cancelled.</exception>
+    public Task<DownloadResult> ExecuteAsync(
+        TransferPlan plan, Func<DfuFile, CancellationToken, ValueTask>? backup = null, IProgress<DfuProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        if (plan.HasBackup && backup is null)
+        {
+            throw new ArgumentException("The plan reads a backup; pass a callback that stores it.", nameof(backup));
+        }
+
+        if (Mode != DfuMode.Dfu && plan.Steps.FirstOrDefault().Kind != TransferStepKind.Detach)
+        {
+            throw new InvalidOperationException($"{Info.DisplayName} is in run-time mode; detach it before running a plan made in DFU mode.");
+        }
+
+        return RunAsync("download", () => ExecuteCoreAsync(plan, backup, progress, cancellationToken), cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public override string ToString()
+        => _transport is null
+            ? $"{Info.DisplayName} (closed)"
+            : $"{Info.DisplayName} interface {Interface.InterfaceNumber} alt {Interface.Setting.Number} ({Mode} mode{(Mode == DfuMode.Dfu ? IsDfuSe ? ", DfuSe" : ", DFU 1.1" : string.Empty)})";
+
+    private Task<DownloadResult> DownloadCoreAsync(
+        Func<TransferPlan> plan, DownloadOptions options, IProgress<DfuProgress>? progress, CancellationToken cancellationToken)
+    {
         // In DFU mode the file is checked before anything is sent; a run-time device is checked once it is in DFU mode,
-        // where its identity is the one the file names.
-        TransferPlan? plan = Mode == DfuMode.Dfu ? PlanDownload(file, options) : null;
+        // where its identity and layout are the bootloader's. Either way the plan is computed once.
+        TransferPlan? early = Mode == DfuMode.Dfu ? plan() : null;
         return RunAsync("download", async () =>
         {
             await EnsureDfuModeAsync(progress, cancellationToken).ConfigureAwait(false);
-            TransferPlan actual = plan ?? PlanDownload(file, options);
-            await EnsureIdleAsync(cancellationToken).ConfigureAwait(false);
-            if (options.Backup is { } backup)
+            TransferPlan actual = early ?? plan();
+            foreach (string warning in actual.Warnings)
             {
-                DfuFile current = await ReadBackupAsync(actual, progress, cancellationToken).ConfigureAwait(false);
-                await backup(current, cancellationToken).ConfigureAwait(false);
+                Log.PlanWarning(_logger, warning);
             }
 
-            return await ExecuteAsync(actual, options, progress, cancellationToken).ConfigureAwait(false);
-        }, cancellationToken);
-    }
-
-    /// <summary>Reads the firmware that a plan would overwrite, as a .dfu model ("upgrade with upload").</summary>
-    /// <param name="plan">A plan from <see cref="PlanDownload"/>.</param>
-    /// <param name="progress">Receives <see cref="DfuPhase.Upload"/> reports.</param>
-    /// <param name="cancellationToken">Cancels the read.</param>
-    /// <returns>For DfuSe, a file whose <see cref="DfuFile.DfuSe"/> holds one element per written range (its
-    /// <see cref="DfuFile.Firmware"/> is empty; a writer encodes the targets); for plain DFU, the whole firmware.
-    /// The suffix carries the device's VID, PID and bcdDevice.</returns>
-    /// <exception cref="NotSupportedException">The device does not accept uploads.</exception>
-    /// <exception cref="DfuStatusException">The device reported an error.</exception>
-    /// <exception cref="DfuProtocolException">The device broke the protocol.</exception>
-    /// <exception cref="UsbTransportException">A transfer failed.</exception>
-    /// <exception cref="OperationCanceledException">The read was cancelled.</exception>
-    public Task<DfuFile> BackupAsync(TransferPlan plan, IProgress<DfuProgress>? progress = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(plan);
-        return RunAsync("backup", async () =>
-        {
-            await EnsureDfuModeAsync(progress, cancellationToken).ConfigureAwait(false);
-            await EnsureIdleAsync(cancellationToken).ConfigureAwait(false);
-            return await ReadBackupAsync(plan, progress, cancellationToken).ConfigureAwait(false);
+            return await ExecuteCoreAsync(actual, options.Backup, progress, cancellationToken).ConfigureAwait(false);
         }, cancellationToken);
     }
 
@@ -434,7 +438,7 @@ public sealed partial class DfuDevice : IAsyncDisposable
             await EnsureIdleAsync(cancellationToken).ConfigureAwait(false);
             await SelectAsync(alt, cancellationToken).ConfigureAwait(false);
             progress?.Report(new DfuProgress(DfuPhase.Erase, 0, 1, DfuProgressUnit.Sectors));
-            await DfuSeCommandAsync(DfuSeCommands.MassErase(), "Mass erase", null, slow: true, cancellationToken).ConfigureAwait(false);
+            await MassEraseCoreAsync(cancellationToken).ConfigureAwait(false);
             progress?.Report(new DfuProgress(DfuPhase.Erase, 1, 1, DfuProgressUnit.Sectors));
             await EnsureIdleAsync(cancellationToken).ConfigureAwait(false);
             return true;
@@ -480,7 +484,7 @@ public sealed partial class DfuDevice : IAsyncDisposable
             {
                 await Client.DnloadAsync(DfuSeCommands.CommandBlock, DfuSeCommands.ReadUnprotect(), null, cancellationToken).ConfigureAwait(false);
                 DfuStatusReport report = await PollAsync(DfuRequest.Dnload, "Read unprotect", null, null, slow: true, cancellationToken).ConfigureAwait(false);
-                Log.Quirk(_logger, $"The device stayed in {report.State.ToSpecName()} after Read Unprotect instead of resetting");
+                Log.StayedAfterUnprotect(_logger, new SpecState(report.State));
                 return DfuLeaveOutcome.StayedInDfuMode;
             }
             catch (UsbTransportException ex) when (ex.Error is UsbError.NoDevice or UsbError.Io)

@@ -33,7 +33,7 @@ public sealed record DfuDeviceOptions
     public int? TransferSize { get; init; }
 }
 
-/// <summary>Options of <see cref="DfuDevice.DownloadAsync"/> and <see cref="DfuDevice.PlanDownload"/>.</summary>
+/// <summary>Options of <c>DfuDevice.DownloadAsync</c> and <c>DfuDevice.PlanDownload</c>.</summary>
 public sealed record DownloadOptions
 {
     /// <summary>Gets a value indicating whether to read everything back and compare.</summary>
@@ -58,16 +58,28 @@ public sealed record DownloadOptions
     /// <summary>Gets a value indicating whether each DfuSe chunk gets its own Set Address Pointer (the default).</summary>
     public bool SetAddressPerChunk { get; init; } = true;
 
-    /// <summary>Gets a value indicating whether to write a file whose suffix or targets do not match the device.</summary>
+    /// <summary>Gets a value indicating whether to write a file whose VID/PID or DfuSe target names do not match the
+    /// device. It never overrides the file kind, the memory layout, sectors that are not writable, overlapping data or
+    /// the consent rules (<see cref="AllowOptionBytes"/>, <see cref="AllowIrreversible"/>).</summary>
     public bool Force { get; init; }
+
+    /// <summary>Gets a value indicating whether the download may write option bytes (an alternate setting whose DfuSe
+    /// name says "Option Bytes" or "Device Feature").</summary>
+    public bool AllowOptionBytes { get; init; }
+
+    /// <summary>Gets a value indicating whether the download may write memory that cannot be restored: OTP, or option
+    /// bytes that set read protection level 2 on a part whose option-byte layout is known.</summary>
+    public bool AllowIrreversible { get; init; }
 
     /// <summary>Gets a value indicating whether a plain DFU device that is not manifestation tolerant is reset after
     /// manifestation (DFU 1.1 §7: it waits in dfuMANIFEST-WAIT-RESET).</summary>
     public bool ResetAfterManifest { get; init; } = true;
 
     /// <summary>
-    /// Gets a callback that receives the current firmware, read before anything is written ("upgrade with upload"). The
-    /// download starts only after the callback completes; if it throws, nothing is written.
+    /// Gets a callback that receives the backup, read before anything is erased or written: for DfuSe, every byte of
+    /// every sector the plan erases or overwrites, one element per contiguous range, so that downloading it restores the
+    /// board byte for byte; for plain DFU, the whole firmware. The download goes on only after the callback completes;
+    /// if it throws, nothing is written.
     /// </summary>
     public Func<Formats.DfuFile, CancellationToken, ValueTask>? Backup { get; init; }
 }
@@ -107,8 +119,13 @@ public enum DfuLeaveOutcome
     StayedInDfuMode,
 }
 
-/// <summary>The outcome of <see cref="DfuDevice.DownloadAsync"/>.</summary>
+/// <summary>The outcome of <c>DfuDevice.DownloadAsync</c>.</summary>
 /// <param name="Plan">The plan that ran.</param>
 /// <param name="Verified">Whether everything was read back and matched.</param>
 /// <param name="Outcome">How the device ended up.</param>
-public sealed record DownloadResult(TransferPlan Plan, bool Verified, DfuLeaveOutcome Outcome);
+public sealed record DownloadResult(TransferPlan Plan, bool Verified, DfuLeaveOutcome Outcome)
+{
+    /// <summary>Returns a one-line summary of what ran and how the device ended up.</summary>
+    /// <returns>The summary.</returns>
+    public override string ToString() => $"{Plan}; {(Verified ? "verified" : "not verified")}; {Outcome}";
+}

@@ -37,9 +37,27 @@ public static class DfuEventId
     /// <summary>A HID application was sent ST's DETACH report.</summary>
     public const int HidDetach = 1204;
 
-    /// <summary>A quirk was applied or a device misbehaved in a tolerated way.</summary>
-    public const int Quirk = 1300;
-
     /// <summary>The host recovered the device after an error or a cancellation.</summary>
     public const int Recovery = 1301;
+
+    /// <summary>A device that is not manifestation tolerant stopped answering during manifestation.</summary>
+    public const int ManifestSilent = 1302;
+
+    /// <summary>DFU_CLRSTATUS after a status error failed.</summary>
+    public const int ClearStatusFailed = 1303;
+
+    /// <summary>The iString of a status error could not be read.</summary>
+    public const int StatusTextUnreadable = 1304;
+
+    /// <summary>Recovery to dfuIDLE failed; the original error is reported.</summary>
+    public const int RecoveryFailed = 1305;
+
+    /// <summary>The device stayed in DFU mode after Read Unprotect instead of resetting.</summary>
+    public const int StayedAfterUnprotect = 1306;
+
+    /// <summary>A file-versus-device check noticed something it does not refuse (a bcdDevice that differs, a forced mismatch).</summary>
+    public const int PlanWarning = 1307;
+
+    /// <summary>A quirk from the quirks table was applied (1310–1329, one id per quirk).</summary>
+    public const int QuirkFirst = 1310;
 }

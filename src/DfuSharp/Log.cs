@@ -36,8 +36,23 @@ internal static partial class Log
     [LoggerMessage(EventId = DfuEventId.HidDetach, Level = LogLevel.Information, Message = "Sending the HID DETACH report (id 0x{ReportId:X2}, {Type}, {Length} bytes) to {Device}")]
     internal static partial void HidDetach(ILogger logger, byte reportId, Hid.HidReportType type, int length, string device);
 
-    [LoggerMessage(EventId = DfuEventId.Quirk, Level = LogLevel.Warning, Message = "{Quirk}")]
-    internal static partial void Quirk(ILogger logger, string quirk);
+    [LoggerMessage(EventId = DfuEventId.ManifestSilent, Level = LogLevel.Warning, Message = "The device stopped answering after dfuMANIFEST ({Error}), as a device that is not manifestation tolerant may")]
+    internal static partial void ManifestSilent(ILogger logger, Usb.UsbError error);
+
+    [LoggerMessage(EventId = DfuEventId.ClearStatusFailed, Level = LogLevel.Warning, Message = "CLRSTATUS after {Status} failed: {Error}")]
+    internal static partial void ClearStatusFailed(ILogger logger, DfuStatus status, Usb.UsbError error);
+
+    [LoggerMessage(EventId = DfuEventId.StatusTextUnreadable, Level = LogLevel.Warning, Message = "Could not read iString {StringIndex}: {Error}")]
+    internal static partial void StatusTextUnreadable(ILogger logger, byte stringIndex, Usb.UsbError error);
+
+    [LoggerMessage(EventId = DfuEventId.RecoveryFailed, Level = LogLevel.Warning, Message = "Could not bring the device back to dfuIDLE: {Reason}")]
+    internal static partial void RecoveryFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = DfuEventId.StayedAfterUnprotect, Level = LogLevel.Warning, Message = "The device stayed in {State} after Read Unprotect instead of resetting")]
+    internal static partial void StayedAfterUnprotect(ILogger logger, SpecState state);
+
+    [LoggerMessage(EventId = DfuEventId.PlanWarning, Level = LogLevel.Warning, Message = "{Warning}")]
+    internal static partial void PlanWarning(ILogger logger, string warning);
 
     [LoggerMessage(EventId = DfuEventId.Recovery, Level = LogLevel.Warning, Message = "Recovering the device: {Reason}")]
     internal static partial void Recovery(ILogger logger, string reason);

@@ -128,7 +128,8 @@ public sealed class DeviceCommandTests : IDisposable
         plan.GetProperty("writeBytes").GetInt64().Should().Be(4096);
         plan.GetProperty("verifyBytes").GetInt64().Should().Be(4096);
         string[] kinds = [.. plan.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("kind").GetString()!).Distinct()];
-        kinds.Should().Equal("SelectAlternateSetting", "Erase", "SetAddress", "Write", "Verify", "Leave");
+        kinds.Should().Equal("SelectAlternateSetting", "Erase", "SetAddress", "Write", "Verify", "DfuSeLeave");
+        json.GetProperty("warnings").GetArrayLength().Should().Be(0);
         JsonElement erase = plan.GetProperty("steps").EnumerateArray().First(s => s.GetProperty("kind").GetString() == "Erase");
         erase.GetProperty("address").GetUInt32().Should().Be(0x0800_0000u);
         _cli.Device.DataBlocksReceived.Should().Be(0);
@@ -168,7 +169,8 @@ public sealed class DeviceCommandTests : IDisposable
         saved.Suffix!.VendorId.Should().Be(0x0483);
         DfuSeElement element = saved.DfuSe!.Targets.Single().Elements.Single();
         element.Address.Should().Be(0x0800_0000u);
-        element.Data.ToArray().Should().Equal(first);
+        element.Data.Length.Should().Be(16 * 1024, "the backup holds the whole sector the download erases");
+        element.Data[..4096].ToArray().Should().Equal(first);
         _cli.Device.ReadMemory(0x0800_0000, 4096).Should().Equal(second);
     }
 
@@ -265,7 +267,7 @@ public sealed class DeviceCommandTests : IDisposable
         CliRun run = await _cli.RunAsync("download", _dir.Write("fw.bin", [1, 2, 3]), "--address", "0x08000000", "--device", "sim:stm32f1-app");
 
         run.ExitCode.Should().Be(65, run.ToString());
-        run.Stderr.Should().Contain("not writable").And.NotContain("--force");
+        run.Stderr.Should().Contain("not writable").And.Contain("--force cannot override this");
         _cli.Device.DataBlocksReceived.Should().Be(0);
     }
 

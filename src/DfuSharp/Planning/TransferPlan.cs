@@ -34,8 +34,9 @@ public sealed record TransferSegment(byte AlternateSetting, uint Address, ReadOn
 }
 
 /// <summary>
-/// Everything a download will do, computed before any I/O: erase set, writes, verification and leave. Built by
-/// <see cref="TransferPlanner"/>; shown by <c>--dry-run</c> (see <see cref="ToJson"/>); run by <see cref="DfuDevice"/>.
+/// Everything a download will do, computed before any I/O: backup reads, erases, writes, manifestation, resets,
+/// verification and leave, each a <see cref="TransferStep"/>. Built by <see cref="TransferPlanner"/>; shown by
+/// <c>--dry-run</c> (see <see cref="ToJson"/>); run step by step by <see cref="DfuDevice"/>, which adds nothing.
 /// </summary>
 public sealed record TransferPlan
 {
@@ -52,11 +53,21 @@ public sealed record TransferPlan
     [JsonIgnore]
     public ImmutableArray<TransferSegment> Segments { get; init; } = [];
 
+    /// <summary>Gets what the file-versus-device checks noticed without refusing (a bcdDevice that differs).</summary>
+    public ImmutableArray<string> Warnings { get; init; } = [];
+
     /// <summary>Gets the number of bytes written.</summary>
     public long WriteBytes => Steps.Where(s => s.Kind == TransferStepKind.Write).Sum(s => (long)s.Length);
 
     /// <summary>Gets the number of bytes read back to verify.</summary>
-    public long VerifyBytes => Steps.Where(s => s.Kind == TransferStepKind.Verify).Sum(s => (long)s.Length);
+    public long VerifyBytes => Steps.Where(s => s.Kind is TransferStepKind.Verify or TransferStepKind.VerifyFirmware).Sum(s => (long)s.Length);
+
+    /// <summary>Gets the number of bytes read into the backup before anything is erased or written (0 for a plain DFU
+    /// backup, whose length only the device knows).</summary>
+    public long BackupBytes => Steps.Where(s => s.Kind == TransferStepKind.Backup).Sum(s => (long)s.Length);
+
+    /// <summary>Gets a value indicating whether the plan reads a backup first.</summary>
+    public bool HasBackup => Steps.Any(s => s.Kind is TransferStepKind.Backup or TransferStepKind.BackupFirmware);
 
     /// <summary>Gets the number of sectors erased (a mass erase counts as one).</summary>
     public int EraseCount => Steps.Count(s => s.Kind is TransferStepKind.Erase or TransferStepKind.MassErase);
@@ -87,10 +98,44 @@ public sealed record TransferPlan
         throw new ArgumentException($"The plan holds no data for {step}.", nameof(step));
     }
 
+    /// <summary>Returns a one-line summary: protocol, bytes written and where, erases, backup, verification and the end.</summary>
+    /// <returns>The summary.</returns>
+    public override string ToString()
+    {
+        var parts = new List<string> { $"{Protocol} plan: {WriteBytes} bytes in {Steps.Count(s => s.Kind == TransferStepKind.Write)} block(s) of up to {TransferSize}" };
+        if (Protocol == DfuProtocolKind.DfuSe && Segments.Length > 0)
+        {
+            parts[0] += " to " + string.Join(", ", Segments.Select(s => $"alt {s.AlternateSetting} 0x{s.Address:X8}-0x{s.End - 1:X8}"));
+        }
+
+        if (HasBackup)
+        {
+            parts.Add(BackupBytes > 0 ? $"backup {BackupBytes} bytes" : "backup the firmware");
+        }
+
+        if (EraseCount > 0)
+        {
+            parts.Add($"{EraseCount} erase(s)");
+        }
+
+        if (VerifyBytes > 0)
+        {
+            parts.Add($"verify {VerifyBytes} bytes");
+        }
+
+        parts.Add(Steps.LastOrDefault().Kind switch
+        {
+            TransferStepKind.DfuSeLeave => $"leave to 0x{Steps[^1].Address:X8}",
+            TransferStepKind.UsbReset or TransferStepKind.ResetAfterManifest => "reset",
+            _ => "stay in DFU mode",
+        });
+        return string.Join(", ", parts);
+    }
+
     /// <inheritdoc/>
     public bool Equals(TransferPlan? other)
         => other is not null && Protocol == other.Protocol && TransferSize == other.TransferSize
-           && Steps.SequenceEqual(other.Steps) && Segments.SequenceEqual(other.Segments);
+           && Steps.SequenceEqual(other.Steps) && Segments.SequenceEqual(other.Segments) && Warnings.SequenceEqual(other.Warnings);
 
     /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(Protocol, TransferSize, Steps.Length);
@@ -104,4 +149,4 @@ public sealed record TransferPlan
 [JsonSerializable(typeof(TransferPlan))]
 [JsonSerializable(typeof(TransferStep))]
 [JsonSerializable(typeof(DownloadResult))]
-public sealed partial class DfuJsonContext : JsonSerializerContext;
+internal sealed partial class DfuJsonContext : JsonSerializerContext;

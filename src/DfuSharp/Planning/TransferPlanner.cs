@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using DfuSharp.DfuSe;
 using DfuSharp.Formats;
+using DfuSharp.Usb;
 
 namespace DfuSharp.Planning;
 
@@ -23,12 +24,19 @@ public sealed record DfuSePlanOptions
     /// <summary>Gets wTransferSize. Required.</summary>
     public required int TransferSize { get; init; }
 
+    /// <summary>Gets the device's own wTransferSize; reads set the address pointer before every block when it differs
+    /// from <see cref="TransferSize"/>. <see cref="TransferSize"/> when <see langword="null"/>.</summary>
+    public int? DeviceTransferSize { get; init; }
+
     /// <summary>Gets how to erase.</summary>
     public DfuSeEraseMode Erase { get; init; } = DfuSeEraseMode.Sectors;
 
     /// <summary>Gets a value indicating whether every chunk gets its own Set Address Pointer and block 2 (the default,
     /// robust on every ST ROM), or one Set Address Pointer per contiguous segment with blocks 2, 3, ….</summary>
     public bool SetAddressPerChunk { get; init; } = true;
+
+    /// <summary>Gets a value indicating whether every byte the plan erases or overwrites is read first (the backup).</summary>
+    public bool Backup { get; init; }
 
     /// <summary>Gets a value indicating whether to read everything back and compare.</summary>
     public bool Verify { get; init; }
@@ -46,6 +54,9 @@ public sealed record DfuPlanOptions
     /// <summary>Gets wTransferSize. Required.</summary>
     public required int TransferSize { get; init; }
 
+    /// <summary>Gets a value indicating whether the firmware is read first (the backup).</summary>
+    public bool Backup { get; init; }
+
     /// <summary>Gets a value indicating whether to read the firmware back and compare after manifestation.</summary>
     public bool Verify { get; init; }
 
@@ -54,16 +65,110 @@ public sealed record DfuPlanOptions
 
     /// <summary>Gets a value indicating whether the device is reset at the end so that it runs the new firmware.</summary>
     public bool Leave { get; init; }
+
+    /// <summary>Gets a value indicating whether the device returns to dfuIDLE after manifestation (bitManifestationTolerant).</summary>
+    public bool ManifestationTolerant { get; init; } = true;
+
+    /// <summary>Gets a value indicating whether a device that is not manifestation tolerant is reset after manifestation.</summary>
+    public bool ResetAfterManifest { get; init; } = true;
 }
 
-/// <summary>Computes <see cref="TransferPlan"/>s. Pure: no transport, no clock, no logger.</summary>
+/// <summary>
+/// Computes <see cref="TransferPlan"/>s: checks a firmware image against a device, then lists every step. Pure: no
+/// transport, no clock, no logger.
+/// </summary>
 public static class TransferPlanner
 {
-    /// <summary>Plans a plain DFU 1.1 download: blocks of wTransferSize numbered from 0, then the zero-length end.</summary>
+    // ST DfuFileManager writes this placeholder as the target name; it names no memory.
+    private const string StDefaultTargetName = "ST...";
+
+    // The most DFU_UPLOAD blocks one Set Address Pointer covers: wBlockNum runs from 2 to 0xFFFF (ST AN3156 §6.2.2).
+    private const int MaxBlocksPerPointer = ushort.MaxValue - DfuSeCommands.FirstDataBlock + 1;
+
+    /// <summary>Plans the download of a file to a device, after checking the file against it.</summary>
+    /// <param name="device">The device.</param>
+    /// <param name="file">The file: a DfuSe container, or raw firmware (with <see cref="DownloadOptions.Address"/> on a
+    /// DfuSe device).</param>
+    /// <param name="options">Download options; the defaults when <see langword="null"/>.</param>
+    /// <returns>The plan.</returns>
+    /// <exception cref="DfuFileMismatchException">The file does not fit the device (see
+    /// <see cref="DfuFileMismatchException.CanForce"/>), or holds no data.</exception>
+    /// <exception cref="DfuConsentRequiredException">The file writes option bytes or irreversible memory without consent.</exception>
+    /// <exception cref="DfuFormatException">DfuSe elements give one address different bytes.</exception>
+    /// <exception cref="NotSupportedException">The device cannot download, or cannot upload when verification or a
+    /// backup is asked, or is in run-time mode and the file needs its DFU-mode layout.</exception>
+    /// <exception cref="DfuProtocolException">The device's memory layout is malformed.</exception>
+    public static TransferPlan Plan(DfuTargetDevice device, DfuFile file, DownloadOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentNullException.ThrowIfNull(file);
+        options ??= new DownloadOptions();
+        CheckCapabilities(device, options);
+        var warnings = ImmutableArray.CreateBuilder<string>();
+        CheckIdentity(device, file.Suffix, options, warnings);
+        if (device.IsDfuSe)
+        {
+            DfuSeImage image = file.DfuSe ?? (options.Address is { } address
+                ? new DfuSeImage([new DfuSeTarget(options.AlternateSetting ?? device.AlternateSetting, null, [new DfuSeElement(address, file.Firmware)])])
+                : throw new DfuFileMismatchException(
+                    $"{device.DisplayName} is a DfuSe device; a file without DfuSe targets needs an address."));
+            CheckTargets(device, image, options, warnings);
+            return PlanDfuSeCore(device, image, options, warnings.ToImmutable());
+        }
+
+        if (file.DfuSe is not null)
+        {
+            // A DfuSe container holds addresses and element headers; sent raw, the header would become firmware.
+            throw new DfuFileMismatchException($"The file is a DfuSe file, but {device.DisplayName} speaks plain DFU 1.1; a DfuSe container is never sent raw.");
+        }
+
+        if (options.Address is { } at)
+        {
+            throw new DfuFileMismatchException(
+                $"{device.DisplayName} speaks plain DFU 1.1 and takes the firmware as it is; an address (0x{at:X8}) applies only to DfuSe devices.");
+        }
+
+        return PlanDfuCore(device, file.Firmware, options, warnings.ToImmutable());
+    }
+
+    /// <summary>Plans the download of a memory image (from .hex, .srec or addressed .bin data) to one alternate setting of a DfuSe device.</summary>
+    /// <param name="device">The device.</param>
+    /// <param name="image">The data at its addresses.</param>
+    /// <param name="alternateSetting">The memory it goes to; the selected one when <see langword="null"/>.</param>
+    /// <param name="options">Download options; the defaults when <see langword="null"/>.</param>
+    /// <returns>The plan.</returns>
+    /// <exception cref="DfuFileMismatchException">The device speaks plain DFU, the alternate setting does not exist,
+    /// data lies outside the layout or in sectors that are not writable, or the image holds no data.</exception>
+    /// <exception cref="DfuConsentRequiredException">The image writes option bytes or irreversible memory without consent.</exception>
+    /// <exception cref="NotSupportedException">The device cannot download, or cannot upload when verification or a
+    /// backup is asked, or is in run-time mode.</exception>
+    /// <exception cref="DfuProtocolException">The device's memory layout is malformed.</exception>
+    public static TransferPlan Plan(DfuTargetDevice device, MemoryImage image, byte? alternateSetting = null, DownloadOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentNullException.ThrowIfNull(image);
+        options ??= new DownloadOptions();
+        CheckCapabilities(device, options);
+        if (!device.IsDfuSe)
+        {
+            throw new DfuFileMismatchException(
+                $"The image holds addressed data; {device.DisplayName} speaks plain DFU 1.1 and takes raw firmware (.dfu or .bin).");
+        }
+
+        byte alt = alternateSetting ?? options.AlternateSetting ?? device.AlternateSetting;
+        DfuSeImage dfuSe = new([DfuSeConvert.ToTarget(image, alt, name: null)]);
+        CheckTargets(device, dfuSe, options, null);
+        return PlanDfuSeCore(device, dfuSe, options, []);
+    }
+
+    /// <summary>Plans a plain DFU 1.1 download: blocks of wTransferSize numbered from 0, the zero-length end with the
+    /// next block number, the reset a device that is not manifestation tolerant waits for, and verify and leave.</summary>
     /// <param name="firmware">The bytes to send.</param>
-    /// <param name="options">Transfer size and verification.</param>
+    /// <param name="options">Transfer size and policies.</param>
     /// <returns>The plan.</returns>
     /// <exception cref="ArgumentOutOfRangeException">The transfer size is not positive or above 65535.</exception>
+    /// <exception cref="NotSupportedException">Verification is asked of a device that is not manifestation tolerant
+    /// and is not reset after manifestation: it cannot answer.</exception>
     public static TransferPlan PlanDfu(ReadOnlyMemory<byte> firmware, DfuPlanOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -71,6 +176,11 @@ public static class TransferPlanner
         byte alt = options.AlternateSetting;
         var steps = ImmutableArray.CreateBuilder<TransferStep>();
         steps.Add(TransferStep.Select(alt));
+        if (options.Backup)
+        {
+            steps.Add(new TransferStep(TransferStepKind.BackupFirmware, alt));
+        }
+
         int block = 0;
         for (int offset = 0; offset < firmware.Length; offset += options.TransferSize)
         {
@@ -80,15 +190,37 @@ public static class TransferPlanner
             steps.Add(new TransferStep(TransferStepKind.Write, alt, (uint)offset, length, unchecked((ushort)block++)));
         }
 
-        steps.Add(new TransferStep(TransferStepKind.Manifest, alt));
-        if (options.Verify && firmware.Length > 0)
+        steps.Add(new TransferStep(TransferStepKind.Manifest, alt, Block: unchecked((ushort)block)));
+        bool open = true;
+        if (!options.ManifestationTolerant)
         {
-            steps.Add(new TransferStep(TransferStepKind.Verify, alt, 0, firmware.Length));
+            // DFU 1.1 §7: a device that is not manifestation tolerant waits in dfuMANIFEST-WAIT-RESET for a USB reset.
+            if (options.ResetAfterManifest)
+            {
+                steps.Add(new TransferStep(TransferStepKind.ResetAfterManifest, alt));
+                open = false;
+            }
+            else if (options.Verify)
+            {
+                throw new NotSupportedException("The device is not manifestation tolerant; verifying needs the reset after manifestation.");
+            }
         }
 
-        if (options.Leave)
+        if (options.Verify && firmware.Length > 0)
         {
-            steps.Add(new TransferStep(TransferStepKind.Leave, alt));
+            if (!open)
+            {
+                steps.Add(new TransferStep(TransferStepKind.Reenumerate, alt));
+                steps.Add(TransferStep.Select(alt));
+                open = true;
+            }
+
+            steps.Add(new TransferStep(TransferStepKind.VerifyFirmware, alt, 0, firmware.Length));
+        }
+
+        if (options.Leave && open)
+        {
+            steps.Add(new TransferStep(TransferStepKind.UsbReset, alt));
         }
 
         return new TransferPlan
@@ -101,15 +233,19 @@ public static class TransferPlanner
     }
 
     /// <summary>
-    /// Plans a DfuSe download (ST AN3156): the erase set (every touched sector exactly once), addressed writes (never a
-    /// block number that wraps to 0, never a short block except the last of a contiguous segment), verify and leave.
+    /// Plans a DfuSe download (ST AN3156): backup reads of every byte the plan erases or overwrites, the erase set
+    /// (every touched sector exactly once), addressed writes (never a block number that wraps to 0, never a short block
+    /// except the last of a contiguous segment), verify reads, and leave or the return to dfuIDLE.
     /// </summary>
     /// <param name="image">The DfuSe targets.</param>
     /// <param name="layouts">The memory layout of each alternate setting the image uses.</param>
     /// <param name="options">Transfer size and policies.</param>
     /// <returns>The plan.</returns>
     /// <exception cref="DfuFileMismatchException">A target's alternate setting has no layout, or data lies outside the
-    /// layout or in a sector that is not writable; the message and <see cref="DfuFileMismatchException.Address"/> name the address.</exception>
+    /// layout or in a sector that is not writable, or a backup would need a sector that is not readable; the message and
+    /// <see cref="DfuFileMismatchException.Address"/> name the address.</exception>
+    /// <exception cref="DfuFormatException">Elements of one alternate setting give one address different bytes; the
+    /// message names both elements.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The transfer size is not positive or above 65535.</exception>
     public static TransferPlan PlanDfuSe(
         DfuSeImage image, IReadOnlyDictionary<byte, DfuSeMemoryLayout> layouts, DfuSePlanOptions options)
@@ -119,21 +255,20 @@ public static class TransferPlanner
         ArgumentNullException.ThrowIfNull(options);
         CheckTransferSize(options.TransferSize);
 
-        var segments = MergeSegments(image);
-        var steps = ImmutableArray.CreateBuilder<TransferStep>();
+        ImmutableArray<TransferSegment> segments = Segments(image);
+        var targets = new List<(byte Alt, DfuSeMemoryLayout Layout, List<TransferSegment> Segments, SortedDictionary<uint, DfuSeSector> Erase)>();
         foreach (IGrouping<byte, TransferSegment> target in segments.GroupBy(s => s.AlternateSetting))
         {
             byte alt = target.Key;
             if (!layouts.TryGetValue(alt, out DfuSeMemoryLayout? layout))
             {
-                throw new DfuFileMismatchException($"The file has a target for alternate setting {alt}, which the device does not have.");
+                throw new DfuFileMismatchException($"The file has a target for alternate setting {alt}, which has no DfuSe memory layout on the device.");
             }
 
-            steps.Add(TransferStep.Select(alt));
             var erase = new SortedDictionary<uint, DfuSeSector>();
             foreach (TransferSegment segment in target)
             {
-                foreach (DfuSeSector sector in SectorsOf(layout, segment))
+                foreach (DfuSeSector sector in SectorsOf(layout, segment.Address, (ulong)segment.Data.Length))
                 {
                     if ((sector.Access & DfuSeSectorAccess.Writable) == 0)
                     {
@@ -143,7 +278,7 @@ public static class TransferPlanner
                         { Address = first };
                     }
 
-                    if ((sector.Access & DfuSeSectorAccess.Erasable) != 0)
+                    if ((sector.Access & DfuSeSectorAccess.Erasable) != 0 && options.Erase == DfuSeEraseMode.Sectors)
                     {
                         erase.TryAdd(sector.Address, sector);
                     }
@@ -152,21 +287,52 @@ public static class TransferPlanner
 
             if (options.Erase == DfuSeEraseMode.Mass)
             {
+                foreach (DfuSeSector sector in layout.Sectors.Where(s => (s.Access & DfuSeSectorAccess.Erasable) != 0))
+                {
+                    erase.TryAdd(sector.Address, sector);
+                }
+            }
+
+            targets.Add((alt, layout, [.. target], erase));
+        }
+
+        int pointerBlocks = options.DeviceTransferSize is { } own && own != options.TransferSize ? 1 : MaxBlocksPerPointer;
+        var steps = new StepList();
+        if (options.Backup)
+        {
+            foreach (var (alt, layout, written, erase) in targets)
+            {
+                steps.Select(alt);
+                foreach ((uint address, ulong length) in BackupRanges(layout, written, erase.Values))
+                {
+                    steps.AddReads(TransferStepKind.Backup, alt, address, length, options.TransferSize, pointerBlocks);
+                }
+            }
+        }
+
+        foreach (var (alt, _, written, erase) in targets)
+        {
+            steps.Select(alt);
+            if (options.Erase == DfuSeEraseMode.Mass)
+            {
                 steps.Add(new TransferStep(TransferStepKind.MassErase, alt));
             }
-            else if (options.Erase == DfuSeEraseMode.Sectors)
+            else
             {
                 steps.AddRange(erase.Values.Select(s => new TransferStep(TransferStepKind.Erase, alt, s.Address, (int)s.Size)));
             }
 
-            foreach (TransferSegment segment in target)
+            foreach (TransferSegment segment in written)
             {
                 AddWrites(steps, segment, options);
             }
 
             if (options.Verify)
             {
-                steps.AddRange(target.Select(s => new TransferStep(TransferStepKind.Verify, alt, s.Address, s.Data.Length)));
+                foreach (TransferSegment segment in written)
+                {
+                    steps.AddReads(TransferStepKind.Verify, alt, segment.Address, (ulong)segment.Data.Length, options.TransferSize, pointerBlocks);
+                }
             }
         }
 
@@ -174,12 +340,13 @@ public static class TransferPlanner
         {
             byte alt = segments.Length > 0 ? segments[0].AlternateSetting : (byte)0;
             uint address = options.LeaveAddress ?? (segments.Length > 0 ? segments[0].Address : 0);
-            if (steps.Count > 0 && steps[^1].AlternateSetting != alt)
-            {
-                steps.Add(TransferStep.Select(alt));
-            }
-
-            steps.Add(new TransferStep(TransferStepKind.Leave, alt, address));
+            steps.Select(alt);
+            steps.Add(new TransferStep(TransferStepKind.DfuSeLeave, alt, address));
+        }
+        else if (steps.Count > 0 && steps.Last.Kind is not (TransferStepKind.Verify or TransferStepKind.SelectAlternateSetting))
+        {
+            // Writes and erases end in dfuDNLOAD-IDLE; a session that stays must end in dfuIDLE (DFU 1.1 §6.1.2).
+            steps.Add(new TransferStep(TransferStepKind.Abort, steps.Last.AlternateSetting));
         }
 
         return new TransferPlan
@@ -201,7 +368,7 @@ public static class TransferPlanner
     public static ImmutableArray<TransferStep> PlanErase(DfuSeMemoryLayout layout, byte alternateSetting, uint address, ulong length)
     {
         ArgumentNullException.ThrowIfNull(layout);
-        var sectors = SectorsOf(layout, new TransferSegment(alternateSetting, address, ReadOnlyMemory<byte>.Empty), length);
+        var sectors = SectorsOf(layout, address, length);
         foreach (DfuSeSector sector in sectors)
         {
             if ((sector.Access & DfuSeSectorAccess.Erasable) == 0)
@@ -214,17 +381,230 @@ public static class TransferPlanner
         return [.. sectors.Select(s => new TransferStep(TransferStepKind.Erase, alternateSetting, s.Address, (int)s.Size))];
     }
 
-    private static ImmutableArray<DfuSeSector> SectorsOf(DfuSeMemoryLayout layout, TransferSegment segment, ulong? length = null)
+    private static TransferPlan PlanDfuSeCore(DfuTargetDevice device, DfuSeImage image, DownloadOptions options, ImmutableArray<string> warnings)
+    {
+        RequireDfuMode(device);
+        if (image.Targets.All(t => t.Elements.All(e => e.Data.IsEmpty)))
+        {
+            throw new DfuFileMismatchException("The image holds no data; there is nothing to download.");
+        }
+
+        var layouts = new Dictionary<byte, DfuSeMemoryLayout>();
+        foreach (UsbAlternateSettingInfo alt in device.AlternateSettings)
+        {
+            if (device.GetLayout(alt.Number) is { } layout)
+            {
+                layouts[alt.Number] = layout;
+            }
+        }
+
+        TransferPlan plan = PlanDfuSe(image, layouts, new DfuSePlanOptions
+        {
+            TransferSize = device.BlockSize,
+            DeviceTransferSize = device.Descriptor.TransferSize,
+            Erase = options.Erase,
+
+            // A block size other than the device's own breaks its (wBlockNum − 2) × wTransferSize arithmetic.
+            SetAddressPerChunk = options.SetAddressPerChunk || device.BlockSize != device.Descriptor.TransferSize,
+            Backup = options.Backup is not null,
+            Verify = options.Verify,
+            Leave = options.Leave,
+            LeaveAddress = options.LeaveAddress,
+        });
+        DfuSafetyRules.Check(device, layouts, plan.Segments, options);
+        return plan with { Warnings = warnings };
+    }
+
+    private static TransferPlan PlanDfuCore(DfuTargetDevice device, ReadOnlyMemory<byte> firmware, DownloadOptions options, ImmutableArray<string> warnings)
+    {
+        if (device.Mode != DfuMode.Dfu && device.BlockSize == 0)
+        {
+            RequireDfuMode(device);
+        }
+
+        if (firmware.IsEmpty)
+        {
+            throw new DfuFileMismatchException("The firmware is empty; there is nothing to download.");
+        }
+
+        var dfuOptions = new DfuPlanOptions
+        {
+            TransferSize = device.BlockSize,
+            Backup = options.Backup is not null,
+            Verify = options.Verify,
+            AlternateSetting = options.AlternateSetting ?? device.AlternateSetting,
+            Leave = options.Leave,
+            ManifestationTolerant = device.Descriptor.ManifestationTolerant,
+            ResetAfterManifest = options.ResetAfterManifest,
+        };
+        TransferPlan plan;
+        try
+        {
+            plan = PlanDfu(firmware, dfuOptions);
+        }
+        catch (NotSupportedException ex)
+        {
+            throw new NotSupportedException($"{device.DisplayName}: {ex.Message}", ex);
+        }
+
+        if (device.Mode == DfuMode.Runtime)
+        {
+            // The board shows its bootloader only after DFU_DETACH; the plan after detach is computed from it.
+            plan = plan with { Steps = [new TransferStep(TransferStepKind.Detach, dfuOptions.AlternateSetting), .. plan.Steps] };
+        }
+
+        return plan with { Warnings = warnings };
+    }
+
+    private static void RequireDfuMode(DfuTargetDevice device)
+    {
+        if (device.Mode != DfuMode.Dfu)
+        {
+            throw new NotSupportedException(
+                $"{device.DisplayName} is in run-time mode and shows its memory layout only in DFU mode; detach it first to plan this file.");
+        }
+    }
+
+    private static void CheckCapabilities(DfuTargetDevice device, DownloadOptions options)
+    {
+        if (!device.Descriptor.CanDownload)
+        {
+            throw new NotSupportedException($"{device.DisplayName} does not accept downloads (bitCanDnload is clear).");
+        }
+
+        if ((options.Verify || options.Backup is not null) && !device.Descriptor.CanUpload)
+        {
+            string what = options.Verify ? "verified" : "backed up";
+            throw new NotSupportedException($"{device.DisplayName} cannot be {what}: it does not accept uploads (bitCanUpload is clear).");
+        }
+    }
+
+    // VID and PID must match (0xFFFF is "any"), as dfu-util and fwupd check. bcdDevice is only compared when the file
+    // names one: dfuse-pack and ST's DfuFileMgr write 0x0000, and ST ROMs report 0x2200, so 0x0000 means "not set".
+    private static void CheckIdentity(DfuTargetDevice device, DfuSuffix? suffix, DownloadOptions options, ImmutableArray<string>.Builder warnings)
+    {
+        if (suffix is null || device.Mode != DfuMode.Dfu)
+        {
+            return;
+        }
+
+        bool vendor = suffix.VendorId == DfuSuffix.Any || suffix.VendorId == device.VendorId;
+        bool product = suffix.ProductId == DfuSuffix.Any || suffix.ProductId == device.ProductId;
+        if (!vendor || !product)
+        {
+            string message = $"The file is for {suffix.VendorId:x4}:{suffix.ProductId:x4} bcdDevice 0x{suffix.DeviceVersion:X4}, " +
+                             $"but the device is {device.VendorId:x4}:{device.ProductId:x4} bcdDevice 0x{device.DeviceVersion:X4}.";
+            if (!options.Force)
+            {
+                throw new DfuFileMismatchException(message) { CanForce = true };
+            }
+
+            warnings.Add(message + " Forced.");
+        }
+
+        if (suffix.DeviceVersion is not (DfuSuffix.Any or 0) && suffix.DeviceVersion != device.DeviceVersion)
+        {
+            warnings.Add($"The file is for bcdDevice 0x{suffix.DeviceVersion:X4}, but the device reports 0x{device.DeviceVersion:X4}.");
+        }
+    }
+
+    private static void CheckTargets(DfuTargetDevice device, DfuSeImage image, DownloadOptions options, ImmutableArray<string>.Builder? warnings)
+    {
+        foreach (DfuSeTarget target in image.Targets)
+        {
+            UsbAlternateSettingInfo alt = device.Setting(target.AlternateSetting)
+                ?? throw new DfuFileMismatchException(
+                    $"The file has a target for alternate setting {target.AlternateSetting}, which {device.DisplayName} does not have; it has {device.DescribeAlternateSettings()}.");
+            if (target.Name is not { Length: > 0 } name || name == StDefaultTargetName || DfuDeviceSelector.NameMatches(name, alt.Name))
+            {
+                continue;
+            }
+
+            string message = $"The file's target for alternate setting {target.AlternateSetting} is named \"{name}\", but the device calls it \"{alt.Name}\".";
+            if (!options.Force)
+            {
+                throw new DfuFileMismatchException(message) { CanForce = true };
+            }
+
+            warnings?.Add(message + " Forced.");
+        }
+    }
+
+    // One policy for overlaps, MemoryImageBuilder's: the same bytes twice are fine, different bytes are refused.
+    private static ImmutableArray<TransferSegment> Segments(DfuSeImage image)
+    {
+        var result = ImmutableArray.CreateBuilder<TransferSegment>();
+        foreach (byte alt in image.Targets.Select(t => t.AlternateSetting).Distinct())
+        {
+            foreach (MemorySegment segment in DfuSeConvert.ToMemoryImage(image, alt).Segments)
+            {
+                result.Add(new TransferSegment(alt, segment.Address, segment.Data));
+            }
+        }
+
+        return result.ToImmutable();
+    }
+
+    // The backup holds every byte of every erased sector, and the written bytes of sectors that are overwritten
+    // without an erase (option bytes), as contiguous ranges; restoring them puts back exactly what was there.
+    private static List<(uint Address, ulong Length)> BackupRanges(
+        DfuSeMemoryLayout layout, IEnumerable<TransferSegment> written, IEnumerable<DfuSeSector> erased)
+    {
+        var ranges = erased.Select(s => (Start: (ulong)s.Address, End: s.End))
+            .Concat(written.Select(s => (Start: (ulong)s.Address, End: s.End)))
+            .OrderBy(r => r.Start)
+            .ToList();
+        var merged = new List<(uint Address, ulong Length)>();
+        ulong start = 0;
+        ulong end = 0;
+        bool open = false;
+        foreach (var (s, e) in ranges)
+        {
+            if (open && s <= end)
+            {
+                end = Math.Max(end, e);
+                continue;
+            }
+
+            if (open)
+            {
+                merged.Add(((uint)start, end - start));
+            }
+
+            (start, end, open) = (s, e, true);
+        }
+
+        if (open)
+        {
+            merged.Add(((uint)start, end - start));
+        }
+
+        foreach ((uint address, ulong length) in merged)
+        {
+            foreach (DfuSeSector sector in SectorsOf(layout, address, length))
+            {
+                if ((sector.Access & DfuSeSectorAccess.Readable) == 0)
+                {
+                    throw new DfuFileMismatchException(
+                        $"The sector at 0x{sector.Address:X8} of \"{layout.Name}\" cannot be read, so it cannot be backed up.") { Address = sector.Address };
+                }
+            }
+        }
+
+        return merged;
+    }
+
+    private static ImmutableArray<DfuSeSector> SectorsOf(DfuSeMemoryLayout layout, uint address, ulong length)
     {
         try
         {
-            return layout.GetSectors(segment.Address, length ?? (ulong)segment.Data.Length);
+            return layout.GetSectors(address, length);
         }
         catch (ArgumentOutOfRangeException ex)
         {
-            uint first = segment.Address;
-            ulong end = segment.Address + (length ?? (ulong)segment.Data.Length);
-            for (ulong a = segment.Address; a < end;)
+            uint first = address;
+            ulong end = address + length;
+            for (ulong a = address; a < end;)
             {
                 DfuSeSector? s = a <= uint.MaxValue ? layout.FindSector((uint)a) : null;
                 if (s is null)
@@ -241,7 +621,7 @@ public static class TransferPlanner
         }
     }
 
-    private static void AddWrites(ImmutableArray<TransferStep>.Builder steps, TransferSegment segment, DfuSePlanOptions options)
+    private static void AddWrites(StepList steps, TransferSegment segment, DfuSePlanOptions options)
     {
         int size = options.TransferSize;
         ushort block = DfuSeCommands.FirstDataBlock;
@@ -266,59 +646,46 @@ public static class TransferPlanner
         }
     }
 
-    // Elements that touch or overlap are merged (later bytes win), so a short block appears only at the end of a
-    // contiguous run, never in its middle.
-    private static ImmutableArray<TransferSegment> MergeSegments(DfuSeImage image)
-    {
-        var result = ImmutableArray.CreateBuilder<TransferSegment>();
-        foreach (IGrouping<byte, DfuSeElementAt> byAlt in image.Targets
-                     .SelectMany(t => t.Elements.Select(e => new DfuSeElementAt(t.AlternateSetting, e)))
-                     .Where(e => e.Element.Data.Length > 0)
-                     .GroupBy(e => e.AlternateSetting))
-        {
-            var ordered = byAlt.OrderBy(e => e.Element.Address).ToList();
-            int i = 0;
-            while (i < ordered.Count)
-            {
-                uint start = ordered[i].Element.Address;
-                ulong end = start + (ulong)ordered[i].Element.Data.Length;
-                int j = i + 1;
-                while (j < ordered.Count && ordered[j].Element.Address <= end)
-                {
-                    end = Math.Max(end, ordered[j].Element.Address + (ulong)ordered[j].Element.Data.Length);
-                    j++;
-                }
-
-                if (j == i + 1)
-                {
-                    result.Add(new TransferSegment(byAlt.Key, start, ordered[i].Element.Data));
-                }
-                else
-                {
-                    byte[] merged = new byte[checked((int)(end - start))];
-                    merged.AsSpan().Fill(0xFF);
-
-                    // Apply in file order so a later element overrides an earlier one where they overlap.
-                    foreach (DfuSeElementAt e in byAlt.Where(e => e.Element.Address >= start && e.Element.Address < end))
-                    {
-                        e.Element.Data.Span.CopyTo(merged.AsSpan((int)(e.Element.Address - start)));
-                    }
-
-                    result.Add(new TransferSegment(byAlt.Key, start, merged));
-                }
-
-                i = j;
-            }
-        }
-
-        return result.ToImmutable();
-    }
-
     private static void CheckTransferSize(int transferSize)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(transferSize);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(transferSize, ushort.MaxValue);
     }
 
-    private readonly record struct DfuSeElementAt(byte AlternateSetting, DfuSeElement Element);
+    private sealed class StepList
+    {
+        private readonly ImmutableArray<TransferStep>.Builder _steps = ImmutableArray.CreateBuilder<TransferStep>();
+        private byte? _selected;
+
+        public int Count => _steps.Count;
+
+        public TransferStep Last => _steps[^1];
+
+        public void Add(TransferStep step) => _steps.Add(step);
+
+        public void AddRange(IEnumerable<TransferStep> steps) => _steps.AddRange(steps);
+
+        // SET_INTERFACE only where the alternate setting changes, so the plan lists exactly the requests sent.
+        public void Select(byte alternateSetting)
+        {
+            if (_selected != alternateSetting)
+            {
+                _steps.Add(TransferStep.Select(alternateSetting));
+                _selected = alternateSetting;
+            }
+        }
+
+        // One step per Set Address Pointer: ST AN3156 §6.2.2 reads block n at (n − 2) × wTransferSize past the pointer.
+        public void AddReads(TransferStepKind kind, byte alt, uint address, ulong length, int transferSize, int blocksPerPointer)
+        {
+            ulong chunk = (ulong)transferSize * (ulong)blocksPerPointer;
+            for (ulong offset = 0; offset < length; offset += chunk)
+            {
+                int part = (int)Math.Min(chunk, length - offset);
+                _steps.Add(new TransferStep(kind, alt, address + (uint)offset, part, DfuSeCommands.FirstDataBlock));
+            }
+        }
+
+        public ImmutableArray<TransferStep> ToImmutable() => _steps.ToImmutable();
+    }
 }

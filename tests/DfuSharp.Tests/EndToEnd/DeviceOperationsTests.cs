@@ -139,6 +139,7 @@ public class DeviceOperationsTests
         await using DfuDevice device = await sim.OpenAsync();
         DfuFile? backup = null;
         int blocksWhenBackedUp = -1;
+        byte[] sector = sim.Device.ReadMemory(0x0800_0000, 16 * 1024);
 
         await device.DownloadAsync(SimHarness.DfuSeFile(0x0483, 0xDF11, 0, 0x0800_0000, next), new DownloadOptions
         {
@@ -156,7 +157,9 @@ public class DeviceOperationsTests
         backup.Suffix.DfuVersion.Should().Be(DfuSuffix.DfuSe);
         DfuSeTarget target = backup.DfuSe!.Targets.Should().ContainSingle().Subject;
         target.Name.Should().Be("Internal Flash");
-        target.Elements.Should().ContainSingle().Which.Should().Be(new DfuSeElement(0x0800_0000, old));
+        // The backup is the erase set: the whole 16 KiB sector, not only the 6000 bytes the file covers.
+        target.Elements.Should().ContainSingle().Which.Should().Be(new DfuSeElement(0x0800_0000, sector));
+        sector.AsSpan(0, old.Length).ToArray().Should().Equal(old);
         sim.Device.ReadMemory(0x0800_0000, next.Length).Should().Equal(next);
     }
 
@@ -221,10 +224,10 @@ public class DeviceOperationsTests
         byte[] options = [0xEC, 0xAA, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF];
         var file = new DfuFile { DfuSe = new DfuSeImage([new DfuSeTarget(1, "Option Bytes", [new DfuSeElement(0x1FFF_C000, options)])]) };
 
-        TransferPlan plan = device.PlanDownload(file, new DownloadOptions { Verify = true });
+        TransferPlan plan = device.PlanDownload(file, new DownloadOptions { Verify = true, AllowOptionBytes = true });
         plan.Steps.Select(s => s.Kind).Should().Equal(
             TransferStepKind.SelectAlternateSetting, TransferStepKind.SetAddress, TransferStepKind.Write, TransferStepKind.Verify);
-        DownloadResult result = await device.DownloadAsync(file, new DownloadOptions { Verify = true });
+        DownloadResult result = await device.DownloadAsync(file, new DownloadOptions { Verify = true, AllowOptionBytes = true });
         result.Verified.Should().BeTrue();
         sim.Device.AlternateSetting.Should().Be(1);
     }
@@ -311,7 +314,7 @@ public class PlainDfuLeaveTests
         result.Outcome.Should().Be(DfuLeaveOutcome.Reset);
         result.Verified.Should().BeTrue();
         device.IsOpen.Should().BeFalse();
-        result.Plan.Steps[^1].Kind.Should().Be(TransferStepKind.Leave);
+        result.Plan.Steps[^1].Kind.Should().Be(TransferStepKind.UsbReset);
         sim.Device.Firmware.ToArray().Should().Equal(firmware);
     }
 }

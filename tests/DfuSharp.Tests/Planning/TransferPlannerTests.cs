@@ -46,8 +46,8 @@ public class TransferPlannerTests
             SetAddress(0x0800_0000), Write(0x0800_0000, 2048),
             SetAddress(0x0800_0800), Write(0x0800_0800, 2048),
             SetAddress(0x0800_1000), Write(0x0800_1000, 904),
-            new TransferStep(TransferStepKind.Verify, 0, 0x0800_0000, 5000),
-            new TransferStep(TransferStepKind.Leave, 0, 0x0800_0000));
+            new TransferStep(TransferStepKind.Verify, 0, 0x0800_0000, 5000, 2),
+            new TransferStep(TransferStepKind.DfuSeLeave, 0, 0x0800_0000));
         plan.WriteBytes.Should().Be(5000);
     }
 
@@ -71,7 +71,8 @@ public class TransferPlannerTests
         plan.Steps.Should().Equal(
             Select(),
             SetAddress(0x0800_0000),
-            Write(0x0800_0000, 1024, 2), Write(0x0800_0400, 1024, 3), Write(0x0800_0800, 452, 4));
+            Write(0x0800_0000, 1024, 2), Write(0x0800_0400, 1024, 3), Write(0x0800_0800, 452, 4),
+            new TransferStep(TransferStepKind.Abort, 0));
     }
 
     [Fact]
@@ -100,14 +101,26 @@ public class TransferPlannerTests
     }
 
     [Fact]
-    public void PlanDfuSe_OverlappingElements_LaterElementWins()
+    public void PlanDfuSe_OverlappingElementsWithDifferentBytes_RefusedNamingBothElements()
     {
         var image = new DfuSeImage([new DfuSeTarget(0, null, [
             new DfuSeElement(0x0800_0000, new byte[] { 1, 1, 1, 1 }),
             new DfuSeElement(0x0800_0002, new byte[] { 2, 2, 2, 2 })])]);
+
+        FluentActions.Invoking(() => TransferPlanner.PlanDfuSe(image, Layouts, new DfuSePlanOptions { TransferSize = 64 }))
+            .Should().Throw<DfuFormatException>().Where(e => e.Error == DfuFormatError.OverlappingData)
+            .WithMessage("*0x08000002*0x08000000*0x08000002*");
+    }
+
+    [Fact]
+    public void PlanDfuSe_OverlappingElementsWithTheSameBytes_MergedIntoOneSegment()
+    {
+        var image = new DfuSeImage([new DfuSeTarget(0, null, [
+            new DfuSeElement(0x0800_0000, new byte[] { 1, 1, 2, 2 }),
+            new DfuSeElement(0x0800_0002, new byte[] { 2, 2, 3, 3 })])]);
         TransferPlan plan = TransferPlanner.PlanDfuSe(image, Layouts, new DfuSePlanOptions { TransferSize = 64 });
 
-        plan.GetData(Write(0x0800_0000, 6)).ToArray().Should().Equal(1, 1, 2, 2, 2, 2);
+        plan.GetData(Write(0x0800_0000, 6)).ToArray().Should().Equal(1, 1, 2, 2, 3, 3);
     }
 
     [Fact]
@@ -116,7 +129,8 @@ public class TransferPlannerTests
         TransferPlan plan = TransferPlanner.PlanDfuSe(Image(0, (0x0800_0000, 16)), Layouts,
             new DfuSePlanOptions { TransferSize = 64, Erase = DfuSeEraseMode.Mass });
 
-        plan.Steps.Should().Equal(Select(), new TransferStep(TransferStepKind.MassErase, 0), SetAddress(0x0800_0000), Write(0x0800_0000, 16));
+        plan.Steps.Should().Equal(
+            Select(), new TransferStep(TransferStepKind.MassErase, 0), SetAddress(0x0800_0000), Write(0x0800_0000, 16), new TransferStep(TransferStepKind.Abort, 0));
     }
 
     [Fact]
@@ -143,7 +157,8 @@ public class TransferPlannerTests
     {
         TransferPlan plan = TransferPlanner.PlanDfuSe(Image(1, (0x1FFF_C000, 16)), Layouts, new DfuSePlanOptions { TransferSize = 2048 });
         plan.Steps.Should().Equal(
-            Select(1), new TransferStep(TransferStepKind.SetAddress, 1, 0x1FFF_C000), new TransferStep(TransferStepKind.Write, 1, 0x1FFF_C000, 16, 2));
+            Select(1), new TransferStep(TransferStepKind.SetAddress, 1, 0x1FFF_C000), new TransferStep(TransferStepKind.Write, 1, 0x1FFF_C000, 16, 2),
+            new TransferStep(TransferStepKind.Abort, 1));
     }
 
     [Fact]
@@ -164,7 +179,7 @@ public class TransferPlannerTests
             (TransferStepKind.SetAddress, (byte)0), (TransferStepKind.Write, (byte)0),
             (TransferStepKind.SelectAlternateSetting, (byte)1),
             (TransferStepKind.SetAddress, (byte)1), (TransferStepKind.Write, (byte)1),
-            (TransferStepKind.SelectAlternateSetting, (byte)0), (TransferStepKind.Leave, (byte)0));
+            (TransferStepKind.SelectAlternateSetting, (byte)0), (TransferStepKind.DfuSeLeave, (byte)0));
     }
 
     [Fact]
@@ -177,8 +192,8 @@ public class TransferPlannerTests
             new TransferStep(TransferStepKind.Write, 0, 0, 1024, 0),
             new TransferStep(TransferStepKind.Write, 0, 1024, 1024, 1),
             new TransferStep(TransferStepKind.Write, 0, 2048, 452, 2),
-            new TransferStep(TransferStepKind.Manifest, 0),
-            new TransferStep(TransferStepKind.Verify, 0, 0, 2500));
+            new TransferStep(TransferStepKind.Manifest, 0, Block: 3),
+            new TransferStep(TransferStepKind.VerifyFirmware, 0, 0, 2500));
     }
 
     [Fact]
@@ -226,7 +241,7 @@ public class TransferPlannerTests
         root.GetProperty("writeBytes").GetInt64().Should().Be(16);
         root.TryGetProperty("segments", out _).Should().BeFalse();
         var steps = root.GetProperty("steps").EnumerateArray().ToList();
-        steps.Select(s => s.GetProperty("kind").GetString()).Should().Equal("SelectAlternateSetting", "Erase", "SetAddress", "Write", "Leave");
+        steps.Select(s => s.GetProperty("kind").GetString()).Should().Equal("SelectAlternateSetting", "Erase", "SetAddress", "Write", "DfuSeLeave");
         steps[3].GetProperty("address").GetUInt32().Should().Be(0x0800_0000u);
         steps[3].GetProperty("block").GetInt32().Should().Be(2);
     }

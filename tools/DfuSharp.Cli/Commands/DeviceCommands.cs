@@ -124,65 +124,68 @@ internal static class DeviceCommands
     {
         var set = new DeviceOptionSet();
         var file = CliOptions.File("FILE", "The firmware: .dfu (plain or DfuSe); for DfuSe devices also .hex, .srec, or .bin with --address.");
-        var address = CliOptions.UInt32("--address", "Where a .bin file goes on a DfuSe device (like dfu-util -s ADDR).");
+        var address = CliOptions.UInt32("--address", "Where a .bin file goes on a DfuSe device (like dfu-util -s ADDR); --leave jumps there.");
         var leave = new Option<bool>("--leave") { Description = "Leave DFU mode afterwards: DfuSe jumps to the firmware; a plain DFU device is reset." };
         var verify = new Option<bool>("--verify") { Description = "Read everything back and compare (exit 76 on a difference)." };
-        var backup = new Option<string?>("--backup") { Description = "Read the firmware about to be overwritten into this .dfu file first.", HelpName = "FILE" };
-        var force = new Option<bool>("--force") { Description = "Write a file whose VID/PID/bcdDevice or DfuSe target names do not match the device." };
-        var dryRun = new Option<bool>("--dry-run") { Description = "Print the plan (erase, writes, verify, leave) and send nothing." };
+        var backup = new Option<string?>("--backup") { Description = "First read every byte of every sector the download erases or overwrites into this file; downloading it restores the board.", HelpName = "FILE" };
+        var force = new Option<bool>("--force") { Description = "Write a file whose VID/PID or DfuSe target names do not match the device (never a DfuSe file to a plain DFU device, data outside the layout, overlaps, or irreversible memory)." };
+        var allowOptionBytes = new Option<bool>("--allow-option-bytes") { Description = "Allow writing option bytes (\"Option Bytes\", \"Device Feature\" alternate settings)." };
+        var allowIrreversible = new Option<bool>("--allow-irreversible") { Description = "Allow writes that cannot be undone: OTP memory, or option bytes that set read protection level 2." };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Print the plan (every step: backup, erase, writes, manifest, reset, verify, leave) and send nothing." };
         var command = set.AddTo(new Command("download", "Write firmware to a device (host → device), like dfu-util -D.")
         {
-            file, address, leave, verify, backup, force, dryRun,
+            file, address, leave, verify, backup, force, allowOptionBytes, allowIrreversible, dryRun,
         });
         command.SetAction(async (parse, ct) =>
         {
             string path = parse.GetRequiredValue(file);
             string? backupPath = parse.GetValue(backup);
             bool json = parse.GetValue(set.Json);
+            bool isDryRun = parse.GetValue(dryRun);
+            uint? at = parse.GetValue(address);
             FirmwareKind? backupKind = null;
             if (backupPath is not null)
             {
+                CheckBackupPath(backupPath, [path, parse.GetValue(set.SimState)]);
                 backupKind = FirmwareOutput.KindOf(backupPath);
                 CliFiles.CheckWritable(backupPath);
             }
 
             byte[] content = await CliFiles.ReadAsync(path, ct).ConfigureAwait(false);
-            FirmwareKind kind = FirmwareKindDetector.Detect(content, path);
-            DfuFile? dfuFile = kind == FirmwareKind.Dfu ? CliFiles.Decode(path, () => DfuFile.Read(content)) : null;
+            Firmware firmware = ReadFirmware(path, content, at);
+            var options = new DownloadOptions
+            {
+                Verify = parse.GetValue(verify),
+                Leave = parse.GetValue(leave),
+                Force = parse.GetValue(force),
+                AllowOptionBytes = parse.GetValue(allowOptionBytes),
+                AllowIrreversible = parse.GetValue(allowIrreversible),
+                Address = firmware.File is not null ? at : null,
+                Backup = backupPath is null ? null : (previous, token) => SaveBackupAsync(backupPath, backupKind!.Value, previous, token),
+            };
 
             await using DeviceBus bus = await DeviceBus.CreateAsync(context.Devices, set.Request(parse), ct).ConfigureAwait(false);
             DfuDevice device = await bus.OpenAsync(ct).ConfigureAwait(false);
             await using (device.ConfigureAwait(false))
             {
                 long start = context.Devices.TimeProvider.GetTimestamp();
-                bool isDryRun = parse.GetValue(dryRun);
-                if (!isDryRun && device.Mode == DfuMode.Runtime)
+                if (firmware.IsBin && at is null && device.Mode == DfuMode.Dfu && device.IsDfuSe)
                 {
-                    // A run-time device, HID applications included, shows what it is (DfuSe or not, its layout) only in
-                    // DFU mode: detach first, so that the file is checked against the bootloader it goes to.
-                    await CliProgress.RunAsync(context, async p =>
-                    {
-                        await device.DetachAsync(p, ct).ConfigureAwait(false);
-                        return true;
-                    }).ConfigureAwait(false);
+                    throw CliException.Usage($"{path}: a .bin file for a DfuSe device needs --address (like dfu-util -s ADDR)");
                 }
-
-                uint? at = parse.GetValue(address);
-                dfuFile ??= FromMemoryFile(path, content, kind, at, device);
-                var options = new DownloadOptions
-                {
-                    Verify = parse.GetValue(verify),
-                    Leave = parse.GetValue(leave),
-                    Force = parse.GetValue(force),
-                    Address = dfuFile.DfuSe is null && device.IsDfuSe ? at : null,
-                    Backup = backupPath is null ? null : (previous, token) => SaveBackupAsync(backupPath, backupKind!.Value, previous, token),
-                };
 
                 if (isDryRun)
                 {
-                    TransferPlan plan = Plan(device, dfuFile, options);
+                    if (device.Mode == DfuMode.Runtime && (firmware.Image is not null || firmware.File?.DfuSe is not null || at is not null || device.HidDetach is not null))
+                    {
+                        throw CliException.Usage(
+                            $"{path}: {device.Info.DisplayName} is in run-time mode and shows its memory layout only in DFU mode; run `dfusharp detach` first to plan this file");
+                    }
+
+                    TransferPlan plan = Refusals(options, () => firmware.Plan(device, options));
+                    WarnAll(context, path, plan);
                     var planned = new DownloadJson("download", path, DeviceJson.From(device.Info, device.Mode), DryRun: true,
-                        plan.WriteBytes, plan.EraseCount, Verified: false, Outcome: null, backupPath, 0, plan);
+                        plan.WriteBytes, plan.EraseCount, Verified: false, Outcome: null, backupPath, 0, plan, plan.Warnings);
                     if (json)
                     {
                         WriteJson(context, planned, CliJson.Context.DownloadJson);
@@ -195,16 +198,28 @@ internal static class DeviceCommands
                     return ExitCodes.Ok;
                 }
 
-                if (device.Mode == DfuMode.Dfu)
+                // In DFU mode the plan is made once, here, so a refusal comes before the progress display starts and the
+                // steps that run are the ones a dry run prints. A run-time device is planned once it is in DFU mode.
+                TransferPlan? ready = device.Mode == DfuMode.Dfu ? Refusals(options, () => firmware.Plan(device, options)) : null;
+                if (ready is not null)
                 {
-                    // Refuse a mismatch before the progress display starts, with the hint only where --force helps.
-                    Plan(device, dfuFile, options);
+                    CheckVerifies(options, ready);
+                    WarnAll(context, path, ready);
                 }
 
-                DownloadResult result = await CliProgress.RunAsync(context, p => device.DownloadAsync(dfuFile, options, p, ct)).ConfigureAwait(false);
+                DownloadResult result = await RefusalsAsync(options, () => CliProgress.RunAsync(context, p => ready is not null
+                    ? device.ExecuteAsync(ready, options.Backup, p, ct)
+                    : firmware.DownloadAsync(device, options, p, ct))).ConfigureAwait(false);
+                if (ready is null)
+                {
+                    CheckVerifies(options, result.Plan);
+                    WarnAll(context, path, result.Plan);
+                }
+
                 double seconds = context.Devices.TimeProvider.GetElapsedTime(start).TotalSeconds;
                 var done = new DownloadJson("download", path, DeviceJson.From(device.Info, DfuMode.Dfu), DryRun: false,
-                    result.Plan.WriteBytes, result.Plan.EraseCount, result.Verified, OutcomeName(result.Outcome), backupPath, Math.Round(seconds, 3), Plan: null);
+                    result.Plan.WriteBytes, result.Plan.EraseCount, result.Verified, OutcomeName(result.Outcome), backupPath, Math.Round(seconds, 3),
+                    Plan: null, result.Plan.Warnings);
                 if (json)
                 {
                     WriteJson(context, done, CliJson.Context.DownloadJson);
@@ -413,68 +428,89 @@ internal static class DeviceCommands
         return command;
     }
 
-    // A .bin, .hex or .srec file carries no device identity: it fits any device, at the address it names or --address.
-    private static DfuFile FromMemoryFile(string path, byte[] content, FirmwareKind kind, uint? address, DfuDevice device)
+    // A .dfu file names its device; a .bin is raw firmware, or data at --address; .hex and .srec name their addresses.
+    private static Firmware ReadFirmware(string path, byte[] content, uint? address)
     {
-        if (device.Mode == DfuMode.Runtime && (address is not null || kind != FirmwareKind.Bin))
+        FirmwareKind kind = FirmwareKindDetector.Detect(content, path);
+        switch (kind)
         {
-            // Only a dry run gets here with a run-time device: whether its bootloader speaks DfuSe is not known yet.
-            throw CliException.Usage(
-                $"{path}: {device.Info.DisplayName} is in run-time mode and shows its memory layout only in DFU mode; run `dfusharp detach` first to plan this file");
-        }
+            case FirmwareKind.Dfu:
+                return new Firmware(CliFiles.Decode(path, () => DfuFile.Read(content)), null);
+            case FirmwareKind.Bin when address is { } at:
+                return new Firmware(null, MemoryImage.FromBytes(at, content), IsBin: true);
+            case FirmwareKind.Bin:
+                return new Firmware(new DfuFile { Firmware = content }, null, IsBin: true);
+            default:
+                if (address is not null)
+                {
+                    throw CliException.Usage($"--address applies only to .bin files; {path} names its own addresses");
+                }
 
-        if (kind == FirmwareKind.Bin)
-        {
-            if (device.IsDfuSe && address is null)
-            {
-                throw CliException.Usage($"{path}: a .bin file for a DfuSe device needs --address (like dfu-util -s ADDR)");
-            }
-
-            if (!device.IsDfuSe && address is not null)
-            {
-                throw CliException.Usage("--address applies only to DfuSe devices; a plain DFU device takes the file as it is");
-            }
-
-            return new DfuFile { Firmware = content };
-        }
-
-        if (!device.IsDfuSe)
-        {
-            throw CliException.BadData(path, $"a {FirmwareKindDetector.Name(kind)} file holds addressed data; {device.Info.DisplayName} speaks plain DFU 1.1 and takes a .dfu or .bin file");
-        }
-
-        if (address is not null)
-        {
-            throw CliException.Usage($"--address applies only to .bin files; {path} names its own addresses");
-        }
-
-        MemoryImage image = FirmwareFiles.ReadMemoryImage(path, content, kind, 0);
-        DfuSeTarget target = DfuSeConvert.ToTarget(image, device.Interface.Setting.Number, name: null);
-        return DfuFile.FromDfuSe(new DfuSeImage([target]), new DfuSuffix { DfuVersion = DfuSuffix.DfuSe });
-    }
-
-    private static TransferPlan Plan(DfuDevice device, DfuFile file, DownloadOptions options)
-    {
-        try
-        {
-            return device.PlanDownload(file, options);
-        }
-        catch (DfuFileMismatchException ex) when (!options.Force && Forceable(device, file, options))
-        {
-            throw new DfuFileMismatchException($"{ex.Message} Use --force to write it anyway.", ex);
+                return new Firmware(null, FirmwareFiles.ReadMemoryImage(path, content, kind, 0));
         }
     }
 
-    private static bool Forceable(DfuDevice device, DfuFile file, DownloadOptions options)
+    // The backup must not replace anything the command reads: the firmware about to be written, or the simulator's state.
+    private static void CheckBackupPath(string backupPath, IEnumerable<string?> readPaths)
+    {
+        string backup = Path.GetFullPath(backupPath);
+        StringComparison comparison = OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        foreach (string? read in readPaths)
+        {
+            if (read is not null && string.Equals(backup, Path.GetFullPath(read), comparison))
+            {
+                throw CliException.Usage($"--backup {backupPath}: the backup would replace {read}, which this command reads; choose another file");
+            }
+        }
+    }
+
+    // Refusals that name the flag that would help, or say that none does.
+    private static T Refusals<T>(DownloadOptions options, Func<T> plan)
     {
         try
         {
-            device.PlanDownload(file, options with { Force = true });
-            return true;
+            return plan();
         }
-        catch (Exception ex) when (ex is DfuException or NotSupportedException)
+        catch (DfuFileMismatchException ex) when (!options.Force && ex.CanForce)
         {
-            return false;
+            throw new DfuFileMismatchException($"{ex.Message} --force would write it anyway.", ex) { CanForce = true };
+        }
+        catch (DfuFileMismatchException ex) when (!ex.CanForce && !ex.Message.EndsWith("cannot override this.", StringComparison.Ordinal))
+        {
+            throw new DfuFileMismatchException($"{ex.Message} --force cannot override this.", ex) { Address = ex.Address };
+        }
+        catch (DfuConsentRequiredException ex)
+        {
+            string flag = ex.Consent == DfuConsent.OptionBytes ? "--allow-option-bytes" : "--allow-irreversible";
+            throw CliException.Usage($"{ex.Message} Pass {flag} to write it (--force does not count).");
+        }
+    }
+
+    private static async Task<T> RefusalsAsync<T>(DownloadOptions options, Func<Task<T>> run)
+    {
+        try
+        {
+            return await run().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is DfuFileMismatchException or DfuConsentRequiredException)
+        {
+            return Refusals<T>(options, () => throw ex);
+        }
+    }
+
+    private static void CheckVerifies(DownloadOptions options, TransferPlan plan)
+    {
+        if (options.Verify && plan.VerifyBytes == 0)
+        {
+            throw CliException.Usage("--verify: the plan reads nothing back, so nothing would be verified");
+        }
+    }
+
+    private static void WarnAll(CliContext context, string path, TransferPlan plan)
+    {
+        foreach (string warning in plan.Warnings)
+        {
+            context.Warn(path, warning);
         }
     }
 
@@ -597,11 +633,6 @@ internal static class DeviceCommands
     private static void WritePlan(TextWriter o, string path, DfuDevice device, TransferPlan plan)
     {
         o.WriteLine($"Plan for {path} on {device.Info.DisplayName} ({plan.Protocol}, blocks of {plan.TransferSize} bytes); nothing was sent:");
-        if (device.Mode == DfuMode.Runtime)
-        {
-            o.WriteLine("  detach   the device is in run-time mode; it is switched to DFU mode first");
-        }
-
         foreach (IGrouping<TransferStepKind, TransferStep> group in plan.Steps.GroupBy(s => s.Kind))
         {
             TransferStep first = group.First();
@@ -613,12 +644,46 @@ internal static class DeviceCommands
                 TransferStepKind.MassErase => "erase    mass erase",
                 TransferStepKind.Write => $"write    {bytes} bytes in {group.Count()} block(s), 0x{first.Address:X8}-0x{last.Address + (uint)last.Length - 1:X8}",
                 TransferStepKind.Verify => $"verify   {bytes} bytes",
-                TransferStepKind.Manifest => "manifest zero-length download, then manifestation",
-                TransferStepKind.Leave => device.IsDfuSe ? $"leave    jump to 0x{first.Address:X8}" : "leave    USB reset",
+                TransferStepKind.Manifest => $"manifest zero-length download (block {first.Block}), then manifestation",
+                TransferStepKind.DfuSeLeave => $"leave    jump to 0x{first.Address:X8}",
+                TransferStepKind.UsbReset => "leave    USB reset",
+                TransferStepKind.ResetAfterManifest => "reset    USB reset after manifestation (dfuMANIFEST-WAIT-RESET)",
+                TransferStepKind.Reenumerate => "wait     for the device to enumerate again",
+                TransferStepKind.Detach => "detach   the device is in run-time mode; it is switched to DFU mode first",
+                TransferStepKind.Backup => $"backup   {bytes} bytes: {string.Join(", ", Ranges(group))}",
+                TransferStepKind.BackupFirmware => "backup   the whole firmware (upload until a short block)",
+                TransferStepKind.VerifyFirmware => $"verify   {bytes} bytes",
+                TransferStepKind.Abort => "abort    back to dfuIDLE",
                 TransferStepKind.SetAddress => $"address  {group.Count()} Set Address Pointer command(s)",
                 _ => $"alt      {string.Join(", ", group.Select(s => s.AlternateSetting).Distinct())}",
             };
             o.WriteLine($"  {text}");
+        }
+    }
+
+    private static IEnumerable<string> Ranges(IEnumerable<TransferStep> steps)
+    {
+        ulong start = 0;
+        ulong end = 0;
+        foreach (TransferStep step in steps)
+        {
+            if (end != 0 && step.Address == end)
+            {
+                end += (ulong)step.Length;
+                continue;
+            }
+
+            if (end != 0)
+            {
+                yield return $"0x{start:X8}-0x{end - 1:X8}";
+            }
+
+            (start, end) = (step.Address, step.Address + (ulong)step.Length);
+        }
+
+        if (end != 0)
+        {
+            yield return $"0x{start:X8}-0x{end - 1:X8}";
         }
     }
 
@@ -634,7 +699,14 @@ internal static class DeviceCommands
             o.WriteLine($"  erased:   {done.ErasedSectors} sector(s)");
         }
 
-        o.WriteLine($"  verified: {(done.Verified ? $"yes, {result.Plan.VerifyBytes} bytes read back and equal" : "no (use --verify)")}");
+        if (done.Verified)
+        {
+            o.WriteLine($"  verified: yes, {result.Plan.VerifyBytes} bytes read back and equal");
+        }
+        else
+        {
+            o.WriteLine("  verified: no (use --verify)");
+        }
         if (done.Backup is not null)
         {
             o.WriteLine($"  backup:   {done.Backup}");
@@ -653,4 +725,16 @@ internal static class DeviceCommands
 
     private static void WriteJson<T>(CliContext context, T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
         => context.Out.WriteLine(JsonSerializer.Serialize(value, type));
+
+    // What download writes: a file, or a memory image with its addresses; planned and downloaded by the library alike.
+    private sealed record Firmware(DfuFile? File, MemoryImage? Image, bool IsBin = false)
+    {
+        public TransferPlan Plan(DfuDevice device, DownloadOptions options)
+            => File is not null ? device.PlanDownload(File, options) : device.PlanDownload(Image!, null, options);
+
+        public Task<DownloadResult> DownloadAsync(DfuDevice device, DownloadOptions options, IProgress<DfuProgress> progress, CancellationToken cancellationToken)
+            => File is not null
+                ? device.DownloadAsync(File, options, progress, cancellationToken)
+                : device.DownloadAsync(Image!, null, options, progress, cancellationToken);
+    }
 }

@@ -61,7 +61,7 @@ internal sealed record HidDetachJson(int ReportId, string Type, int Length);
 /// <summary>The <c>download --json</c> object; with <c>--dry-run</c> it carries the plan and nothing was sent.</summary>
 internal sealed record DownloadJson(
     string Command, string File, DeviceJson Device, bool DryRun, long WrittenBytes, int ErasedSectors, bool Verified,
-    string? Outcome, string? Backup, double ElapsedSeconds, TransferPlan? Plan);
+    string? Outcome, string? Backup, double ElapsedSeconds, TransferPlan? Plan, IReadOnlyList<string> Warnings);
 
 /// <summary>The <c>upload --json</c> object.</summary>
 internal sealed record UploadJson(string Command, string File, DeviceJson Device, int AlternateSetting, uint? Address, long Length, string Sha256, double ElapsedSeconds);

@@ -1,0 +1,281 @@
+using System.Collections.Immutable;
+using DfuSharp.DfuSe;
+using DfuSharp.Formats;
+using DfuSharp.Planning;
+using DfuSharp.Protocol;
+using DfuSharp.Usb;
+
+namespace DfuSharp;
+
+/// <content>The executor: a plain switch over the steps of a plan.</content>
+public sealed partial class DfuDevice
+{
+    // The executor: one case per step kind, each a fixed sequence of requests. Every decision (what to read, erase,
+    // write, which block numbers, when to reset, re-enumerate or leave) was made by the planner; the plan is the whole
+    // truth, so a dry run shows exactly what runs here.
+    private async Task<DownloadResult> ExecuteCoreAsync(
+        TransferPlan plan, Func<DfuFile, CancellationToken, ValueTask>? backup, IProgress<DfuProgress>? progress, CancellationToken cancellationToken)
+    {
+        var run = new PlanProgress(plan, progress);
+        var backupReads = new List<(byte Alt, uint Address, byte[] Data)>();
+        byte[]? backupFirmware = null;
+        bool backupDelivered = !plan.HasBackup;
+        bool verified = false;
+        DfuLeaveOutcome outcome = DfuLeaveOutcome.StayedInDfuMode;
+        await EnsureIdleAsync(slow: false, cancellationToken).ConfigureAwait(false);
+        foreach (TransferStep step in plan.Steps)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!backupDelivered && step.Kind is not (TransferStepKind.Backup or TransferStepKind.BackupFirmware or TransferStepKind.SelectAlternateSetting))
+            {
+                // Nothing is erased or written before the backup is safely stored: if the callback throws, the board is untouched.
+                await EnsureIdleAsync(slow: false, cancellationToken).ConfigureAwait(false);
+                DfuFile file = BackupFile(plan, backupReads, backupFirmware);
+                if (backup is not null)
+                {
+                    await backup(file, cancellationToken).ConfigureAwait(false);
+                }
+
+                backupDelivered = true;
+            }
+
+            switch (step.Kind)
+            {
+                case TransferStepKind.Detach:
+                    await EnsureDfuModeAsync(progress, cancellationToken).ConfigureAwait(false);
+                    break;
+                case TransferStepKind.SelectAlternateSetting:
+                    await SelectAsync(step.AlternateSetting, cancellationToken).ConfigureAwait(false);
+                    break;
+                case TransferStepKind.Backup:
+                    backupReads.Add((step.AlternateSetting, step.Address,
+                        await ReadDfuSeAsync(step.Address, step.Length, DfuPhase.Upload, progress, run.Backup, plan.BackupBytes, cancellationToken).ConfigureAwait(false)));
+                    run.Backup += step.Length;
+                    break;
+                case TransferStepKind.BackupFirmware:
+                    backupFirmware = await ReadDfuAsync(null, new UploadOptions().MaxLength, DfuPhase.Upload, progress, cancellationToken).ConfigureAwait(false);
+                    break;
+                case TransferStepKind.Erase:
+                    await DfuSeCommandAsync(DfuSeCommands.Erase(step.Address), $"Erasing the sector at 0x{step.Address:X8}", step.Address, slow: true, cancellationToken).ConfigureAwait(false);
+                    run.Erased();
+                    break;
+                case TransferStepKind.MassErase:
+                    await MassEraseCoreAsync(cancellationToken).ConfigureAwait(false);
+                    run.Erased();
+                    break;
+                case TransferStepKind.SetAddress:
+                    await DfuSeCommandAsync(DfuSeCommands.SetAddress(step.Address), $"Setting the address pointer to 0x{step.Address:X8}", step.Address, slow: false, cancellationToken).ConfigureAwait(false);
+                    break;
+                case TransferStepKind.Write:
+                {
+                    string context = $"Writing block {step.Block} at 0x{step.Address:X8}";
+                    await Client.DnloadAsync(step.Block, plan.GetData(step), null, cancellationToken).ConfigureAwait(false);
+                    DfuStatusReport report = await PollAsync(DfuRequest.Dnload, context, step.Block, step.Address, slow: false, cancellationToken).ConfigureAwait(false);
+                    ExpectState(report, DfuState.DfuDnloadIdle, context);
+                    run.Written(step.Length);
+                    break;
+                }
+
+                case TransferStepKind.Manifest:
+                    outcome = await ManifestAsync(step.Block, progress, cancellationToken).ConfigureAwait(false);
+                    break;
+                case TransferStepKind.ResetAfterManifest:
+                case TransferStepKind.UsbReset:
+                    progress?.Report(new DfuProgress(DfuPhase.Leave, 0, 1, DfuProgressUnit.Steps));
+                    await ResetTransportAsync(cancellationToken).ConfigureAwait(false);
+                    await CloseTransportAsync().ConfigureAwait(false);
+                    outcome = DfuLeaveOutcome.Reset;
+                    progress?.Report(new DfuProgress(DfuPhase.Leave, 1, 1, DfuProgressUnit.Steps));
+                    break;
+                case TransferStepKind.Reenumerate:
+                    // The device reset; find the same board again and bring it back into DFU mode.
+                    await ReopenAsync(Info, requireDfuMode: false, cancellationToken).ConfigureAwait(false);
+                    await EnsureDfuModeAsync(progress, cancellationToken).ConfigureAwait(false);
+                    await EnsureIdleAsync(slow: false, cancellationToken).ConfigureAwait(false);
+                    outcome = DfuLeaveOutcome.StayedInDfuMode;
+                    break;
+                case TransferStepKind.Verify:
+                {
+                    byte[] actual = await ReadDfuSeAsync(step.Address, step.Length, DfuPhase.Verify, progress, run.Verified, plan.VerifyBytes, cancellationToken).ConfigureAwait(false);
+                    Compare(plan.GetData(step).Span, actual, step.Address);
+                    run.Verified += step.Length;
+                    verified = true;
+                    break;
+                }
+
+                case TransferStepKind.VerifyFirmware:
+                {
+                    await EnsureIdleAsync(slow: false, cancellationToken).ConfigureAwait(false);
+                    byte[] actual = await ReadDfuAsync(step.Length, step.Length, DfuPhase.Verify, progress, cancellationToken).ConfigureAwait(false);
+                    Compare(plan.GetData(step).Span, actual, step.Address);
+                    run.Verified += step.Length;
+                    verified = true;
+                    break;
+                }
+
+                case TransferStepKind.Abort:
+                    await EnsureIdleAsync(slow: false, cancellationToken).ConfigureAwait(false);
+                    break;
+                case TransferStepKind.DfuSeLeave:
+                    // Set Address Pointer is accepted in dfuIDLE and dfuDNLOAD-IDLE, where writes and verification end.
+                    outcome = await LeaveCoreAsync(step.Address, progress, cancellationToken).ConfigureAwait(false);
+                    break;
+                default:
+                    throw new ArgumentException($"The plan holds a step this version cannot run: {step}.", nameof(plan));
+            }
+        }
+
+        return new DownloadResult(plan, verified, outcome);
+    }
+
+    private Task MassEraseCoreAsync(CancellationToken cancellationToken)
+        => DfuSeCommandAsync(DfuSeCommands.MassErase(), "Mass erase", null, slow: true, cancellationToken);
+
+    // The backup as a .dfu model: DfuSe, one element per contiguous range read, per alternate setting; plain DFU, the
+    // whole firmware. The suffix carries the device's VID, PID and bcdDevice, so the file restores to this board only.
+    private DfuFile BackupFile(TransferPlan plan, List<(byte Alt, uint Address, byte[] Data)> reads, byte[]? firmware)
+    {
+        var suffix = new DfuSuffix
+        {
+            VendorId = Info.VendorId,
+            ProductId = Info.ProductId,
+            DeviceVersion = Info.DeviceVersion,
+            DfuVersion = plan.Protocol == DfuProtocolKind.DfuSe ? DfuSuffix.DfuSe : DfuSuffix.Dfu11,
+        };
+        if (plan.Protocol == DfuProtocolKind.Dfu)
+        {
+            return new DfuFile { Firmware = firmware ?? [], Suffix = suffix };
+        }
+
+        var targets = ImmutableArray.CreateBuilder<DfuSeTarget>();
+        foreach (IGrouping<byte, (byte Alt, uint Address, byte[] Data)> byAlt in reads.GroupBy(r => r.Alt))
+        {
+            var builder = new MemoryImageBuilder();
+            foreach (var read in byAlt)
+            {
+                builder.Write(read.Address, read.Data);
+            }
+
+            targets.Add(DfuSeConvert.ToTarget(builder.ToImage(), byAlt.Key, Target.GetLayout(byAlt.Key)?.Name));
+        }
+
+        return DfuFile.FromDfuSe(new DfuSeImage(targets.ToImmutable()), suffix);
+    }
+
+    private sealed class PlanProgress(TransferPlan plan, IProgress<DfuProgress>? progress)
+    {
+        private readonly long _writeTotal = plan.WriteBytes;
+        private readonly int _eraseTotal = plan.EraseCount;
+        private long _written;
+        private int _erased;
+
+        public long Backup { get; set; }
+
+        public long Verified { get; set; }
+
+        public void Erased() => progress?.Report(new DfuProgress(DfuPhase.Erase, ++_erased, _eraseTotal, DfuProgressUnit.Sectors));
+
+        public void Written(int bytes)
+        {
+            _written += bytes;
+            progress?.Report(new DfuProgress(DfuPhase.Download, _written, _writeTotal, DfuProgressUnit.Bytes));
+        }
+    }
+
+    private static void Compare(ReadOnlySpan<byte> expected, ReadOnlySpan<byte> actual, uint address)
+    {
+        int common = Math.Min(expected.Length, actual.Length);
+        int diff = expected[..common].CommonPrefixLength(actual[..common]);
+        if (diff < common)
+        {
+            throw new DfuVerificationException(
+                $"Verification failed at 0x{address + (uint)diff:X8}: wrote 0x{expected[diff]:X2}, read 0x{actual[diff]:X2}.")
+            { Address = address + (uint)diff, Expected = expected[diff], Actual = actual[diff] };
+        }
+
+        if (actual.Length < expected.Length)
+        {
+            throw new DfuVerificationException(
+                $"Verification failed at 0x{address + (uint)common:X8}: the device returned {actual.Length} of {expected.Length} bytes.")
+            { Address = address + (uint)common, Expected = expected[common] };
+        }
+    }
+
+    // DFU 1.1 §7: the zero-length DFU_DNLOAD starts manifestation. A manifestation-tolerant device returns to dfuIDLE;
+    // one that is not goes to dfuMANIFEST-WAIT-RESET, may stop answering, and waits for a USB reset.
+    private async Task<DfuLeaveOutcome> ManifestAsync(ushort block, IProgress<DfuProgress>? progress, CancellationToken cancellationToken)
+    {
+        progress?.Report(new DfuProgress(DfuPhase.Manifest, 0, 1, DfuProgressUnit.Steps));
+        await Client.DnloadAsync(block, ReadOnlyMemory<byte>.Empty, null, cancellationToken).ConfigureAwait(false);
+        bool tolerant = Descriptor.ManifestationTolerant;
+        DfuStatusReport? report = null;
+        try
+        {
+            report = await PollAsync(DfuRequest.Dnload, "Manifestation", block, null, slow: true, cancellationToken).ConfigureAwait(false);
+        }
+        catch (UsbTransportException ex) when (!tolerant && _lastState is DfuState.DfuManifest or DfuState.DfuManifestWaitReset
+                                               && ex.Error is UsbError.NoDevice or UsbError.Io or UsbError.Stall or UsbError.Timeout)
+        {
+            Log.ManifestSilent(_logger, ex.Error);
+        }
+
+        if (tolerant)
+        {
+            ExpectState(report!.Value, DfuState.DfuIdle, "Manifestation");
+        }
+        else if (report is { } r && r.State != DfuState.DfuManifestWaitReset)
+        {
+            throw new DfuProtocolException($"Manifestation: the device went to {r.State.ToSpecName()}; DFU 1.1 expects dfuMANIFEST-WAIT-RESET.");
+        }
+
+        progress?.Report(new DfuProgress(DfuPhase.Manifest, 1, 1, DfuProgressUnit.Steps));
+        return DfuLeaveOutcome.StayedInDfuMode;
+    }
+
+    // ST AN3156 §6.3.5: Set Address Pointer to the jump address, a zero-length DFU_DNLOAD, then DFU_GETSTATUS, which
+    // answers dfuMANIFEST and starts the jump. A device that disconnects here has left.
+    private async Task<DfuLeaveOutcome> LeaveCoreAsync(uint address, IProgress<DfuProgress>? progress, CancellationToken cancellationToken)
+    {
+        progress?.Report(new DfuProgress(DfuPhase.Leave, 0, 1, DfuProgressUnit.Steps));
+        await DfuSeCommandAsync(DfuSeCommands.SetAddress(address), $"Setting the jump address 0x{address:X8}", address, slow: false, cancellationToken).ConfigureAwait(false);
+        DfuLeaveOutcome outcome;
+        try
+        {
+            await Client.DnloadAsync(DfuSeCommands.FirstDataBlock, ReadOnlyMemory<byte>.Empty, null, cancellationToken).ConfigureAwait(false);
+            DfuStatusReport report = await GetStatusTrackedAsync(null, cancellationToken).ConfigureAwait(false);
+            if (report.Status != DfuStatus.Ok)
+            {
+                string? text = await TryGetStatusTextAsync(report).ConfigureAwait(false);
+                throw new DfuStatusException(report, DfuRequest.Dnload, $"Leaving DFU mode to 0x{address:X8}", text) { Address = address };
+            }
+
+            if (report.State is not (DfuState.DfuManifest or DfuState.DfuManifestSync or DfuState.DfuManifestWaitReset))
+            {
+                throw new DfuProtocolException($"Leaving DFU mode: the device went to {report.State.ToSpecName()}; ST AN3156 expects dfuMANIFEST.");
+            }
+
+            outcome = DfuLeaveOutcome.Left;
+        }
+        catch (UsbTransportException ex) when (ex.Error is UsbError.NoDevice or UsbError.Io)
+        {
+            outcome = DfuLeaveOutcome.Disconnected;
+        }
+
+        await CloseTransportAsync().ConfigureAwait(false);
+        progress?.Report(new DfuProgress(DfuPhase.Leave, 1, 1, DfuProgressUnit.Steps));
+        return outcome;
+    }
+
+    private DfuSeMemoryLayout RequireLayout(byte alternateSetting)
+        => GetLayout(alternateSetting)
+           ?? throw new DfuProtocolException($"Alternate setting {alternateSetting} of {Info.DisplayName} has no DfuSe memory layout.");
+
+    private void RequireDfuSe(string operation)
+    {
+        _ = Transport;
+        if (!IsDfuSe)
+        {
+            throw new NotSupportedException($"{operation} needs a DfuSe device; {Info.DisplayName} speaks plain DFU 1.1.");
+        }
+    }
+}

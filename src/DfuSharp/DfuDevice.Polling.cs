@@ -1,0 +1,162 @@
+using DfuSharp.DfuSe;
+using DfuSharp.Protocol;
+using DfuSharp.Usb;
+
+namespace DfuSharp;
+
+/// <content>Polling: session start, GETSTATUS with bwPollTimeout, and status errors with their context.</content>
+public sealed partial class DfuDevice
+{
+    // The first GETSTATUS uses the normal request timeout, so a device that never answers fails fast; only where the
+    // device may still be erasing (recovery after an interrupted erase) is it allowed the slow one.
+    private Task EnsureIdleAsync(CancellationToken cancellationToken) => EnsureIdleAsync(slow: false, cancellationToken);
+
+    private async Task EnsureIdleAsync(bool slow, CancellationToken cancellationToken)
+    {
+        for (int attempt = 0; attempt < 8; attempt++)
+        {
+            // The slow timeout: after an interrupted erase the device holds GETSTATUS until the erase is done.
+            DfuStatusReport report = await GetStatusTrackedAsync(slow ? _options.SlowRequestTimeout : null, cancellationToken).ConfigureAwait(false);
+            switch (report.State)
+            {
+                case DfuState.DfuIdle:
+                    Log.SessionIdle(_logger);
+                    return;
+                case DfuState.DfuError:
+                    await Client.ClrStatusAsync(cancellationToken).ConfigureAwait(false);
+                    break;
+                case DfuState.DfuDnloadIdle or DfuState.DfuUploadIdle:
+                    await Client.AbortAsync(cancellationToken).ConfigureAwait(false);
+                    break;
+                case var busy when IsBusy(busy):
+                    await PollWaitAsync(report, cancellationToken).ConfigureAwait(false);
+                    break;
+                case DfuState.DfuManifestWaitReset:
+                    throw new DfuProtocolException($"{Info.DisplayName} is in dfuMANIFEST-WAIT-RESET and needs a USB reset.");
+                default:
+                    throw new DfuProtocolException(
+                        $"{Info.DisplayName} reports {report.State.ToSpecName()} on a DFU-mode interface; expected a DFU-mode state.");
+            }
+        }
+
+        throw new DfuProtocolException($"{Info.DisplayName} did not reach dfuIDLE after CLRSTATUS and ABORT.");
+    }
+
+    private async Task<DfuStatusReport> GetStatusTrackedAsync(TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        DfuStatusReport report = await Client.GetStatusAsync(timeout, cancellationToken).ConfigureAwait(false);
+        if (_lastState != report.State)
+        {
+            Log.StateChanged(_logger, new SpecState(_lastState), new SpecState(report.State));
+        }
+
+        _lastState = report.State;
+        return report;
+    }
+
+    private void CheckPollTimeout(DfuStatusReport report)
+    {
+        if (TimeSpan.FromMilliseconds(report.PollTimeout) > _options.MaxPollTimeout)
+        {
+            throw new DfuProtocolException(
+                $"{Info.DisplayName} asked to wait {report.PollTimeout} ms in {report.State.ToSpecName()}, more than the {_options.MaxPollTimeout.TotalMilliseconds} ms allowed.");
+        }
+    }
+
+    private async Task PollWaitAsync(DfuStatusReport report, CancellationToken cancellationToken)
+    {
+        CheckPollTimeout(report);
+        TimeSpan wait = TimeSpan.FromMilliseconds(report.PollTimeout);
+
+        if (wait > TimeSpan.Zero)
+        {
+            // DFU 1.1 §6.1.2: bwPollTimeout is the minimum time before the next DFU_GETSTATUS; wait exactly that.
+            Log.PollWait(_logger, new SpecState(report.State), report.PollTimeout);
+            await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // After DFU_DNLOAD: GETSTATUS, waiting bwPollTimeout while the device is busy, until it settles; a bStatus error is
+    // read (with its iString), cleared, and thrown with the block and address.
+    private async Task<DfuStatusReport> PollAsync(
+        DfuRequest request, string context, int? block, uint? address, bool slow, CancellationToken cancellationToken)
+    {
+        TimeSpan? timeout = slow ? _options.SlowRequestTimeout : null;
+        DfuStatusReport report = await GetStatusTrackedAsync(timeout, cancellationToken).ConfigureAwait(false);
+        TimeSpan busy = TimeSpan.Zero;
+        int polls = 0;
+        while (report.Status == DfuStatus.Ok && IsBusy(report.State))
+        {
+            CheckPollTimeout(report);
+            busy += TimeSpan.FromMilliseconds(report.PollTimeout);
+            if (busy > _options.BusyTimeout || ++polls > MaxPolls)
+            {
+                throw new DfuProtocolException($"{context}: the device stayed busy ({report.State.ToSpecName()}) for {polls} polls, {busy.TotalSeconds:0.#} s.");
+            }
+
+            await PollWaitAsync(report, cancellationToken).ConfigureAwait(false);
+            report = await GetStatusTrackedAsync(timeout, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (report.Status != DfuStatus.Ok)
+        {
+            string? text = await TryGetStatusTextAsync(report).ConfigureAwait(false);
+            try
+            {
+                await Client.ClrStatusAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (UsbTransportException ex)
+            {
+                Log.ClearStatusFailed(_logger, report.Status, ex.Error);
+            }
+
+            throw new DfuStatusException(report, request, context, text) { Block = block, Address = address };
+        }
+
+        return report;
+    }
+
+    private async Task<string?> TryGetStatusTextAsync(DfuStatusReport report)
+    {
+        try
+        {
+            return await Client.GetStatusTextAsync(report, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (UsbTransportException ex)
+        {
+            Log.StatusTextUnreadable(_logger, report.StringIndex, ex.Error);
+            return null;
+        }
+    }
+
+    private static void ExpectState(DfuStatusReport report, DfuState expected, string context)
+    {
+        if (report.State != expected)
+        {
+            throw new DfuProtocolException($"{context}: the device went to {report.State.ToSpecName()}; DFU 1.1 expects {expected.ToSpecName()}.");
+        }
+    }
+
+    private async Task SelectAsync(byte alternateSetting, CancellationToken cancellationToken)
+    {
+        if (alternateSetting == Interface.Setting.Number)
+        {
+            return;
+        }
+
+        DfuInterfaceInfo target = AlternateSettings.FirstOrDefault(a => a.Setting.Number == alternateSetting)
+            ?? throw new DfuFileMismatchException($"{Info.DisplayName} has no alternate setting {alternateSetting}.");
+        await EnsureIdleAsync(cancellationToken).ConfigureAwait(false);
+        await Transport.SetAlternateSettingAsync(target.InterfaceNumber, alternateSetting, cancellationToken).ConfigureAwait(false);
+        Interface = target;
+        Descriptor = target.Setting.Dfu ?? Descriptor;
+    }
+
+    private async Task DfuSeCommandAsync(byte[] command, string context, uint? address, bool slow, CancellationToken cancellationToken)
+    {
+        await Client.DnloadAsync(DfuSeCommands.CommandBlock, command, null, cancellationToken).ConfigureAwait(false);
+        DfuStatusReport report = await PollAsync(DfuRequest.Dnload, context, DfuSeCommands.CommandBlock, address, slow, cancellationToken).ConfigureAwait(false);
+        ExpectState(report, DfuState.DfuDnloadIdle, context);
+    }
+
+}

@@ -1,0 +1,236 @@
+using DfuSharp.Hid;
+using DfuSharp.Protocol;
+using DfuSharp.Usb;
+
+namespace DfuSharp;
+
+/// <content>The session: opening, detach, re-enumeration, one operation at a time, and recovery to dfuIDLE.</content>
+public sealed partial class DfuDevice
+{
+    private async Task OpenInterfaceAsync(UsbDeviceInfo info, DfuInterfaceInfo dfuInterface, CancellationToken cancellationToken)
+    {
+        DfuFunctionalDescriptor descriptor = dfuInterface.Setting.Dfu
+            ?? info.DfuInterfaces.Where(i => i.InterfaceNumber == dfuInterface.InterfaceNumber)
+                .Select(i => i.Setting.Dfu).FirstOrDefault(d => d is not null)
+            ?? throw new DfuProtocolException($"{info.DisplayName} has no DFU functional descriptor (DFU 1.1 §4.1.3).");
+
+        IUsbTransport transport = await _provider.OpenAsync(info, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await transport.ClaimInterfaceAsync(dfuInterface.InterfaceNumber, cancellationToken).ConfigureAwait(false);
+            if (dfuInterface.Setting.Mode == DfuMode.Dfu)
+            {
+                await transport.SetAlternateSettingAsync(dfuInterface.InterfaceNumber, dfuInterface.Setting.Number, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            await transport.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        _transport = transport;
+        _client = new DfuClient(transport, dfuInterface.InterfaceNumber, _options.RequestTimeout, _options.LoggerFactory);
+        _lastState = null;
+        Info = info;
+        Interface = dfuInterface;
+        Descriptor = descriptor;
+        HidDetach = null;
+        Log.DeviceOpened(_logger, info.DisplayName, dfuInterface.InterfaceNumber, dfuInterface.Setting.Number, dfuInterface.Setting.Mode);
+    }
+
+    // Opens a HID application and reads its report descriptor (HID 1.11 §7.1.1) to find ST's DETACH report.
+    private async Task OpenHidAsync(UsbDeviceInfo info, CancellationToken cancellationToken)
+    {
+        IUsbTransport transport = await _provider.OpenAsync(info, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            foreach (DfuInterfaceInfo hid in HidInterfaces(info))
+            {
+                // Claiming takes the interface from the kernel's HID driver on Linux for the session (libusb reattaches it).
+                await transport.ClaimInterfaceAsync(hid.InterfaceNumber, cancellationToken).ConfigureAwait(false);
+                ushort length = HidRequests.FindReportDescriptorLength(hid.Setting.ExtraDescriptors.Span) ?? HidRequests.MaxReportDescriptorLength;
+                var buffer = new byte[length];
+                int read = await transport.ControlInAsync(
+                    HidRequests.GetReportDescriptor(hid.InterfaceNumber, length), buffer, _options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+                HidDetachReport? report;
+                try
+                {
+                    report = HidReportDescriptor.FindDetachReport(buffer.AsSpan(0, read));
+                }
+                catch (FormatException ex)
+                {
+                    throw new DfuProtocolException($"{info.DisplayName} interface {hid.InterfaceNumber}: {ex.Message}", ex);
+                }
+
+                if (report is not null)
+                {
+                    _transport = transport;
+                    _client = null;
+                    _lastState = null;
+                    Info = info;
+                    Interface = hid;
+
+                    // Nothing is known of the DFU side until the board is in DFU mode; the application detaches itself.
+                    Descriptor = new DfuFunctionalDescriptor(DfuAttributes.WillDetach, 0, 0, 0);
+                    HidDetach = report;
+                    Log.DeviceOpened(_logger, info.DisplayName, hid.InterfaceNumber, hid.Setting.Number, DfuMode.Runtime);
+                    return;
+                }
+            }
+        }
+        catch
+        {
+            await transport.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        await transport.DisposeAsync().ConfigureAwait(false);
+        throw new DfuDeviceNotFoundException(
+            $"{info.DisplayName} has no DFU interface, and its HID report descriptor has no DETACH report (usage page 0xFF00, usage 0x55).");
+    }
+
+    private async Task CloseTransportAsync()
+    {
+        IUsbTransport? transport = _transport;
+        _transport = null;
+        _client = null;
+        if (transport is not null)
+        {
+            await transport.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task<T> RunAsync<T>(string operation, Func<Task<T>> body, CancellationToken cancellationToken)
+    {
+        _ = Transport;
+
+        // One request sequence at a time: interleaving two would corrupt both (DFU 1.1 has one state machine per interface).
+        if (Interlocked.Exchange(ref _running, 1) != 0)
+        {
+            throw new InvalidOperationException($"Another operation is running on {Info.DisplayName}; wait for it to finish.");
+        }
+
+        Log.OperationStarted(_logger, operation);
+        try
+        {
+            T result = await body().ConfigureAwait(false);
+            Log.OperationFinished(_logger, operation, result);
+            return result;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await RecoverAsync($"{operation} cancelled").ConfigureAwait(false);
+            throw;
+        }
+        catch (DfuException ex) when (ex is not (DfuReenumerationTimeoutException or DfuFileMismatchException or DfuConsentRequiredException) && !IsUnreachable(ex))
+        {
+            await RecoverAsync(ex.Message).ConfigureAwait(false);
+            throw;
+        }
+        finally
+        {
+            Volatile.Write(ref _running, 0);
+        }
+    }
+
+    // Brings the device back to dfuIDLE after an error or a cancellation. It never throws: the original error is what
+    // the caller needs. It waits out a busy device (ABORT is not allowed in dfuDNBUSY, DFU 1.1 §6.1.2), bounded by
+    // BusyTimeout in the injected clock, and gives up at the first transport failure.
+    private async Task RecoverAsync(string reason)
+    {
+        if (_client is null || HidDetach is not null || Mode != DfuMode.Dfu)
+        {
+            return;
+        }
+
+        Log.Recovery(_logger, reason);
+        try
+        {
+            await EnsureIdleAsync(slow: true, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (DfuException ex)
+        {
+            Log.RecoveryFailed(_logger, ex.Message);
+        }
+    }
+
+    private async Task EnsureDfuModeAsync(IProgress<DfuProgress>? progress, CancellationToken cancellationToken)
+    {
+        if (Mode == DfuMode.Dfu)
+        {
+            return;
+        }
+
+        progress?.Report(new DfuProgress(DfuPhase.Detach, 0, 1, DfuProgressUnit.Steps));
+        if (HidDetach is { } report)
+        {
+            await HidDetachAsync(report, cancellationToken).ConfigureAwait(false);
+            progress?.Report(new DfuProgress(DfuPhase.Detach, 1, 1, DfuProgressUnit.Steps));
+            return;
+        }
+
+        // DFU 1.1 §5.1: wTimeout tells the device how long to wait for the reset; use what the device itself asks for.
+        ushort timeout = Descriptor.DetachTimeout == 0 ? (ushort)1000 : Descriptor.DetachTimeout;
+        await Client.DetachAsync(timeout, cancellationToken).ConfigureAwait(false);
+        UsbDeviceInfo before = Info;
+        if (!Descriptor.WillDetach)
+        {
+            await ResetTransportAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await CloseTransportAsync().ConfigureAwait(false);
+        await ReopenAsync(before, requireDfuMode: true, cancellationToken).ConfigureAwait(false);
+        progress?.Report(new DfuProgress(DfuPhase.Detach, 1, 1, DfuProgressUnit.Steps));
+    }
+
+    // ST's HID detach: SET_REPORT with the DETACH report over the control pipe, then wait for the same board in DFU mode.
+    private async Task HidDetachAsync(HidDetachReport report, CancellationToken cancellationToken)
+    {
+        UsbDeviceInfo before = Info;
+        byte[] payload = report.CreatePayload();
+        Log.HidDetach(_logger, report.ReportId, report.Type, payload.Length, Info.DisplayName);
+        try
+        {
+            await Transport.ControlOutAsync(
+                HidRequests.SetReport(Interface.InterfaceNumber, report), payload, _options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (UsbTransportException ex) when (ex.Error is UsbError.NoDevice or UsbError.Io)
+        {
+            // An application that jumps to its bootloader before the status stage has done what it was asked.
+        }
+
+        await CloseTransportAsync().ConfigureAwait(false);
+        await ReopenAsync(before, requireDfuMode: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task ResetTransportAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Transport.ResetAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (UsbTransportException ex) when (ex.Error is UsbError.NoDevice or UsbError.Io)
+        {
+            // A device that drops off the bus during its reset has done what the reset asked.
+        }
+    }
+
+    private async Task ReopenAsync(UsbDeviceInfo before, bool requireDfuMode, CancellationToken cancellationToken)
+    {
+        // The same board (port path, else serial), with the selector's DFU-mode ids when it gave some: not the run-time
+        // ids, which a bootloader seldom shares with its application.
+        UsbDeviceInfo info = await _provider.WaitForDeviceAsync(
+            d => SameIdentity(before, d)
+                 && d.DfuInterfaces.Any(i => !requireDfuMode || i.Setting.Mode == DfuMode.Dfu)
+                 && (!requireDfuMode || _selector.MatchesDfuModeIds(d)),
+            _options.ReenumerationTimeout, cancellationToken).ConfigureAwait(false);
+        Log.Reenumerated(_logger, info.DisplayName);
+        var candidates = info.DfuInterfaces.Where(i => !requireDfuMode || i.Setting.Mode == DfuMode.Dfu).ToList();
+        DfuInterfaceInfo chosen = candidates.FirstOrDefault(_selector.MatchesInterface) ?? candidates[0];
+        await OpenInterfaceAsync(info, chosen, cancellationToken).ConfigureAwait(false);
+    }
+
+    // Session start (DFU 1.1 §6.1.2, Table A.2): GETSTATUS; CLRSTATUS out of dfuERROR; ABORT out of dfuDNLOAD-IDLE and
+    // dfuUPLOAD-IDLE; wait out the busy states; until dfuIDLE.
+}
