@@ -20,6 +20,8 @@ public sealed partial class SimulatedDfuDevice
     // AN3156 does not name the status a read-protected device reports; this model reports errVENDOR with this text.
     private const string ReadProtectedText = "Read protection active";
     private const byte ReadProtectionLevel0 = 0xAA;
+    private const byte ReadProtectionLevel2Byte = 0xCC;
+    private const string Level2Text = "Read protection level 2 is permanent";
 
     private SimulatedControlResult HandleClass(UsbSetupPacket setup, ReadOnlySpan<byte> data, ref string detail)
     {
@@ -492,6 +494,12 @@ public sealed partial class SimulatedDfuDevice
                     }
 
                     break;
+                case not (SetAddressCommand or EraseCommand) when ReadProtectionLevel2:
+                    // RM0090 §3.7.3: level 2 is permanent; no command, Read Unprotect included, can lower it.
+                    busy = timing.CommandTime;
+                    poll = timing.CommandPollTimeout;
+                    (error, errorText) = (DfuStatus.ErrVendor, Level2Text);
+                    break;
                 default:
                     // Read Unprotect: mass erase, clear the protection, then reset (the device leaves the bus).
                     busy = timing.MassEraseTime;
@@ -629,6 +637,12 @@ public sealed partial class SimulatedDfuDevice
 
         Span<byte> target = bank.Slice(address, data.Length);
         bool unerased = false;
+        if (bank.Kind == SimulatedMemoryKind.Register && ReadProtectionLevel2)
+        {
+            // RM0090 §3.7.3: at level 2 the option bytes are frozen for good.
+            return (DfuStatus.ErrWrite, Level2Text);
+        }
+
         if (bank.Kind == SimulatedMemoryKind.Register)
         {
             data.CopyTo(target);
@@ -650,7 +664,15 @@ public sealed partial class SimulatedDfuDevice
             : (null, null);
     }
 
-    /// <summary>RM0090, "Read protection (RDP)": RDP 0xAA is level 0 (no protection); any other value protects (level 2, 0xCC, is not modelled as permanent).</summary>
+    /// <summary>Gets a value indicating whether the option bytes hold RDP level 2 (0xCC), which is permanent on silicon
+    /// (RM0090 §3.7.3). It follows from the option-byte memory, so it persists wherever that memory does.</summary>
+    private bool ReadProtectionLevel2 => _banks.Any(b =>
+        b.Kind == SimulatedMemoryKind.Register
+        && _memoryProfile?.AlternateSettings[b.AlternateSetting].ReadProtectionOffset is { } offset
+        && offset < b.Data.Length && b.Data[offset] == ReadProtectionLevel2Byte);
+
+    /// <summary>RM0090, "Read protection (RDP)": RDP 0xAA is level 0 (no protection); 0xCC is level 2, permanent; any
+    /// other value is level 1.</summary>
     private void ApplyReadProtectionByte(MemoryBank bank, uint address, int length)
     {
         if (_memoryProfile?.AlternateSettings[bank.AlternateSetting].ReadProtectionOffset is not { } offset)

@@ -187,6 +187,21 @@ public sealed class DownloadRulesTests : IDisposable
         _cli.Device.ReadMemory(0x0800_0000, 0x2_0000).Should().Equal(before);
     }
 
+    [Fact]
+    public async Task FilePack_OverlappingInputsWithDifferentBytes_RefusedNamingBoth()
+    {
+        string a = _dir.Write("a.bin", [1, 1, 1, 1]);
+        string b = _dir.Write("b.bin", [2, 2, 2, 2]);
+
+        CliRun run = await _cli.RunAsync("file", "pack", _dir.File("out.dfu"), "--bin", "0x08000000:" + a, "--bin", "0x08000002:" + b);
+        CliRun same = await _cli.RunAsync("file", "pack", _dir.File("same.dfu"), "--bin", "0x08000000:" + a, "--bin", "0x08000002:" + _dir.Write("c.bin", [1, 1, 3]));
+
+        run.ExitCode.Should().Be(65, run.ToString());
+        run.Stderr.Should().Contain("0x08000000").And.Contain("0x08000002");
+        File.Exists(_dir.File("out.dfu")).Should().BeFalse();
+        same.ExitCode.Should().Be(0, same.ToString());
+    }
+
     private string Write(string name, DfuFile file) => _dir.Write(name, file.ToArray());
 
     private static DfuFile Dfu(ushort vid, ushort pid, ushort bcd, params (byte Alt, string? Name, uint Address, byte[] Data)[] elements)

@@ -66,6 +66,26 @@ public sealed class CliEmulatorTests() : EmulatorTestBase("dfusharp-cli-usb-")
         Read("out.bin").Should().Equal(image);
     }
 
+    // The backup is the erase set: downloading it over libusb puts back every byte of every sector the download erased.
+    [EmulatorTheory]
+    [InlineData("stm32f4", "0x08000000", "0x08003F80", 0x2_0000)]
+    [InlineData("stm32f1-app", "0x08003000", "0x08003C10", 0x1_0000)]
+    public void DownloadWithBackupThenRestore_DfuSeProfile_BoardIsByteForByteAsBefore(string profile, string first, string second, int span)
+    {
+        WriteImage("first.bin", 20_000, seed: 51);
+        WriteImage("second.bin", 100, seed: 52);
+
+        EmulatorResult result = UsbEmulator.Run(
+            profile,
+            $"$DFUSHARP download first.bin --address {first} && $DFUSHARP upload before.bin --address 0x08003000 --length {span} && " +
+            $"$DFUSHARP download second.bin --address {second} --backup backup.dfu && $DFUSHARP download backup.dfu --verify && " +
+            $"$DFUSHARP upload after.bin --address 0x08003000 --length {span}",
+            Dir);
+
+        result.Process.ExitCode.Should().Be(0, result.ToString());
+        Read("after.bin").Should().Equal(Read("before.bin"));
+    }
+
     [EmulatorFact]
     public void EraseRangeThenDownloadWithLeave_Stm32f4_ErasesTheTouchedSectorAndTheBoardReenumerates()
     {

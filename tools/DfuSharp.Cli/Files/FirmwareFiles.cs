@@ -160,9 +160,16 @@ internal static partial class FirmwareFiles
         return image.Segments.Select(s => new DfuSeElement(s.Address, s.Data));
     }
 
-    /// <summary>Encodes a DfuSe file with this suffix.</summary>
+    /// <summary>Encodes a DfuSe file with this suffix, after the overlap check download and convert make: elements of
+    /// one alternate setting may overlap only with the same bytes.</summary>
     public static byte[] WriteDfuSe(DfuSeImage image, DfuSuffix suffix)
     {
+        ArgumentNullException.ThrowIfNull(image);
+        foreach (byte alt in image.Targets.Select(t => t.AlternateSetting).Distinct())
+        {
+            _ = DfuSeConvert.ToMemoryImage(image, alt);
+        }
+
         try
         {
             return DfuFile.FromDfuSe(image, suffix).ToArray();
