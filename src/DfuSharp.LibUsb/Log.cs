@@ -41,7 +41,7 @@ internal static partial class Log
     [LoggerMessage(EventId = LibUsbEventId.StringsUnreadable, Level = LogLevel.Debug, Message = "Could not read the strings of {Device}: {Reason}")]
     internal static partial void StringsUnreadable(ILogger logger, string device, string reason);
 
-    [LoggerMessage(EventId = LibUsbEventId.Utf8String, Level = LogLevel.Warning, Message = "{Device} sent string {Index} as UTF-8 instead of UTF-16 (GD32 quirk); decoded as UTF-8")]
+    [LoggerMessage(EventId = LibUsbEventId.Utf8String, Level = LogLevel.Warning, Message = "{Device} sent string {Index} as UTF-8 instead of UTF-16 (DfuQuirk.Utf8Strings: GD32VF103, dfu-util quirks.h QUIRK_UTF8_SERIAL); decoded as UTF-8")]
     internal static partial void Utf8String(ILogger logger, string device, byte index);
 
     [LoggerMessage(EventId = LibUsbEventId.FunctionalDescriptorRequested, Level = LogLevel.Warning, Message = "{Device} has no DFU functional descriptor in its configuration; asked for it with GET_DESCRIPTOR 0x21")]

@@ -128,8 +128,18 @@ public sealed partial class DfuDevice
         return new DownloadResult(plan, verified, outcome);
     }
 
+    // A mass erase gets the slow GETSTATUS timeout only on a device known to hold GETSTATUS through it (DfuQuirks):
+    // others answer at once with a poll timeout, and one that does not answer must fail fast.
     private Task MassEraseCoreAsync(CancellationToken cancellationToken)
-        => DfuSeCommandAsync(DfuSeCommands.MassErase(), "Mass erase", null, slow: true, cancellationToken);
+    {
+        bool slow = (Quirks & DfuQuirk.MassEraseOutlastsPollTimeout) != 0;
+        if (slow)
+        {
+            Log.QuirkMassErase(_logger, Info.VendorId, Info.ProductId, Info.DeviceVersion, _options.SlowRequestTimeout.TotalSeconds);
+        }
+
+        return DfuSeCommandAsync(DfuSeCommands.MassErase(), "Mass erase", null, slow, cancellationToken);
+    }
 
     // The backup as a .dfu model: DfuSe, one element per contiguous range read, per alternate setting; plain DFU, the
     // whole firmware. The suffix carries the device's VID, PID and bcdDevice, so the file restores to this board only.

@@ -23,6 +23,11 @@ public sealed partial class DfuDevice
                     Log.SessionIdle(_logger);
                     return;
                 case DfuState.DfuError:
+                    if (attempt == 0 && (Quirks & DfuQuirk.StartsInDfuError) != 0)
+                    {
+                        Log.QuirkStartedInError(_logger, Info.VendorId, Info.ProductId, report.Status);
+                    }
+
                     await Client.ClrStatusAsync(cancellationToken).ConfigureAwait(false);
                     break;
                 case DfuState.DfuDnloadIdle or DfuState.DfuUploadIdle:

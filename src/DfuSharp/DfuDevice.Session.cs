@@ -37,6 +37,27 @@ public sealed partial class DfuDevice
         Descriptor = descriptor;
         HidDetach = null;
         Log.DeviceOpened(_logger, info.DisplayName, dfuInterface.InterfaceNumber, dfuInterface.Setting.Number, dfuInterface.Setting.Mode);
+        LogOpenQuirks();
+    }
+
+    private DfuQuirk Quirks => DfuQuirks.For(Info.VendorId, Info.ProductId, Info.DeviceVersion);
+
+    // The quirks visible in the descriptors, logged once per open so that a log shows which known deviations applied.
+    private void LogOpenQuirks()
+    {
+        DfuQuirk quirks = Quirks;
+        if ((quirks & DfuQuirk.DfuModeProtocolZero) != 0 && Interface.Setting is { IsDfu: true, InterfaceProtocol: 0 } setting)
+        {
+            Log.QuirkProtocolZero(_logger, Info.VendorId, Info.ProductId, Interface.InterfaceNumber, setting.Number);
+        }
+
+        if ((quirks & DfuQuirk.LayoutTrailingSlash) != 0)
+        {
+            foreach (DfuInterfaceInfo alt in AlternateSettings.Where(a => a.Setting.Name is { } n && n.StartsWith('@') && n.TrimEnd().EndsWith('/')))
+            {
+                Log.QuirkLayoutTrailingSlash(_logger, Info.VendorId, Info.ProductId, alt.Setting.Number);
+            }
+        }
     }
 
     // Opens a HID application and reads its report descriptor (HID 1.11 §7.1.1) to find ST's DETACH report.

@@ -58,6 +58,15 @@ public static class DfuEventId
     /// <summary>A file-versus-device check noticed something it does not refuse (a bcdDevice that differs, a forced mismatch).</summary>
     public const int PlanWarning = 1307;
 
-    /// <summary>A quirk from the quirks table was applied (1310–1329, one id per quirk).</summary>
-    public const int QuirkFirst = 1310;
+    /// <summary>Quirk applied: a mass erase's GETSTATUS gets the slow timeout (<see cref="DfuQuirk.MassEraseOutlastsPollTimeout"/>).</summary>
+    public const int QuirkMassErase = 1310;
+
+    /// <summary>Quirk applied: the session started in dfuERROR and was cleared (<see cref="DfuQuirk.StartsInDfuError"/>).</summary>
+    public const int QuirkStartedInError = 1311;
+
+    /// <summary>Quirk applied: a DFU-mode interface with bInterfaceProtocol 0 (<see cref="DfuQuirk.DfuModeProtocolZero"/>).</summary>
+    public const int QuirkProtocolZero = 1312;
+
+    /// <summary>Quirk applied: a DfuSe layout with a trailing '/' (<see cref="DfuQuirk.LayoutTrailingSlash"/>).</summary>
+    public const int QuirkLayoutTrailingSlash = 1313;
 }

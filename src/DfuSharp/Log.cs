@@ -51,6 +51,18 @@ internal static partial class Log
     [LoggerMessage(EventId = DfuEventId.StayedAfterUnprotect, Level = LogLevel.Warning, Message = "The device stayed in {State} after Read Unprotect instead of resetting")]
     internal static partial void StayedAfterUnprotect(ILogger logger, SpecState state);
 
+    [LoggerMessage(EventId = DfuEventId.QuirkMassErase, Level = LogLevel.Warning, Message = "Quirk {VendorId:x4}:{ProductId:x4} bcdDevice 0x{DeviceVersion:X4}: the mass erase outlasts its poll timeout; GETSTATUS waits up to {TimeoutSeconds} s")]
+    internal static partial void QuirkMassErase(ILogger logger, ushort vendorId, ushort productId, ushort deviceVersion, double timeoutSeconds);
+
+    [LoggerMessage(EventId = DfuEventId.QuirkStartedInError, Level = LogLevel.Warning, Message = "Quirk {VendorId:x4}:{ProductId:x4}: the session started in dfuERROR with {Status}; cleared with CLRSTATUS")]
+    internal static partial void QuirkStartedInError(ILogger logger, ushort vendorId, ushort productId, DfuStatus status);
+
+    [LoggerMessage(EventId = DfuEventId.QuirkProtocolZero, Level = LogLevel.Warning, Message = "Quirk {VendorId:x4}:{ProductId:x4}: interface {Interface} alt {Alt} reports bInterfaceProtocol 0; treated as DFU mode")]
+    internal static partial void QuirkProtocolZero(ILogger logger, ushort vendorId, ushort productId, byte @interface, byte alt);
+
+    [LoggerMessage(EventId = DfuEventId.QuirkLayoutTrailingSlash, Level = LogLevel.Warning, Message = "Quirk {VendorId:x4}:{ProductId:x4}: alt {Alt} layout ends with '/'; the empty list after it is ignored")]
+    internal static partial void QuirkLayoutTrailingSlash(ILogger logger, ushort vendorId, ushort productId, byte alt);
+
     [LoggerMessage(EventId = DfuEventId.PlanWarning, Level = LogLevel.Warning, Message = "{Warning}")]
     internal static partial void PlanWarning(ILogger logger, string warning);
 
