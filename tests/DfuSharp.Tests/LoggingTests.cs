@@ -1,4 +1,5 @@
 using DfuSharp.Tests.EndToEnd;
+using DfuSharp.Tests.Support;
 using Microsoft.Extensions.Logging;
 
 namespace DfuSharp.Tests;
@@ -8,7 +9,7 @@ public class LoggingTests
     [Fact]
     public async Task DownloadAsync_WithLoggerFactory_EventsInTheirRangesAndLevels()
     {
-        var sink = new ListLoggerProvider();
+        var sink = new RecordingLoggerProvider();
         using var factory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(sink));
         var sim = SimHarness.Create("dfu11");
         await using DfuDevice device = await DfuDevice.OpenFirstAsync(sim.Bus, null, sim.Options with { LoggerFactory = factory });
@@ -28,7 +29,7 @@ public class LoggingTests
     [Fact]
     public async Task DownloadAsync_DeviceError_RecoveryLoggedAsWarning()
     {
-        var sink = new ListLoggerProvider();
+        var sink = new RecordingLoggerProvider();
         using var factory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(sink));
         var sim = SimHarness.Create("dfu11", DfuSharp.Simulation.SimulatedFault.StallAtBlock(0));
         await using DfuDevice device = await DfuDevice.OpenFirstAsync(sim.Bus, null, sim.Options with { LoggerFactory = factory });
@@ -36,45 +37,5 @@ public class LoggingTests
         await FluentActions.Awaiting(() => device.DownloadAsync(SimHarness.PlainFile(new byte[2000]))).Should().ThrowAsync<DfuException>();
 
         sink.Events.Should().Contain(e => e.Id == DfuEventId.Recovery && e.Level == LogLevel.Warning);
-    }
-
-    private sealed record LogEvent(int Id, LogLevel Level, string Message);
-
-    private sealed class ListLoggerProvider : ILoggerProvider
-    {
-        private readonly List<LogEvent> _events = [];
-
-        public IReadOnlyList<LogEvent> Events
-        {
-            get
-            {
-                lock (_events)
-                {
-                    return [.. _events];
-                }
-            }
-        }
-
-        public ILogger CreateLogger(string categoryName) => new ListLogger(this);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class ListLogger(ListLoggerProvider owner) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            {
-                lock (owner._events)
-                {
-                    owner._events.Add(new LogEvent(eventId.Id, logLevel, formatter(state, exception)));
-                }
-            }
-        }
     }
 }

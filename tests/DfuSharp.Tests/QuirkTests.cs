@@ -1,5 +1,6 @@
 using DfuSharp.Simulation;
 using DfuSharp.Tests.EndToEnd;
+using DfuSharp.Tests.Support;
 using Microsoft.Extensions.Logging;
 
 namespace DfuSharp.Tests;
@@ -21,7 +22,7 @@ public class QuirkTests
     [Fact]
     public async Task MassEraseAsync_Stm32F405_QuirkLoggedWithTypedFields()
     {
-        var sink = new StateLoggerProvider();
+        var sink = new RecordingLoggerProvider();
         using var factory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(sink));
         var sim = SimHarness.Create("stm32f4");
         await using DfuDevice device = await DfuDevice.OpenFirstAsync(sim.Bus, null, sim.Options with { LoggerFactory = factory });
@@ -38,7 +39,7 @@ public class QuirkTests
     [Fact]
     public async Task DownloadAsync_StRomLeftInDfuError_QuirkLoggedWithTheStatus()
     {
-        var sink = new StateLoggerProvider();
+        var sink = new RecordingLoggerProvider();
         using var factory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(sink));
         var sim = SimHarness.Create("stm32f4", SimulatedFault.StallAtBlock(1));
         await using DfuDevice device = await DfuDevice.OpenFirstAsync(sim.Bus, null, sim.Options with { LoggerFactory = factory });
@@ -53,7 +54,7 @@ public class QuirkTests
     [Fact]
     public async Task DownloadAsync_Finished_InformationLogShowsTheSummary()
     {
-        var sink = new StateLoggerProvider();
+        var sink = new RecordingLoggerProvider();
         using var factory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(sink));
         var sim = SimHarness.Create("stm32f4");
         await using DfuDevice device = await DfuDevice.OpenFirstAsync(sim.Bus, null, sim.Options with { LoggerFactory = factory });
@@ -64,48 +65,5 @@ public class QuirkTests
             && e.Message.Contains("DfuSe plan: 100 bytes in 1 block(s) of up to 2048 to alt 0 0x08000000-0x08000063, 1 erase(s), verify 100 bytes, stay in DFU mode; verified"));
         result.ToString().Should().NotContain("ImmutableArray");
         device.ToString().Should().Contain("alt 0 (Dfu mode, DfuSe)");
-    }
-
-    private sealed record LogEvent(int Id, LogLevel Level, string Message, IReadOnlyDictionary<string, object?> Fields);
-
-    private sealed class StateLoggerProvider : ILoggerProvider
-    {
-        private readonly List<LogEvent> _events = [];
-
-        public IReadOnlyList<LogEvent> Events
-        {
-            get
-            {
-                lock (_events)
-                {
-                    return [.. _events];
-                }
-            }
-        }
-
-        public ILogger CreateLogger(string categoryName) => new Logger(this);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(StateLoggerProvider owner) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            {
-                var fields = state is IEnumerable<KeyValuePair<string, object?>> pairs
-                    ? pairs.ToDictionary(p => p.Key, p => p.Value)
-                    : [];
-                lock (owner._events)
-                {
-                    owner._events.Add(new LogEvent(eventId.Id, logLevel, formatter(state, exception), fields));
-                }
-            }
-        }
     }
 }
