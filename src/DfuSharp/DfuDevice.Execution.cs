@@ -130,7 +130,7 @@ public sealed partial class DfuDevice
 
     // A mass erase gets the slow GETSTATUS timeout only on a device known to hold GETSTATUS through it (DfuQuirks):
     // others answer at once with a poll timeout, and one that does not answer must fail fast.
-    private Task MassEraseCoreAsync(CancellationToken cancellationToken)
+    private async Task MassEraseCoreAsync(CancellationToken cancellationToken, bool waitOnCancel = false)
     {
         bool slow = (Quirks & DfuQuirk.MassEraseOutlastsPollTimeout) != 0;
         if (slow)
@@ -138,7 +138,44 @@ public sealed partial class DfuDevice
             Log.QuirkMassErase(_logger, Info.VendorId, Info.ProductId, Info.DeviceVersion, _options.SlowRequestTimeout.TotalSeconds);
         }
 
-        return DfuSeCommandAsync(DfuSeCommands.MassErase(), "Mass erase", null, slow, cancellationToken);
+        bool sent = false;
+        try
+        {
+            await Client.DnloadAsync(DfuSeCommands.CommandBlock, DfuSeCommands.MassErase(), null, cancellationToken).ConfigureAwait(false);
+            sent = true;
+            DfuStatusReport report = await PollAsync(DfuRequest.Dnload, "Mass erase", DfuSeCommands.CommandBlock, null, slow, cancellationToken).ConfigureAwait(false);
+            ExpectState(report, DfuState.DfuDnloadIdle, "Mass erase");
+        }
+        catch (OperationCanceledException ex) when (waitOnCancel && cancellationToken.IsCancellationRequested)
+        {
+            // The device erases once it has the command (ST AN3156 §6.3.3); a host that just left would not know what
+            // the memory holds. Wait for the device to finish, and say how it ended.
+            bool? completed = sent ? await FinishInterruptedAsync().ConfigureAwait(false) : false;
+            string outcome = completed switch
+            {
+                true => "the device had the command and finished the mass erase",
+                false => "the mass erase did not complete",
+                null => "the device did not say whether the mass erase completed",
+            };
+            throw new DfuEraseCanceledException($"Mass erase cancelled: {outcome}.", completed, ex, cancellationToken);
+        }
+    }
+
+    private async Task<bool?> FinishInterruptedAsync()
+    {
+        try
+        {
+            DfuStatusReport report = await PollAsync(DfuRequest.Dnload, "Mass erase", DfuSeCommands.CommandBlock, null, slow: true, CancellationToken.None).ConfigureAwait(false);
+            return report.State is DfuState.DfuDnloadIdle or DfuState.DfuIdle;
+        }
+        catch (DfuStatusException)
+        {
+            return false;
+        }
+        catch (DfuException)
+        {
+            return null;
+        }
     }
 
     // The backup as a .dfu model: DfuSe, one element per contiguous range read, per alternate setting; plain DFU, the

@@ -419,7 +419,12 @@ public sealed partial class DfuDevice : IAsyncDisposable
         }, cancellationToken);
     }
 
-    /// <summary>Erases the whole memory of an alternate setting (DfuSe Erase without an address).</summary>
+    /// <summary>Gets the session-wide settings.</summary>
+    public DfuDeviceOptions Options => _options;
+
+    /// <summary>Erases the whole memory of an alternate setting (DfuSe Erase without an address). Cancelled after the
+    /// command was sent, it waits for the device to finish (up to <see cref="DfuDeviceOptions.BusyTimeout"/>) and
+    /// throws <see cref="DfuEraseCanceledException"/>, which says whether the erase completed.</summary>
     /// <param name="alternateSetting">The memory; the one in use when <see langword="null"/>.</param>
     /// <param name="progress">Receives one <see cref="DfuPhase.Erase"/> report at the end.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
@@ -429,6 +434,7 @@ public sealed partial class DfuDevice : IAsyncDisposable
     /// <exception cref="DfuProtocolException">The device broke the protocol.</exception>
     /// <exception cref="UsbTransportException">A transfer failed.</exception>
     /// <exception cref="OperationCanceledException">The operation was cancelled.</exception>
+    /// <exception cref="DfuEraseCanceledException">The operation was cancelled; <see cref="DfuEraseCanceledException.Completed"/> says whether the erase finished.</exception>
     public Task MassEraseAsync(byte? alternateSetting = null, IProgress<DfuProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         RequireDfuSe("mass erase");
@@ -438,7 +444,7 @@ public sealed partial class DfuDevice : IAsyncDisposable
             await EnsureIdleAsync(cancellationToken).ConfigureAwait(false);
             await SelectAsync(alt, cancellationToken).ConfigureAwait(false);
             progress?.Report(new DfuProgress(DfuPhase.Erase, 0, 1, DfuProgressUnit.Sectors));
-            await MassEraseCoreAsync(cancellationToken).ConfigureAwait(false);
+            await MassEraseCoreAsync(cancellationToken, waitOnCancel: true).ConfigureAwait(false);
             progress?.Report(new DfuProgress(DfuPhase.Erase, 1, 1, DfuProgressUnit.Sectors));
             await EnsureIdleAsync(cancellationToken).ConfigureAwait(false);
             return true;
@@ -534,6 +540,16 @@ public sealed partial class DfuDevice : IAsyncDisposable
             ? present.Where(d => !d.DfuInterfaces.Any() && selector.MatchesRuntimeIds(d) && selector.MatchesLocation(d) && HidInterfaces(d).Any()).ToList()
             : [];
         var boards = found.Select(f => f.Device).Distinct().Concat(hid).ToList();
+        if (boards.Count == 0 && (selector.AlternateSetting is not null || selector.AlternateName is not null)
+            && Candidates(present, selector with { AlternateSetting = null, AlternateName = null }) is { Count: > 0 } withoutAlt)
+        {
+            // The board is there; only the alternate setting is wrong: say which ones it has.
+            throw new DfuDeviceNotFoundException(
+                $"No DFU device matches {selector}: " + string.Join("; ", withoutAlt.GroupBy(c => c.Device).Select(g =>
+                    $"{g.Key.VendorId:x4}:{g.Key.ProductId:x4} at {(g.Key.PortPath.Length > 0 ? g.Key.PortPath : "an unknown port")} has alternate settings "
+                    + string.Join(", ", g.Select(c => $"{c.Interface.Setting.Number} \"{c.Interface.Setting.Name}\"")))) + ".");
+        }
+
         if (boards.Count == 0)
         {
             var dfu = present.Where(d => d.DfuInterfaces.Any()).ToList();

@@ -241,7 +241,8 @@ internal static class DeviceCommands
         var file = CliOptions.File("FILE", "Where to write what was read; the extension chooses the format: .bin, .hex, .srec or .dfu.");
         var address = CliOptions.UInt32("--address", "DfuSe: the first address to read (default: the start of the memory).");
         var length = CliOptions.UInt32("--length", "How many bytes to read (default: DfuSe, to the end of the region; plain DFU, until the device sends a short block).", "N");
-        var command = set.AddTo(new Command("upload", "Read firmware from a device (device → host), like dfu-util -U.") { file, address, length });
+        var allowShort = new Option<bool>("--allow-short") { Description = "Exit 0 when the device sends fewer bytes than --length asks (or none): the file holds what was read, with a warning." };
+        var command = set.AddTo(new Command("upload", "Read firmware from a device (device → host), like dfu-util -U.") { file, address, length, allowShort });
         command.SetAction(async (parse, ct) =>
         {
             string path = parse.GetRequiredValue(file);
@@ -283,8 +284,18 @@ internal static class DeviceCommands
                 byte[] output = FirmwareOutput.Encode(path, kind, UploadedFile(data, device, alt, origin, layout), origin);
                 await CliFiles.WriteAtomicAsync(path, output, ct).ConfigureAwait(false);
                 double seconds = context.Devices.TimeProvider.GetElapsedTime(start).TotalSeconds;
+
+                // DFU 1.1 §6.2: a short frame ends an upload; when it comes before --length, the file is shorter than asked.
+                string[] warnings = data.Length == 0 || (count is { } asked && data.Length < asked)
+                    ? [$"the device sent {data.Length} of the {(count is { } n ? n.ToString(CultureInfo.InvariantCulture) : "expected")} bytes asked; the file holds only what was read"]
+                    : [];
+                foreach (string warning in warnings)
+                {
+                    context.Warn(path, warning);
+                }
+
                 var result = new UploadJson("upload", path, DeviceJson.From(device.Info, device.Mode), alt,
-                    device.IsDfuSe ? origin : null, data.Length, Convert.ToHexStringLower(SHA256.HashData(data)), Math.Round(seconds, 3));
+                    device.IsDfuSe ? origin : null, data.Length, count, Convert.ToHexStringLower(SHA256.HashData(data)), Math.Round(seconds, 3), warnings);
                 if (parse.GetValue(set.Json))
                 {
                     WriteJson(context, result, CliJson.Context.UploadJson);
@@ -295,7 +306,8 @@ internal static class DeviceCommands
                     context.Out.WriteLine($"Uploaded {data.Length} bytes{where} (alt {alt}) from {device.Info.DisplayName} to {path} in {seconds:0.00} s.");
                 }
 
-                return ExitCodes.Ok;
+                // A short read is not success unless asked for: the data the caller wanted is not all there.
+                return warnings.Length > 0 && !parse.GetValue(allowShort) ? ExitCodes.DataError : ExitCodes.Ok;
             }
         });
         return command;
@@ -369,11 +381,25 @@ internal static class DeviceCommands
             await using (device.ConfigureAwait(false))
             {
                 long start = context.Devices.TimeProvider.GetTimestamp();
+
+                // Ctrl+C during a mass erase: the device keeps erasing; say that the host waits for it, and for how long.
+                using CancellationTokenRegistration waiting = ct.Register(() => context.Error.WriteLine(isMass
+                    ? $"dfusharp: erase: cancelling; waiting up to {device.Options.BusyTimeout.TotalSeconds:0} s for the device to finish the mass erase it started"
+                    : "dfusharp: erase: cancelling after the sector being erased"));
                 int sectors = await CliProgress.RunAsync(context, async p =>
                 {
                     if (isMass)
                     {
-                        await device.MassEraseAsync(null, p, ct).ConfigureAwait(false);
+                        try
+                        {
+                            await device.MassEraseAsync(null, p, ct).ConfigureAwait(false);
+                        }
+                        catch (DfuEraseCanceledException ex)
+                        {
+                            context.Error.WriteLine($"dfusharp: erase: {ex.Message}");
+                            throw;
+                        }
+
                         return 1;
                     }
 

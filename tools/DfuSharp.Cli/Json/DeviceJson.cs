@@ -64,7 +64,9 @@ internal sealed record DownloadJson(
     string? Outcome, string? Backup, double ElapsedSeconds, TransferPlan? Plan, IReadOnlyList<string> Warnings);
 
 /// <summary>The <c>upload --json</c> object.</summary>
-internal sealed record UploadJson(string Command, string File, DeviceJson Device, int AlternateSetting, uint? Address, long Length, string Sha256, double ElapsedSeconds);
+internal sealed record UploadJson(
+    string Command, string File, DeviceJson Device, int AlternateSetting, uint? Address, long Length, long? RequestedLength, string Sha256,
+    double ElapsedSeconds, IReadOnlyList<string> Warnings);
 
 /// <summary>The <c>erase --json</c> object.</summary>
 internal sealed record EraseJson(string Command, DeviceJson Device, int AlternateSetting, bool Mass, uint? Address, long? Length, int ErasedSectors, double ElapsedSeconds);
