@@ -89,12 +89,12 @@ public sealed partial class DfuDevice : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The matching DFU interfaces with their devices, in bus order.</returns>
     /// <exception cref="UsbTransportException">The bus could not be enumerated.</exception>
-    public static async Task<IReadOnlyList<(UsbDeviceInfo Device, DfuInterfaceInfo Interface)>> ListAsync(
+    public static async Task<IReadOnlyList<DfuInterfaceListing>> ListAsync(
         IUsbDeviceProvider provider, DfuDeviceSelector? selector = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(provider);
         IReadOnlyList<UsbDeviceInfo> devices = await provider.EnumerateAsync(cancellationToken).ConfigureAwait(false);
-        return Candidates(devices, selector ?? new DfuDeviceSelector());
+        return [.. Candidates(devices, selector ?? new DfuDeviceSelector()).Select(c => new DfuInterfaceListing(c.Device, c.Interface))];
     }
 
     /// <summary>Opens the first device that matches <paramref name="selector"/>.</summary>
@@ -147,11 +147,11 @@ public sealed partial class DfuDevice : IAsyncDisposable
     /// <returns>The report and its text.</returns>
     /// <exception cref="UsbTransportException">The transfer failed.</exception>
     /// <exception cref="DfuProtocolException">The reply is malformed.</exception>
-    public async Task<(DfuStatusReport Report, string? Text)> GetStatusAsync(CancellationToken cancellationToken = default)
+    public async Task<DfuStatusReading> GetStatusAsync(CancellationToken cancellationToken = default)
     {
         DfuStatusReport report = await Client.GetStatusAsync(null, cancellationToken).ConfigureAwait(false);
         string? text = report.Status != DfuStatus.Ok ? await TryGetStatusTextAsync(report).ConfigureAwait(false) : null;
-        return (report, text);
+        return new DfuStatusReading(report, text);
     }
 
     /// <summary>
@@ -382,146 +382,11 @@ public sealed partial class DfuDevice : IAsyncDisposable
         }, cancellationToken);
     }
 
-    /// <summary>Erases every sector that the range touches, each once (DfuSe, ST AN3156 §6.3.3).</summary>
-    /// <param name="address">The first address.</param>
-    /// <param name="length">The number of bytes.</param>
-    /// <param name="alternateSetting">The memory; the one in use when <see langword="null"/>.</param>
-    /// <param name="progress">Receives a report per sector.</param>
-    /// <param name="cancellationToken">Cancels between sectors; the device is aborted back to dfuIDLE.</param>
-    /// <returns>The erased sectors' steps.</returns>
-    /// <exception cref="NotSupportedException">The device is not a DfuSe device.</exception>
-    /// <exception cref="DfuFileMismatchException">The range lies outside the layout or in sectors that cannot be erased.</exception>
-    /// <exception cref="DfuStatusException">The device reported an error.</exception>
-    /// <exception cref="DfuProtocolException">The device broke the protocol.</exception>
-    /// <exception cref="UsbTransportException">A transfer failed.</exception>
-    /// <exception cref="OperationCanceledException">The erase was cancelled.</exception>
-    public Task<ImmutableArray<TransferStep>> EraseAsync(
-        uint address, uint length, byte? alternateSetting = null, IProgress<DfuProgress>? progress = null,
-        CancellationToken cancellationToken = default)
-    {
-        RequireDfuSe("erase");
-        byte alt = alternateSetting ?? Interface.Setting.Number;
-        ImmutableArray<TransferStep> steps = TransferPlanner.PlanErase(RequireLayout(alt), alt, address, length);
-        return RunAsync("erase", async () =>
-        {
-            await EnsureIdleAsync(cancellationToken).ConfigureAwait(false);
-            await SelectAsync(alt, cancellationToken).ConfigureAwait(false);
-            int done = 0;
-            foreach (TransferStep step in steps)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                await DfuSeCommandAsync(DfuSeCommands.Erase(step.Address), $"Erasing the sector at 0x{step.Address:X8}", step.Address, slow: true, cancellationToken).ConfigureAwait(false);
-                progress?.Report(new DfuProgress(DfuPhase.Erase, ++done, steps.Length, DfuProgressUnit.Sectors));
-            }
-
-            await EnsureIdleAsync(cancellationToken).ConfigureAwait(false);
-            return steps;
-        }, cancellationToken);
-    }
+    /// <summary>Gets the ST DfuSe operations (erase, mass erase, Get Commands, Read Unprotect, leave) of this device.</summary>
+    public DfuSeOperations DfuSe => new(this);
 
     /// <summary>Gets the session-wide settings.</summary>
     public DfuDeviceOptions Options => _options;
-
-    /// <summary>Erases the whole memory of an alternate setting (DfuSe Erase without an address). Cancelled after the
-    /// command was sent, it waits for the device to finish (up to <see cref="DfuDeviceOptions.BusyTimeout"/>) and
-    /// throws <see cref="DfuEraseCanceledException"/>, which says whether the erase completed.</summary>
-    /// <param name="alternateSetting">The memory; the one in use when <see langword="null"/>.</param>
-    /// <param name="progress">Receives one <see cref="DfuPhase.Erase"/> report at the end.</param>
-    /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>A task that completes when the memory is erased.</returns>
-    /// <exception cref="NotSupportedException">The device is not a DfuSe device.</exception>
-    /// <exception cref="DfuStatusException">The device reported an error.</exception>
-    /// <exception cref="DfuProtocolException">The device broke the protocol.</exception>
-    /// <exception cref="UsbTransportException">A transfer failed.</exception>
-    /// <exception cref="OperationCanceledException">The operation was cancelled.</exception>
-    /// <exception cref="DfuEraseCanceledException">The operation was cancelled; <see cref="DfuEraseCanceledException.Completed"/> says whether the erase finished.</exception>
-    public Task MassEraseAsync(byte? alternateSetting = null, IProgress<DfuProgress>? progress = null, CancellationToken cancellationToken = default)
-    {
-        RequireDfuSe("mass erase");
-        byte alt = alternateSetting ?? Interface.Setting.Number;
-        return RunAsync("mass erase", async () =>
-        {
-            await EnsureIdleAsync(cancellationToken).ConfigureAwait(false);
-            await SelectAsync(alt, cancellationToken).ConfigureAwait(false);
-            progress?.Report(new DfuProgress(DfuPhase.Erase, 0, 1, DfuProgressUnit.Sectors));
-            await MassEraseCoreAsync(cancellationToken, waitOnCancel: true).ConfigureAwait(false);
-            progress?.Report(new DfuProgress(DfuPhase.Erase, 1, 1, DfuProgressUnit.Sectors));
-            await EnsureIdleAsync(cancellationToken).ConfigureAwait(false);
-            return true;
-        }, cancellationToken);
-    }
-
-    /// <summary>Asks a DfuSe device which commands it supports (Get Commands, ST AN3156 §6.2.1).</summary>
-    /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>The commands.</returns>
-    /// <exception cref="NotSupportedException">The device is not a DfuSe device.</exception>
-    /// <exception cref="DfuProtocolException">The reply is malformed.</exception>
-    /// <exception cref="UsbTransportException">A transfer failed.</exception>
-    /// <exception cref="OperationCanceledException">The operation was cancelled.</exception>
-    public Task<ImmutableArray<DfuSeCommand>> GetCommandsAsync(CancellationToken cancellationToken = default)
-    {
-        RequireDfuSe("Get Commands");
-        return RunAsync("get commands", () => GetCommandsCoreAsync(cancellationToken), cancellationToken);
-    }
-
-    /// <summary>
-    /// Removes read protection (DfuSe Read Unprotect, ST AN3156 §6.3.4) after checking with Get Commands that the device
-    /// supports it. The device mass-erases its flash and resets; the session closes.
-    /// </summary>
-    /// <param name="cancellationToken">Cancels the operation before the command is sent.</param>
-    /// <returns>How the device ended up.</returns>
-    /// <exception cref="NotSupportedException">The device is not a DfuSe device or does not list Read Unprotect.</exception>
-    /// <exception cref="DfuStatusException">The device reported an error.</exception>
-    /// <exception cref="DfuProtocolException">The device broke the protocol.</exception>
-    /// <exception cref="UsbTransportException">A transfer failed.</exception>
-    /// <exception cref="OperationCanceledException">The operation was cancelled.</exception>
-    public Task<DfuLeaveOutcome> ReadUnprotectAsync(CancellationToken cancellationToken = default)
-    {
-        RequireDfuSe("read unprotect");
-        return RunAsync("read unprotect", async () =>
-        {
-            ImmutableArray<DfuSeCommand> commands = await GetCommandsCoreAsync(cancellationToken).ConfigureAwait(false);
-            if (!commands.Contains(DfuSeCommand.ReadUnprotect))
-            {
-                throw new NotSupportedException($"{Info.DisplayName} does not list Read Unprotect (0x92) in Get Commands.");
-            }
-
-            try
-            {
-                await Client.DnloadAsync(DfuSeCommands.CommandBlock, DfuSeCommands.ReadUnprotect(), null, cancellationToken).ConfigureAwait(false);
-                DfuStatusReport report = await PollAsync(DfuRequest.Dnload, "Read unprotect", null, null, slow: true, cancellationToken).ConfigureAwait(false);
-                Log.StayedAfterUnprotect(_logger, new SpecState(report.State));
-                return DfuLeaveOutcome.StayedInDfuMode;
-            }
-            catch (UsbTransportException ex) when (ex.Error is UsbError.NoDevice or UsbError.Io)
-            {
-                // ST AN3156 §6.3.4: after Read Unprotect the device erases its flash and resets; losing it is the success.
-                await CloseTransportAsync().ConfigureAwait(false);
-                return DfuLeaveOutcome.Disconnected;
-            }
-        }, cancellationToken);
-    }
-
-    /// <summary>Leaves DfuSe DFU mode and jumps to <paramref name="address"/> (ST AN3156 §6.3.5). The session closes.</summary>
-    /// <param name="address">The jump address; the start of the layout when <see langword="null"/>.</param>
-    /// <param name="progress">Receives <see cref="DfuPhase.Leave"/> reports.</param>
-    /// <param name="cancellationToken">Cancels the operation before the leave is sent.</param>
-    /// <returns><see cref="DfuLeaveOutcome.Left"/> or <see cref="DfuLeaveOutcome.Disconnected"/>; both mean the device left.</returns>
-    /// <exception cref="NotSupportedException">The device is not a DfuSe device.</exception>
-    /// <exception cref="DfuStatusException">The device reported an error.</exception>
-    /// <exception cref="DfuProtocolException">The device did not start leaving.</exception>
-    /// <exception cref="UsbTransportException">A transfer failed before the leave.</exception>
-    /// <exception cref="OperationCanceledException">The operation was cancelled.</exception>
-    public Task<DfuLeaveOutcome> LeaveAsync(uint? address = null, IProgress<DfuProgress>? progress = null, CancellationToken cancellationToken = default)
-    {
-        RequireDfuSe("leave");
-        uint target = address ?? RequireLayout(Interface.Setting.Number).Regions[0].Address;
-        return RunAsync("leave", async () =>
-        {
-            await EnsureIdleAsync(cancellationToken).ConfigureAwait(false);
-            return await LeaveCoreAsync(target, progress, cancellationToken).ConfigureAwait(false);
-        }, cancellationToken);
-    }
 
     /// <inheritdoc/>
     public async ValueTask DisposeAsync() => await CloseTransportAsync().ConfigureAwait(false);

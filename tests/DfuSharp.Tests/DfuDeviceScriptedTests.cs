@@ -180,7 +180,7 @@ public class DfuDeviceScriptedTests
             .Status(DfuState.DfuIdle).Status(DfuState.DfuDnloadIdle).StatusFails(UsbError.NoDevice);
         await using DfuDevice device = await DfuDevice.OpenFirstAsync(t, null, Options);
 
-        (await device.LeaveAsync()).Should().Be(DfuLeaveOutcome.Disconnected);
+        (await device.DfuSe.LeaveAsync()).Should().Be(DfuLeaveOutcome.Disconnected);
     }
 
     [Fact]
@@ -190,7 +190,7 @@ public class DfuDeviceScriptedTests
             .Status(DfuState.DfuIdle).Status(DfuState.DfuDnloadIdle).Status(DfuState.DfuIdle).Status(DfuState.DfuIdle);
         await using DfuDevice device = await DfuDevice.OpenFirstAsync(t, null, Options);
 
-        await FluentActions.Awaiting(() => device.LeaveAsync()).Should().ThrowAsync<DfuProtocolException>().WithMessage("*dfuIDLE*");
+        await FluentActions.Awaiting(() => device.DfuSe.LeaveAsync()).Should().ThrowAsync<DfuProtocolException>().WithMessage("*dfuIDLE*");
     }
 
     [Fact]
@@ -206,7 +206,7 @@ public class DfuDeviceScriptedTests
         };
         await using DfuDevice device = await DfuDevice.OpenFirstAsync(t, null, Options);
 
-        await FluentActions.Awaiting(() => device.ReadUnprotectAsync()).Should().ThrowAsync<NotSupportedException>();
+        await FluentActions.Awaiting(() => device.DfuSe.ReadUnprotectAsync()).Should().ThrowAsync<NotSupportedException>();
         t.Requests.Should().NotContain(r => r.EndsWith("92", StringComparison.Ordinal));
     }
 

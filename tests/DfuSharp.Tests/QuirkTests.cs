@@ -27,7 +27,7 @@ public class QuirkTests
         var sim = SimHarness.Create("stm32f4");
         await using DfuDevice device = await DfuDevice.OpenFirstAsync(sim.Bus, null, sim.Options with { LoggerFactory = factory });
 
-        await device.MassEraseAsync();
+        await device.DfuSe.MassEraseAsync();
 
         var quirk = sink.Events.Should().ContainSingle(e => e.Id == DfuEventId.QuirkMassErase).Subject;
         quirk.Level.Should().Be(LogLevel.Warning);

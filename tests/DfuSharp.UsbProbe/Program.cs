@@ -231,7 +231,7 @@ internal static class Program
     private static async Task<int> MassEraseAsync(LibUsbDeviceProvider provider, Dictionary<string, string> options)
     {
         await using DfuDevice device = await OpenAsync(provider, options);
-        await device.MassEraseAsync();
+        await device.DfuSe.MassEraseAsync();
         Console.WriteLine("erased=all");
         return 0;
     }
@@ -239,7 +239,7 @@ internal static class Program
     private static async Task<int> LeaveAsync(LibUsbDeviceProvider provider, Dictionary<string, string> options)
     {
         await using DfuDevice device = await OpenAsync(provider, options);
-        Console.WriteLine($"outcome={await device.LeaveAsync(Number(options, "address"))}");
+        Console.WriteLine($"outcome={await device.DfuSe.LeaveAsync(Number(options, "address"))}");
         return 0;
     }
 

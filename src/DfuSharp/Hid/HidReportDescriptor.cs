@@ -4,7 +4,7 @@ namespace DfuSharp.Hid;
 /// A small HID report-descriptor reader (HID 1.11 §6.2.2): just enough to find ST's DETACH report (usage page 0xFF00,
 /// usage 0x55) with its report id, type, length and field position. Pure: no I/O.
 /// </summary>
-public static class HidReportDescriptor
+internal static class HidReportDescriptor
 {
     // Item prefix (HID 1.11 §6.2.2.2): bSize in bits 1..0 (3 means 4 bytes), bType in bits 3..2, bTag in bits 7..4.
     private const byte LongItemPrefix = 0xFE;

@@ -7,7 +7,7 @@ namespace DfuSharp.Hid;
 /// Builds the HID requests a host needs for ST's HID detach (HID 1.11 §7.1 and §7.2), and reads the HID descriptor.
 /// Pure: no I/O. No HID library or driver is involved: the requests go over the control pipe like any other.
 /// </summary>
-public static class HidRequests
+internal static class HidRequests
 {
     /// <summary>bInterfaceClass of HID (HID 1.11 §4.1).</summary>
     public const byte HidClass = 0x03;

@@ -88,7 +88,7 @@ public class CancellationTests
         await using DfuDevice device = await sim.OpenAsync();
         using var cts = new CancellationTokenSource();
 
-        await FluentActions.Awaiting(() => device.EraseAsync(0x0800_0000, 0x1_0000, null, new RoundTripTests.SyncProgress(_ => cts.Cancel()), cts.Token))
+        await FluentActions.Awaiting(() => device.DfuSe.EraseAsync(0x0800_0000, 0x1_0000, null, new RoundTripTests.SyncProgress(_ => cts.Cancel()), cts.Token))
             .Should().ThrowAsync<OperationCanceledException>();
 
         sim.Device.State.Should().Be(DfuState.DfuIdle);
@@ -157,7 +157,7 @@ public class EraseInProgressCancellationTests
         await using DfuDevice device = await sim.OpenAsync();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2), sim.Time);
 
-        await FluentActions.Awaiting(() => device.MassEraseAsync(null, null, cts.Token)).Should().ThrowAsync<OperationCanceledException>();
+        await FluentActions.Awaiting(() => device.DfuSe.MassEraseAsync(null, null, cts.Token)).Should().ThrowAsync<OperationCanceledException>();
 
         sim.Time.Elapsed.Should().BeGreaterThanOrEqualTo(TimeSpan.FromSeconds(8));
         sim.Device.State.Should().Be(DfuState.DfuIdle);

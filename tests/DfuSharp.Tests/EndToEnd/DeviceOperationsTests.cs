@@ -67,7 +67,7 @@ public class DeviceOperationsTests
         await using DfuDevice device = await sim.OpenAsync();
         var progress = new List<DfuProgress>();
 
-        await device.MassEraseAsync(null, new RoundTripTests.SyncProgress(progress.Add));
+        await device.DfuSe.MassEraseAsync(null, new RoundTripTests.SyncProgress(progress.Add));
 
         sim.Device.ReadMemory(0x0800_0000, 4096).Should().OnlyContain(b => b == 0xFF);
         sim.Time.Elapsed.Should().BeGreaterThanOrEqualTo(TimeSpan.FromSeconds(8));
@@ -81,7 +81,7 @@ public class DeviceOperationsTests
         var sim = SimHarness.Create("stm32f4");
         await using DfuDevice device = await DfuDevice.OpenFirstAsync(sim.Bus, null, sim.Options with { SlowRequestTimeout = TimeSpan.FromSeconds(1) });
 
-        (await FluentActions.Awaiting(() => device.MassEraseAsync()).Should().ThrowAsync<UsbTransportException>())
+        (await FluentActions.Awaiting(() => device.DfuSe.MassEraseAsync()).Should().ThrowAsync<UsbTransportException>())
             .Which.Error.Should().Be(UsbError.Timeout);
     }
 
@@ -91,7 +91,7 @@ public class DeviceOperationsTests
         var sim = SimHarness.Create("stm32f4");
         await using DfuDevice device = await sim.OpenAsync();
 
-        (await device.GetCommandsAsync()).Should().Equal(DfuSeCommand.GetCommands, DfuSeCommand.SetAddress, DfuSeCommand.Erase, DfuSeCommand.ReadUnprotect);
+        (await device.DfuSe.GetCommandsAsync()).Should().Equal(DfuSeCommand.GetCommands, DfuSeCommand.SetAddress, DfuSeCommand.Erase, DfuSeCommand.ReadUnprotect);
         sim.Device.State.Should().Be(DfuState.DfuIdle);
     }
 
@@ -101,7 +101,7 @@ public class DeviceOperationsTests
         var sim = SimHarness.Create(SimulatedProfiles.Stm32F4, new SimulatedDeviceOptions { ReadProtected = true });
         await using DfuDevice device = await sim.OpenAsync();
 
-        DfuLeaveOutcome outcome = await device.ReadUnprotectAsync();
+        DfuLeaveOutcome outcome = await device.DfuSe.ReadUnprotectAsync();
 
         outcome.Should().BeOneOf(DfuLeaveOutcome.Disconnected, DfuLeaveOutcome.Left);
         device.IsOpen.Should().BeFalse();
@@ -115,7 +115,7 @@ public class DeviceOperationsTests
         var sim = SimHarness.Create("stm32f1-app");
         await using DfuDevice device = await sim.OpenAsync();
 
-        await FluentActions.Awaiting(() => device.ReadUnprotectAsync()).Should().ThrowAsync<NotSupportedException>().WithMessage("*0x92*");
+        await FluentActions.Awaiting(() => device.DfuSe.ReadUnprotectAsync()).Should().ThrowAsync<NotSupportedException>().WithMessage("*0x92*");
         sim.Device.Transcript.Entries.Should().Contain(e => e.Name == "DFU_UPLOAD");
         sim.Device.State.Should().Be(DfuState.DfuIdle);
     }

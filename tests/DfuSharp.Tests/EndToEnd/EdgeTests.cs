@@ -33,7 +33,7 @@ public class EdgeTests
         var provider = new CancellingProvider(sim.Bus, (setup, data) => data.Length == 1 && data.Span[0] == 0x41, cancellation);
         await using DfuDevice device = await DfuDevice.OpenFirstAsync(provider, null, sim.Options);
 
-        var error = await FluentActions.Awaiting(() => device.MassEraseAsync(cancellationToken: cancellation.Token))
+        var error = await FluentActions.Awaiting(() => device.DfuSe.MassEraseAsync(cancellationToken: cancellation.Token))
             .Should().ThrowAsync<DfuEraseCanceledException>();
 
         error.Which.Completed.Should().BeTrue();

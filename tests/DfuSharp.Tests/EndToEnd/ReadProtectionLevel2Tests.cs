@@ -32,7 +32,7 @@ public class ReadProtectionLevel2Tests
         }
 
         await using DfuDevice again = await sim.OpenAsync();
-        await FluentActions.Awaiting(() => again.ReadUnprotectAsync()).Should().ThrowAsync<DfuStatusException>().WithMessage("*level 2*");
+        await FluentActions.Awaiting(() => again.DfuSe.ReadUnprotectAsync()).Should().ThrowAsync<DfuStatusException>().WithMessage("*level 2*");
         byte[] level0 = [.. Level2];
         level0[1] = 0xAA;
         await FluentActions.Awaiting(() => again.DownloadAsync(OptionBytes(level0), new DownloadOptions { AllowOptionBytes = true }))

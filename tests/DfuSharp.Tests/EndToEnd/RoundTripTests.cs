@@ -51,11 +51,11 @@ public class RoundTripTests
                 byte[] read = await device.UploadAsync(new UploadOptions { Address = address, Length = data.Length });
                 read.Should().Equal(data);
 
-                await device.EraseAsync(address, 1, null, reporter);
+                await device.DfuSe.EraseAsync(address, 1, null, reporter);
                 byte[] erased = await device.UploadAsync(new UploadOptions { Address = address, Length = 1024 });
                 erased.Should().OnlyContain(b => b == 0xFF);
 
-                DfuLeaveOutcome left = await device.LeaveAsync(address, reporter);
+                DfuLeaveOutcome left = await device.DfuSe.LeaveAsync(address, reporter);
                 left.Should().BeOneOf(DfuLeaveOutcome.Left, DfuLeaveOutcome.Disconnected);
                 device.IsOpen.Should().BeFalse();
             }

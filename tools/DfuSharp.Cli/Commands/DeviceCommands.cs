@@ -94,7 +94,7 @@ internal static class DeviceCommands
                     status = report.Status.ToSpecName() + (text is { Length: > 0 } ? $" ({text})" : string.Empty);
                     if (device.IsDfuSe)
                     {
-                        commands = await device.GetCommandsAsync(ct).ConfigureAwait(false);
+                        commands = await device.DfuSe.GetCommandsAsync(ct).ConfigureAwait(false);
                     }
                 }
 
@@ -392,7 +392,7 @@ internal static class DeviceCommands
                     {
                         try
                         {
-                            await device.MassEraseAsync(null, p, ct).ConfigureAwait(false);
+                            await device.DfuSe.MassEraseAsync(null, p, ct).ConfigureAwait(false);
                         }
                         catch (DfuEraseCanceledException ex)
                         {
@@ -403,7 +403,7 @@ internal static class DeviceCommands
                         return 1;
                     }
 
-                    ImmutableArray<TransferStep> steps = await device.EraseAsync(at!.Value, count!.Value, null, p, ct).ConfigureAwait(false);
+                    ImmutableArray<TransferStep> steps = await device.DfuSe.EraseAsync(at!.Value, count!.Value, null, p, ct).ConfigureAwait(false);
                     return steps.Length;
                 }).ConfigureAwait(false);
                 double seconds = context.Devices.TimeProvider.GetElapsedTime(start).TotalSeconds;
@@ -436,7 +436,7 @@ internal static class DeviceCommands
             await using (device.ConfigureAwait(false))
             {
                 long start = context.Devices.TimeProvider.GetTimestamp();
-                DfuLeaveOutcome outcome = await device.ReadUnprotectAsync(ct).ConfigureAwait(false);
+                DfuLeaveOutcome outcome = await device.DfuSe.ReadUnprotectAsync(ct).ConfigureAwait(false);
                 double seconds = context.Devices.TimeProvider.GetElapsedTime(start).TotalSeconds;
                 var result = new DeviceActionJson("unprotect", DeviceJson.From(device.Info, DfuMode.Dfu), OutcomeName(outcome), Math.Round(seconds, 3));
                 if (parse.GetValue(set.Json))
