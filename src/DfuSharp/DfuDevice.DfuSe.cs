@@ -73,7 +73,7 @@ public sealed partial class DfuDevice
                 Log.StayedAfterUnprotect(_logger, new SpecState(report.State));
                 return DfuLeaveOutcome.StayedInDfuMode;
             }
-            catch (UsbTransportException ex) when (ex.Error is UsbError.NoDevice or UsbError.Io)
+            catch (UsbTransportException ex) when (DeviceGone.Is(ex, GoneContext.Departure))
             {
                 // ST AN3156 §6.3.4: after Read Unprotect the device erases its flash and resets; losing it is the success.
                 await CloseTransportAsync().ConfigureAwait(false);

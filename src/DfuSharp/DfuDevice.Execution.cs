@@ -261,7 +261,7 @@ public sealed partial class DfuDevice
             report = await PollAsync(DfuRequest.Dnload, "Manifestation", block, null, slow: true, cancellationToken).ConfigureAwait(false);
         }
         catch (UsbTransportException ex) when (!tolerant && _lastState is DfuState.DfuManifest or DfuState.DfuManifestWaitReset
-                                               && ex.Error is UsbError.NoDevice or UsbError.Io or UsbError.Stall or UsbError.Timeout)
+                                               && DeviceGone.Is(ex, GoneContext.Manifestation))
         {
             Log.ManifestSilent(_logger, ex.Error);
         }
@@ -303,7 +303,7 @@ public sealed partial class DfuDevice
 
             outcome = DfuLeaveOutcome.Left;
         }
-        catch (UsbTransportException ex) when (ex.Error is UsbError.NoDevice or UsbError.Io)
+        catch (UsbTransportException ex) when (DeviceGone.Is(ex, GoneContext.Departure))
         {
             outcome = DfuLeaveOutcome.Disconnected;
         }

@@ -216,7 +216,7 @@ public sealed partial class DfuDevice
             await Transport.ControlOutAsync(
                 HidRequests.SetReport(Interface.InterfaceNumber, report), payload, _options.RequestTimeout, cancellationToken).ConfigureAwait(false);
         }
-        catch (UsbTransportException ex) when (ex.Error is UsbError.NoDevice or UsbError.Io)
+        catch (UsbTransportException ex) when (DeviceGone.Is(ex, GoneContext.Departure))
         {
             // An application that jumps to its bootloader before the status stage has done what it was asked.
         }
@@ -231,7 +231,7 @@ public sealed partial class DfuDevice
         {
             await Transport.ResetAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (UsbTransportException ex) when (ex.Error is UsbError.NoDevice or UsbError.Io)
+        catch (UsbTransportException ex) when (DeviceGone.Is(ex, GoneContext.Departure))
         {
             // A device that drops off the bus during its reset has done what the reset asked.
         }

@@ -462,7 +462,7 @@ public sealed partial class DfuDevice : IAsyncDisposable
         => state is DfuState.DfuDnbusy or DfuState.DfuDnloadSync or DfuState.DfuManifest or DfuState.DfuManifestSync;
 
     // A device that is gone or does not answer cannot be recovered; asking again would only wait another timeout.
-    private static bool IsUnreachable(Exception ex) => ex is UsbTransportException { Error: UsbError.NoDevice or UsbError.Timeout };
+    private static bool IsUnreachable(Exception ex) => DeviceGone.Is(ex, GoneContext.Recovery);
 
     private void RequireUpload()
     {
