@@ -27,6 +27,20 @@ public sealed class DownloadRulesTests : IDisposable
         run.Json().GetProperty("warnings").GetArrayLength().Should().Be(0);
     }
 
+    [VectorsFact]
+    public async Task Download_RealDfusePackVector_FlashesTheStRomWithoutForce()
+    {
+        // Made by dfuse-pack (bcdDevice 0x0000, target name "ST..."), as ../shared/vectors/MANIFEST.json records.
+        string vector = Path.Combine(TestPaths.VectorsDirectory, "gen", "dfuse", "single.dfu");
+        DfuSeElement element = DfuFile.Read(await File.ReadAllBytesAsync(vector)).DfuSe!.Targets.Single().Elements.Single();
+
+        CliRun run = await _cli.RunAsync("download", vector, "--device", "sim:stm32f4", "--verify");
+
+        run.ExitCode.Should().Be(0, run.ToString());
+        run.Stderr.Should().NotContain("warning");
+        _cli.Device.ReadMemory(element.Address, element.Data.Length).Should().Equal(element.Data.ToArray());
+    }
+
     [Fact]
     public async Task Download_OtherBcdDevice_WarnsOnStderrAndInJsonButFlashes()
     {
