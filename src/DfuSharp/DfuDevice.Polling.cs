@@ -153,8 +153,7 @@ public sealed partial class DfuDevice
             ?? throw new DfuFileMismatchException($"{Info.DisplayName} has no alternate setting {alternateSetting}.");
         await EnsureIdleAsync(cancellationToken).ConfigureAwait(false);
         await Transport.SetAlternateSettingAsync(target.InterfaceNumber, alternateSetting, cancellationToken).ConfigureAwait(false);
-        Interface = target;
-        Descriptor = target.Setting.Dfu ?? Descriptor;
+        Swap(_connection with { Interface = target, Descriptor = target.Setting.Dfu ?? Descriptor });
     }
 
     private async Task DfuSeCommandAsync(byte[] command, string context, uint? address, bool slow, CancellationToken cancellationToken)

@@ -29,15 +29,21 @@ public sealed partial class DfuDevice
             throw;
         }
 
-        _transport = transport;
-        _client = new DfuClient(transport, dfuInterface.InterfaceNumber, _options.RequestTimeout, _options.LoggerFactory);
-        _lastState = null;
-        Info = info;
-        Interface = dfuInterface;
-        Descriptor = descriptor;
-        HidDetach = null;
+        Swap(new Connection(transport, new DfuClient(transport, dfuInterface.InterfaceNumber, _options.RequestTimeout, _options.LoggerFactory),
+            info, dfuInterface, descriptor, HidDetach: null));
         Log.DeviceOpened(_logger, info.DisplayName, dfuInterface.InterfaceNumber, dfuInterface.Setting.Number, dfuInterface.Setting.Mode);
         LogOpenQuirks();
+    }
+
+    // The one place the connection changes: a new transport starts with an unknown device state.
+    private void Swap(Connection next)
+    {
+        if (!ReferenceEquals(next.Transport, _connection?.Transport))
+        {
+            _lastState = null;
+        }
+
+        _connection = next;
     }
 
     private DfuQuirk Quirks => DfuQuirks.For(Info.VendorId, Info.ProductId, Info.DeviceVersion);
@@ -86,15 +92,8 @@ public sealed partial class DfuDevice
 
                 if (report is not null)
                 {
-                    _transport = transport;
-                    _client = null;
-                    _lastState = null;
-                    Info = info;
-                    Interface = hid;
-
                     // Nothing is known of the DFU side until the board is in DFU mode; the application detaches itself.
-                    Descriptor = new DfuFunctionalDescriptor(DfuAttributes.WillDetach, 0, 0, 0);
-                    HidDetach = report;
+                    Swap(new Connection(transport, Client: null, info, hid, new DfuFunctionalDescriptor(DfuAttributes.WillDetach, 0, 0, 0), report));
                     Log.DeviceOpened(_logger, info.DisplayName, hid.InterfaceNumber, hid.Setting.Number, DfuMode.Runtime);
                     return;
                 }
@@ -113,9 +112,11 @@ public sealed partial class DfuDevice
 
     private async Task CloseTransportAsync()
     {
-        IUsbTransport? transport = _transport;
-        _transport = null;
-        _client = null;
+        IUsbTransport? transport = CurrentTransport;
+        if (_connection is not null)
+        {
+            Swap(_connection with { Transport = null, Client = null });
+        }
         if (transport is not null)
         {
             await transport.DisposeAsync().ConfigureAwait(false);
@@ -160,7 +161,7 @@ public sealed partial class DfuDevice
     // BusyTimeout in the injected clock, and gives up at the first transport failure.
     private async Task RecoverAsync(string reason)
     {
-        if (_client is null || HidDetach is not null || Mode != DfuMode.Dfu)
+        if (CurrentClient is null || HidDetach is not null || Mode != DfuMode.Dfu)
         {
             return;
         }
@@ -254,4 +255,8 @@ public sealed partial class DfuDevice
 
     // Session start (DFU 1.1 §6.1.2, Table A.2): GETSTATUS; CLRSTATUS out of dfuERROR; ABORT out of dfuDNLOAD-IDLE and
     // dfuUPLOAD-IDLE; wait out the busy states; until dfuIDLE.
+
+    /// <summary>One open transport and what was learnt when it was opened; after close, the last device seen.</summary>
+    private sealed record Connection(
+        IUsbTransport? Transport, DfuClient? Client, UsbDeviceInfo Info, DfuInterfaceInfo Interface, DfuFunctionalDescriptor Descriptor, HidDetachReport? HidDetach);
 }

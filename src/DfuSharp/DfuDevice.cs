@@ -24,8 +24,9 @@ public sealed partial class DfuDevice : IAsyncDisposable
     private readonly DfuDeviceOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private IUsbTransport? _transport;
-    private DfuClient? _client;
+
+    // Everything that belongs to one open transport, replaced as a whole by Swap (DfuDevice.Session.cs).
+    private Connection _connection = null!;
     private DfuState? _lastState;
     private int _running;
 
@@ -36,20 +37,17 @@ public sealed partial class DfuDevice : IAsyncDisposable
         _options = options;
         _time = options.TimeProvider;
         _logger = options.LoggerFactory.CreateLogger("DfuSharp.DfuDevice");
-        Info = null!;
-        Interface = null!;
-        Descriptor = null!;
     }
 
     /// <summary>Gets the device as it was enumerated (after a detach, the device in DFU mode).</summary>
-    public UsbDeviceInfo Info { get; private set; }
+    public UsbDeviceInfo Info => _connection.Info;
 
     /// <summary>Gets the DFU interface and alternate setting in use (for a HID application, its HID interface).</summary>
-    public DfuInterfaceInfo Interface { get; private set; }
+    public DfuInterfaceInfo Interface => _connection.Interface;
 
     /// <summary>Gets the DFU functional descriptor. For a HID application (<see cref="HidDetach"/> set) nothing is known
     /// until it is in DFU mode: a stand-in with only bitWillDetach set.</summary>
-    public DfuFunctionalDescriptor Descriptor { get; private set; }
+    public DfuFunctionalDescriptor Descriptor => _connection.Descriptor;
 
     /// <summary>Gets whether the device is in run-time or DFU mode (a HID application is in run-time mode).</summary>
     public DfuMode Mode => HidDetach is not null ? DfuMode.Runtime : Interface.Setting.Mode;
@@ -58,7 +56,7 @@ public sealed partial class DfuDevice : IAsyncDisposable
     /// Gets the DETACH report of a HID application that has no DFU interface but ST's HID detach (vendor usage page
     /// 0xFF00, usage 0x55), or <see langword="null"/>. <see cref="DetachAsync"/> sends it to switch the board to DFU mode.
     /// </summary>
-    public HidDetachReport? HidDetach { get; private set; }
+    public HidDetachReport? HidDetach => _connection.HidDetach;
 
     /// <summary>Gets a value indicating whether the device speaks ST DfuSe (bcdDFUVersion 0x011A).</summary>
     public bool IsDfuSe => Descriptor.IsDfuSe;
@@ -67,7 +65,11 @@ public sealed partial class DfuDevice : IAsyncDisposable
     public int TransferSize => _options.TransferSize ?? Descriptor.TransferSize;
 
     /// <summary>Gets a value indicating whether the session is still open (false after leave, reset or dispose).</summary>
-    public bool IsOpen => _transport is not null;
+    public bool IsOpen => CurrentTransport is not null;
+
+    private IUsbTransport? CurrentTransport => _connection?.Transport;
+
+    private DfuClient? CurrentClient => _connection?.Client;
 
     /// <summary>Gets the alternate settings of the DFU interface in use.</summary>
     public IReadOnlyList<DfuInterfaceInfo> AlternateSettings
@@ -76,11 +78,11 @@ public sealed partial class DfuDevice : IAsyncDisposable
     /// <summary>Gets the low-level client on the current transport (advanced use).</summary>
     /// <exception cref="InvalidOperationException">The session is closed, or the board is a HID application that has no
     /// DFU interface until <see cref="DetachAsync"/> has switched it to DFU mode.</exception>
-    public DfuClient Client => _client ?? throw (HidDetach is not null && _transport is not null
+    public DfuClient Client => CurrentClient ?? throw (HidDetach is not null && CurrentTransport is not null
         ? new InvalidOperationException($"{Info.DisplayName} is a HID application without a DFU interface; detach it first.")
         : Closed());
 
-    private IUsbTransport Transport => _transport ?? throw Closed();
+    private IUsbTransport Transport => CurrentTransport ?? throw Closed();
 
     /// <summary>Lists the devices that have a DFU interface matching <paramref name="selector"/> (see
     /// <see cref="DfuDeviceSelector.Matches"/>): one entry per matching alternate setting.</summary>
@@ -314,7 +316,7 @@ public sealed partial class DfuDevice : IAsyncDisposable
 
     /// <inheritdoc/>
     public override string ToString()
-        => _transport is null
+        => CurrentTransport is null
             ? $"{Info.DisplayName} (closed)"
             : $"{Info.DisplayName} interface {Interface.InterfaceNumber} alt {Interface.Setting.Number} ({Mode} mode{(Mode == DfuMode.Dfu ? IsDfuSe ? ", DfuSe" : ", DFU 1.1" : string.Empty)})";
 
