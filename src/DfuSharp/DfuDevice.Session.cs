@@ -177,6 +177,8 @@ public sealed partial class DfuDevice
         }
     }
 
+    // Detach is a small strategy chosen by what the board offers: DFU_DETACH on a DFU run-time interface, or ST's HID
+    // DETACH report. Either way the board then re-enumerates and is awaited the same way.
     private async Task EnsureDfuModeAsync(IProgress<DfuProgress>? progress, CancellationToken cancellationToken)
     {
         if (Mode == DfuMode.Dfu)
@@ -185,45 +187,12 @@ public sealed partial class DfuDevice
         }
 
         progress?.Report(new DfuProgress(DfuPhase.Detach, 0, 1, DfuProgressUnit.Steps));
-        if (HidDetach is { } report)
-        {
-            await HidDetachAsync(report, cancellationToken).ConfigureAwait(false);
-            progress?.Report(new DfuProgress(DfuPhase.Detach, 1, 1, DfuProgressUnit.Steps));
-            return;
-        }
-
-        // DFU 1.1 §5.1: wTimeout tells the device how long to wait for the reset; use what the device itself asks for.
-        ushort timeout = Descriptor.DetachTimeout == 0 ? (ushort)1000 : Descriptor.DetachTimeout;
-        await Client.DetachAsync(timeout, cancellationToken).ConfigureAwait(false);
         UsbDeviceInfo before = Info;
-        if (!Descriptor.WillDetach)
-        {
-            await ResetTransportAsync(cancellationToken).ConfigureAwait(false);
-        }
-
+        IDetachStrategy strategy = HidDetach is { } report ? new HidReportDetach(report) : new DfuRequestDetach();
+        await strategy.SendAsync(this, cancellationToken).ConfigureAwait(false);
         await CloseTransportAsync().ConfigureAwait(false);
         await ReopenAsync(before, requireDfuMode: true, cancellationToken).ConfigureAwait(false);
         progress?.Report(new DfuProgress(DfuPhase.Detach, 1, 1, DfuProgressUnit.Steps));
-    }
-
-    // ST's HID detach: SET_REPORT with the DETACH report over the control pipe, then wait for the same board in DFU mode.
-    private async Task HidDetachAsync(HidDetachReport report, CancellationToken cancellationToken)
-    {
-        UsbDeviceInfo before = Info;
-        byte[] payload = report.CreatePayload();
-        Log.HidDetach(_logger, report.ReportId, report.Type, payload.Length, Info.DisplayName);
-        try
-        {
-            await Transport.ControlOutAsync(
-                HidRequests.SetReport(Interface.InterfaceNumber, report), payload, _options.RequestTimeout, cancellationToken).ConfigureAwait(false);
-        }
-        catch (UsbTransportException ex) when (DeviceGone.Is(ex, GoneContext.Departure))
-        {
-            // An application that jumps to its bootloader before the status stage has done what it was asked.
-        }
-
-        await CloseTransportAsync().ConfigureAwait(false);
-        await ReopenAsync(before, requireDfuMode: true, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task ResetTransportAsync(CancellationToken cancellationToken)
@@ -259,4 +228,44 @@ public sealed partial class DfuDevice
     /// <summary>One open transport and what was learnt when it was opened; after close, the last device seen.</summary>
     private sealed record Connection(
         IUsbTransport? Transport, DfuClient? Client, UsbDeviceInfo Info, DfuInterfaceInfo Interface, DfuFunctionalDescriptor Descriptor, HidDetachReport? HidDetach);
+
+    /// <summary>How a run-time board is told to switch to DFU mode.</summary>
+    private interface IDetachStrategy
+    {
+        Task SendAsync(DfuDevice device, CancellationToken cancellationToken);
+    }
+
+    // DFU 1.1 §5.1: DFU_DETACH, then a USB reset unless the device detaches by itself (bitWillDetach).
+    private sealed class DfuRequestDetach : IDetachStrategy
+    {
+        public async Task SendAsync(DfuDevice device, CancellationToken cancellationToken)
+        {
+            // wTimeout tells the device how long to wait for the reset; use what the device itself asks for.
+            ushort timeout = device.Descriptor.DetachTimeout == 0 ? (ushort)1000 : device.Descriptor.DetachTimeout;
+            await device.Client.DetachAsync(timeout, cancellationToken).ConfigureAwait(false);
+            if (!device.Descriptor.WillDetach)
+            {
+                await device.ResetTransportAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    // ST's HID detach (UM0412): SET_REPORT with the DETACH report over the control pipe (HID 1.11 §7.2.2).
+    private sealed class HidReportDetach(HidDetachReport report) : IDetachStrategy
+    {
+        public async Task SendAsync(DfuDevice device, CancellationToken cancellationToken)
+        {
+            byte[] payload = report.CreatePayload();
+            Log.HidDetach(device._logger, report.ReportId, report.Type, payload.Length, device.Info.DisplayName);
+            try
+            {
+                await device.Transport.ControlOutAsync(
+                    HidRequests.SetReport(device.Interface.InterfaceNumber, report), payload, device._options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (UsbTransportException ex) when (DeviceGone.Is(ex, GoneContext.Departure))
+            {
+                // An application that jumps to its bootloader before the status stage has done what it was asked.
+            }
+        }
+    }
 }
