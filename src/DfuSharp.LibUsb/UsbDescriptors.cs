@@ -12,16 +12,16 @@ namespace DfuSharp.LibUsb;
 internal static class UsbDescriptors
 {
     /// <summary>bDescriptorType of a string descriptor (USB 2.0 Table 9-5).</summary>
-    public const byte StringDescriptorType = 0x03;
+    public const byte StringDescriptorType = UsbStandard.StringDescriptor;
 
     /// <summary>GET_DESCRIPTOR (USB 2.0 Table 9-4).</summary>
-    public const byte GetDescriptorRequest = 0x06;
+    public const byte GetDescriptorRequest = UsbStandard.GetDescriptorRequest;
 
     /// <summary>The language id devices without a usable string 0 are asked for (English, United States).</summary>
-    public const ushort DefaultLanguageId = 0x0409;
+    public const ushort DefaultLanguageId = UsbStandard.EnglishUnitedStates;
 
     /// <summary>The largest descriptor a one-byte bLength allows.</summary>
-    public const int MaxDescriptorLength = 255;
+    public const int MaxDescriptorLength = UsbStandard.MaxDescriptorLength;
 
     /// <summary>A GET_DESCRIPTOR request to the device for descriptor <paramref name="type"/> index <paramref name="index"/>.</summary>
     /// <param name="type">bDescriptorType.</param>

@@ -8,16 +8,16 @@ namespace DfuSharp.Simulation;
 /// <summary>Builds the standard descriptors of a simulated device (USB 2.0 §9.6, DFU 1.1 §4.1.3 and §4.2).</summary>
 internal static class SimulatedDescriptors
 {
-    internal const byte DeviceDescriptorType = 1;
-    internal const byte ConfigurationDescriptorType = 2;
-    internal const byte StringDescriptorType = 3;
-    internal const byte InterfaceDescriptorType = 4;
-    internal const byte EndpointDescriptorType = 5;
-    internal const byte HidDescriptorType = 0x21;
-    internal const byte ReportDescriptorType = 0x22;
+    internal const byte DeviceDescriptorType = UsbStandard.DeviceDescriptor;
+    internal const byte ConfigurationDescriptorType = UsbStandard.ConfigurationDescriptor;
+    internal const byte StringDescriptorType = UsbStandard.StringDescriptor;
+    internal const byte InterfaceDescriptorType = UsbStandard.InterfaceDescriptor;
+    internal const byte EndpointDescriptorType = UsbStandard.EndpointDescriptor;
+    internal const byte HidDescriptorType = UsbStandard.ClassDescriptor;
+    internal const byte ReportDescriptorType = UsbStandard.HidReportDescriptor;
     internal const byte HidDescriptorLength = 9;
     internal const byte EndpointDescriptorLength = 7;
-    internal const byte HidClass = 0x03;
+    internal const byte HidClass = UsbStandard.HidClass;
 
     // The HID application's interrupt IN endpoint (HID 1.11 §4.4: every HID interface has one).
     internal const byte HidInEndpoint = 0x81;
@@ -30,7 +30,7 @@ internal static class SimulatedDescriptors
     internal const byte ProductIndex = 2;
     internal const byte SerialIndex = 3;
     internal const byte FirstInterfaceStringIndex = 4;
-    internal const ushort EnglishUnitedStates = 0x0409;
+    internal const ushort EnglishUnitedStates = UsbStandard.EnglishUnitedStates;
     internal const byte MaxPacketSize0 = 64;
 
     // Offsets in the device descriptor (USB 2.0 Table 9-8).

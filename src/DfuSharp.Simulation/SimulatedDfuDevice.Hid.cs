@@ -6,8 +6,8 @@ namespace DfuSharp.Simulation;
 public sealed partial class SimulatedDfuDevice
 {
     // HID 1.11 §7.2 class request numbers.
-    private const byte SetReportRequest = 0x09;
-    private const byte SetIdleRequest = 0x0A;
+    private const byte SetReportRequest = UsbStandard.HidSetReportRequest;
+    private const byte SetIdleRequest = UsbStandard.HidSetIdleRequest;
 
     private SimulatedControlResult HandleHid(UsbSetupPacket setup, ReadOnlySpan<byte> data, ref string detail)
     {

@@ -673,15 +673,15 @@ public sealed partial class SimulatedDfuDevice : IUsbTransport
         {
             return setup.Request switch
             {
-                0 => "GET_STATUS",
-                1 => "CLEAR_FEATURE",
-                3 => "SET_FEATURE",
-                5 => "SET_ADDRESS",
-                6 => "GET_DESCRIPTOR",
-                8 => "GET_CONFIG",
-                9 => "SET_CONFIG",
-                10 => "GET_INTERFACE",
-                11 => "SET_INTERFACE",
+                UsbStandard.GetStatusRequest => "GET_STATUS",
+                UsbStandard.ClearFeatureRequest => "CLEAR_FEATURE",
+                UsbStandard.SetFeatureRequest => "SET_FEATURE",
+                UsbStandard.SetAddressRequest => "SET_ADDRESS",
+                UsbStandard.GetDescriptorRequest => "GET_DESCRIPTOR",
+                UsbStandard.GetConfigurationRequest => "GET_CONFIG",
+                UsbStandard.SetConfigurationRequest => "SET_CONFIG",
+                UsbStandard.GetInterfaceRequest => "GET_INTERFACE",
+                UsbStandard.SetInterfaceRequest => "SET_INTERFACE",
                 _ => $"STD_0x{setup.Request:X2}",
             };
         }
@@ -693,13 +693,13 @@ public sealed partial class SimulatedDfuDevice : IUsbTransport
     {
         switch (setup.Request)
         {
-            case 6 when setup.IsDeviceToHost:
+            case UsbStandard.GetDescriptorRequest when setup.IsDeviceToHost:
                 return GetDescriptor(setup);
-            case 0 when setup.IsDeviceToHost:
+            case UsbStandard.GetStatusRequest when setup.IsDeviceToHost:
                 return SimulatedControlResult.AckWith(new byte[2]);
-            case 8 when setup.IsDeviceToHost && setup.Recipient == UsbRecipient.Device:
+            case UsbStandard.GetConfigurationRequest when setup.IsDeviceToHost && setup.Recipient == UsbRecipient.Device:
                 return SimulatedControlResult.AckWith(new[] { _configuration });
-            case 9 when !setup.IsDeviceToHost && setup.Recipient == UsbRecipient.Device:
+            case UsbStandard.SetConfigurationRequest when !setup.IsDeviceToHost && setup.Recipient == UsbRecipient.Device:
                 if (setup.Value > SimulatedDescriptors.ConfigurationValue)
                 {
                     return SimulatedControlResult.Stall;
@@ -707,9 +707,9 @@ public sealed partial class SimulatedDfuDevice : IUsbTransport
 
                 _configuration = (byte)setup.Value;
                 return SimulatedControlResult.Ack;
-            case 10 when setup.IsDeviceToHost && setup.Recipient == UsbRecipient.Interface && setup.Index == SimulatedDescriptors.DfuInterfaceNumber:
+            case UsbStandard.GetInterfaceRequest when setup.IsDeviceToHost && setup.Recipient == UsbRecipient.Interface && setup.Index == SimulatedDescriptors.DfuInterfaceNumber:
                 return SimulatedControlResult.AckWith(new[] { _alternateSetting });
-            case 11 when !setup.IsDeviceToHost && setup.Recipient == UsbRecipient.Interface:
+            case UsbStandard.SetInterfaceRequest when !setup.IsDeviceToHost && setup.Recipient == UsbRecipient.Interface:
                 if (setup.Index != SimulatedDescriptors.DfuInterfaceNumber || setup.Value >= _profile.AlternateSettings.Length)
                 {
                     return SimulatedControlResult.Stall;
@@ -717,7 +717,7 @@ public sealed partial class SimulatedDfuDevice : IUsbTransport
 
                 _alternateSetting = (byte)setup.Value;
                 return SimulatedControlResult.Ack;
-            case 1 or 3 or 5 when !setup.IsDeviceToHost:
+            case UsbStandard.ClearFeatureRequest or UsbStandard.SetFeatureRequest or UsbStandard.SetAddressRequest when !setup.IsDeviceToHost:
                 return SimulatedControlResult.Ack;
             default:
                 return SimulatedControlResult.Stall;

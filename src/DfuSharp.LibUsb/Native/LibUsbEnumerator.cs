@@ -11,7 +11,7 @@ internal static unsafe class LibUsbEnumerator
     public const uint DescriptorTimeoutMilliseconds = 1000;
 
     /// <summary>bInterfaceClass of HID (HID 1.11 §4.1); HID run-time devices are opened for their strings too.</summary>
-    private const byte HidClass = 0x03;
+    private const byte HidClass = UsbStandard.HidClass;
 
     /// <summary>One alternate setting as libusb reports it, before strings are read.</summary>
     private sealed record RawSetting(byte Interface, byte Number, byte Class, byte SubClass, byte Protocol, byte NameIndex, byte[] Extra);

@@ -10,20 +10,20 @@ namespace DfuSharp.Hid;
 internal static class HidRequests
 {
     /// <summary>bInterfaceClass of HID (HID 1.11 §4.1).</summary>
-    public const byte HidClass = 0x03;
+    public const byte HidClass = UsbStandard.HidClass;
 
     /// <summary>The HID class descriptor type (HID 1.11 §7.1). The DFU functional descriptor has the same number; they
     /// are told apart by the class of the interface they follow.</summary>
-    public const byte HidDescriptorType = 0x21;
+    public const byte HidDescriptorType = UsbStandard.ClassDescriptor;
 
     /// <summary>The report descriptor type (HID 1.11 §7.1).</summary>
-    public const byte ReportDescriptorType = 0x22;
+    public const byte ReportDescriptorType = UsbStandard.HidReportDescriptor;
 
     /// <summary>GET_DESCRIPTOR (USB 2.0 Table 9-4).</summary>
-    public const byte GetDescriptorRequest = 0x06;
+    public const byte GetDescriptorRequest = UsbStandard.GetDescriptorRequest;
 
     /// <summary>SET_REPORT (HID 1.11 §7.2.2).</summary>
-    public const byte SetReportRequest = 0x09;
+    public const byte SetReportRequest = UsbStandard.HidSetReportRequest;
 
     /// <summary>The longest report descriptor asked for when the HID descriptor does not give its length.</summary>
     public const ushort MaxReportDescriptorLength = 4096;
