@@ -22,7 +22,12 @@ public sealed partial class DfuDevice
         bool backupDelivered = !plan.HasBackup;
         bool verified = false;
         DfuLeaveOutcome outcome = DfuLeaveOutcome.StayedInDfuMode;
-        await EnsureIdleAsync(slow: false, cancellationToken).ConfigureAwait(false);
+
+        // Session start (a plan made in run-time mode starts with its Detach step and starts the session after it).
+        if (Mode == DfuMode.Dfu)
+        {
+            await EnsureIdleAsync(slow: false, cancellationToken).ConfigureAwait(false);
+        }
         foreach (TransferStep step in plan.Steps)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -43,6 +48,7 @@ public sealed partial class DfuDevice
             {
                 case TransferStepKind.Detach:
                     await EnsureDfuModeAsync(progress, cancellationToken).ConfigureAwait(false);
+                    await EnsureIdleAsync(slow: false, cancellationToken).ConfigureAwait(false);
                     break;
                 case TransferStepKind.SelectAlternateSetting:
                     await SelectAsync(step.AlternateSetting, cancellationToken).ConfigureAwait(false);

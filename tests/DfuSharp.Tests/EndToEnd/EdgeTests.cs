@@ -41,4 +41,19 @@ public class EdgeTests
         sim.Device.ReadMemory(0x0800_0000, 4).Should().OnlyContain(b => b == 0xFF, "the device finished the erase it had received");
         sim.Device.State.Should().Be(DfuSharp.Protocol.DfuState.DfuIdle);
     }
+
+    [Fact]
+    public async Task ExecuteAsync_PlanMadeInRuntimeMode_DetachesThenRunsItsSteps()
+    {
+        var sim = SimHarness.Create("runtime");
+        await using DfuDevice device = await sim.OpenAsync();
+        byte[] firmware = SimHarness.Random(3000, 12);
+        DfuSharp.Planning.TransferPlan plan = device.PlanDownload(SimHarness.PlainFile(firmware), new DownloadOptions { Verify = true });
+
+        DownloadResult result = await device.ExecuteAsync(plan);
+
+        plan.Steps[0].Kind.Should().Be(DfuSharp.Planning.TransferStepKind.Detach);
+        result.Verified.Should().BeTrue();
+        device.Mode.Should().Be(DfuMode.Dfu);
+    }
 }
