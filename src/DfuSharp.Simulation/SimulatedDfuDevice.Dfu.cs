@@ -232,7 +232,7 @@ public sealed partial class SimulatedDfuDevice
             else
             {
                 uint address = DataAddress(setup.Value);
-                MemoryBank? bank = _banks.FirstOrDefault(b => b.AlternateSetting == _alternateSetting && b.Contains(address));
+                MemoryBank? bank = _flash.Find(_alternateSetting, address);
                 if (_readProtected && bank?.Kind != SimulatedMemoryKind.Register)
                 {
                     return StallError(ref detail, ReadProtectedText, DfuStatus.ErrVendor, ReadProtectedText);
@@ -243,7 +243,7 @@ public sealed partial class SimulatedDfuDevice
                     return StallError(ref detail, $"0x{address:X8} is not readable", DfuStatus.ErrAddress);
                 }
 
-                int length = (int)Math.Min(setup.Length, ReadableRun(bank, address));
+                int length = (int)Math.Min(setup.Length, SimulatedFlash.ReadableRun(bank, address));
                 reply = bank.Slice(address, length).ToArray();
                 detail = string.Create(CultureInfo.InvariantCulture, $"read 0x{address:X8}");
             }
@@ -471,7 +471,7 @@ public sealed partial class SimulatedDfuDevice
                 case SetAddressCommand:
                     busy = timing.CommandTime;
                     poll = timing.CommandPollTimeout;
-                    if (_banks.Any(b => b.AlternateSetting == _alternateSetting && b.Contains(address)))
+                    if (_flash.Find(_alternateSetting, address) is not null)
                     {
                         _pointer = address;
                     }
@@ -504,10 +504,7 @@ public sealed partial class SimulatedDfuDevice
                     // Read Unprotect: mass erase, clear the protection, then reset (the device leaves the bus).
                     busy = timing.MassEraseTime;
                     poll = timing.MassErasePollTimeout;
-                    foreach (MemoryBank bank in _banks.Where(b => b.Kind == SimulatedMemoryKind.Flash))
-                    {
-                        bank.Data.AsSpan().Fill(0xFF);
-                    }
+                    _flash.EraseAllFlash();
 
                     _readProtected = false;
                     WriteReadProtectionByte(ReadProtectionLevel0);
@@ -553,25 +550,13 @@ public sealed partial class SimulatedDfuDevice
 
     private (TimeSpan Busy, DfuStatus? Error, string? Text) ErasePage(uint address)
     {
-        TimeSpan busy = _profile.Timing.CommandTime;
         if (_readProtected)
         {
-            return (busy, DfuStatus.ErrVendor, ReadProtectedText);
+            return (_profile.Timing.CommandTime, DfuStatus.ErrVendor, ReadProtectedText);
         }
 
-        MemoryBank? bank = _banks.FirstOrDefault(b => b.AlternateSetting == _alternateSetting && b.Contains(address));
-        if (bank?.SectorAt(address) is not { } sector || (sector.Access & SimulatedSectorAccess.Erasable) == 0)
-        {
-            return (busy, DfuStatus.ErrTarget, null);
-        }
-
-        if (_writeProtected.Contains(sector.Address))
-        {
-            return (busy, DfuStatus.ErrWrite, null);
-        }
-
-        bank.Slice(sector.Address, sector.Size).Fill(0xFF);
-        return (_profile.Timing.EraseTime(sector.Size), null, null);
+        (SimulatedSector? sector, DfuStatus? error) = _flash.EraseSector(_alternateSetting, address);
+        return sector is { } erased ? (_profile.Timing.EraseTime(erased.Size), null, null) : (_profile.Timing.CommandTime, error, null);
     }
 
     private (TimeSpan Busy, DfuStatus? Error, string? Text) MassErase()
@@ -581,28 +566,8 @@ public sealed partial class SimulatedDfuDevice
             return (_profile.Timing.CommandTime, DfuStatus.ErrVendor, ReadProtectedText);
         }
 
-        var sectors = _banks
-            .Where(b => b.AlternateSetting == _alternateSetting)
-            .SelectMany(b => b.Sectors.Select(s => (Bank: b, Sector: s)))
-            .Where(x => (x.Sector.Access & SimulatedSectorAccess.Erasable) != 0)
-            .ToList();
-        if (sectors.Count == 0)
-        {
-            return (_profile.Timing.CommandTime, DfuStatus.ErrTarget, null);
-        }
-
-        // RM0090, "Write protections": an erase that touches a write-protected sector is not performed (WRPERR).
-        if (sectors.Any(x => _writeProtected.Contains(x.Sector.Address)))
-        {
-            return (_profile.Timing.CommandTime, DfuStatus.ErrWrite, null);
-        }
-
-        foreach ((MemoryBank bank, SimulatedSector sector) in sectors)
-        {
-            bank.Slice(sector.Address, sector.Size).Fill(0xFF);
-        }
-
-        return (_profile.Timing.MassEraseTime, null, null);
+        DfuStatus? error = _flash.MassErase(_alternateSetting);
+        return error is null ? (_profile.Timing.MassEraseTime, null, null) : (_profile.Timing.CommandTime, error, null);
     }
 
     private (DfuStatus? Error, string? Text) ProgramDfuSe(uint address, byte[] data)
@@ -619,20 +584,9 @@ public sealed partial class SimulatedDfuDevice
             return (DfuStatus.ErrAddress, null);
         }
 
-        foreach (SimulatedSector sector in bank.Sectors)
+        if (_flash.CheckWritable(bank, address, data.Length) is { } refused)
         {
-            if (sector.Address < address + (ulong)data.Length && sector.End > address)
-            {
-                if ((sector.Access & SimulatedSectorAccess.Writable) == 0)
-                {
-                    return (DfuStatus.ErrTarget, null);
-                }
-
-                if (_writeProtected.Contains(sector.Address))
-                {
-                    return (DfuStatus.ErrWrite, null);
-                }
-            }
+            return (refused, null);
         }
 
         Span<byte> target = bank.Slice(address, data.Length);
@@ -650,12 +604,7 @@ public sealed partial class SimulatedDfuDevice
         }
         else
         {
-            // NOR flash and OTP: programming can only clear bits.
-            for (int i = 0; i < data.Length; i++)
-            {
-                unerased |= (target[i] & data[i]) != data[i];
-                target[i] &= data[i];
-            }
+            unerased = SimulatedFlash.ProgramNor(target, data);
         }
 
         CorruptIfInjected(target);
@@ -693,10 +642,7 @@ public sealed partial class SimulatedDfuDevice
         else if (_readProtected)
         {
             // Going back to level 0 erases the flash first.
-            foreach (MemoryBank flash in _banks.Where(b => b.Kind == SimulatedMemoryKind.Flash))
-            {
-                flash.Data.AsSpan().Fill(0xFF);
-            }
+            _flash.EraseAllFlash();
 
             _readProtected = false;
         }
@@ -743,26 +689,5 @@ public sealed partial class SimulatedDfuDevice
                 return;
             }
         }
-    }
-
-    private static long ReadableRun(MemoryBank bank, uint address)
-    {
-        long run = 0;
-        foreach (SimulatedSector sector in bank.Sectors)
-        {
-            if (sector.End <= address)
-            {
-                continue;
-            }
-
-            if ((sector.Access & SimulatedSectorAccess.Readable) == 0)
-            {
-                break;
-            }
-
-            run += (long)(sector.End - Math.Max(sector.Address, address));
-        }
-
-        return run;
     }
 }

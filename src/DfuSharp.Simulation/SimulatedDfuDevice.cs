@@ -29,6 +29,7 @@ public sealed partial class SimulatedDfuDevice : IUsbTransport
     private readonly DateTimeOffset _created;
     private readonly List<MemoryBank> _banks = [];
     private readonly HashSet<uint> _writeProtected;
+    private readonly SimulatedFlash _flash;
     private readonly byte[] _firmware;
     private readonly int[] _requestCounts = new int[7];
     private readonly string? _serial;
@@ -88,6 +89,7 @@ public sealed partial class SimulatedDfuDevice : IUsbTransport
         Faults = _options.Faults;
         _readProtected = _options.ReadProtected;
         _writeProtected = [.. _options.WriteProtectedSectors];
+        _flash = new SimulatedFlash(_banks, _writeProtected);
 
         // Memory belongs to the device, not to a mode: a run-time device and its DFU-mode self share it.
         int capacity = 0;
@@ -546,19 +548,7 @@ public sealed partial class SimulatedDfuDevice : IUsbTransport
         }
     }
 
-    private MemoryBank? BankFor(uint address, int length, int? alternateSetting = null)
-    {
-        foreach (MemoryBank bank in _banks)
-        {
-            if ((alternateSetting is null || bank.AlternateSetting == alternateSetting)
-                && bank.Contains(address) && (ulong)address + (uint)length <= bank.End)
-            {
-                return bank;
-            }
-        }
-
-        return null;
-    }
+    private MemoryBank? BankFor(uint address, int length, int? alternateSetting = null) => _flash.BankFor(address, length, alternateSetting);
 
     private void ResetProtocolState()
     {
