@@ -17,6 +17,7 @@ public sealed class LibUsbDeviceProvider : IUsbDeviceProvider, IDisposable
     private readonly Lock _lock = new();
     private LibUsbContext? _context;
     private bool _disposed;
+    private HotplugListener? _arrivals;
 
     /// <summary>Creates a provider.</summary>
     /// <param name="options">Options, or <see langword="null"/> for the defaults.</param>
@@ -88,51 +89,31 @@ public sealed class LibUsbDeviceProvider : IUsbDeviceProvider, IDisposable
     }
 
     /// <inheritdoc/>
-    public async ValueTask<UsbDeviceInfo> WaitForDeviceAsync(Func<UsbDeviceInfo, bool> match, TimeSpan timeout, CancellationToken cancellationToken = default)
+    public TimeProvider TimeProvider => _time;
+
+    /// <inheritdoc/>
+    public async ValueTask WaitForArrivalAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(match);
         LibUsbContext context = Context;
-        long started = _time.GetTimestamp();
         bool hotplug = _options.UseHotplug && context.HasHotplug;
-        using HotplugListener? listener = hotplug ? context.ListenForArrivals() : null;
-        Log.WaitingForDevice(_logger, (long)timeout.TotalMilliseconds, hotplug ? "hotplug" : "polling");
         TimeSpan interval = hotplug ? _options.HotplugRecheckInterval : _options.PollInterval;
-        while (true)
+        TimeSpan delay = timeout < interval ? timeout : interval;
+        Log.WaitingForDevice(_logger, (long)delay.TotalMilliseconds, hotplug ? "hotplug" : "polling");
+        HotplugListener? listener = hotplug ? Arrivals(context) : null;
+        using var wake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task sleeping = Task.Delay(delay > TimeSpan.Zero ? delay : TimeSpan.FromTicks(1), _time, wake.Token);
+        if (listener is null)
         {
-            // Reset before listing: an arrival during the listing then still wakes the next wait.
-            listener?.Reset();
-            foreach (UsbDeviceInfo device in await EnumerateAsync(cancellationToken))
-            {
-                if (match(device))
-                {
-                    return device;
-                }
-            }
-
-            TimeSpan remaining = timeout - _time.GetElapsedTime(started);
-            if (remaining <= TimeSpan.Zero)
-            {
-                throw new DfuReenumerationTimeoutException($"No matching USB device appeared within {timeout.TotalMilliseconds:0} ms.")
-                {
-                    Timeout = timeout,
-                };
-            }
-
-            TimeSpan delay = remaining < interval ? remaining : interval;
-            using var wake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            Task sleeping = Task.Delay(delay, _time, wake.Token);
-            if (listener is null)
-            {
-                await sleeping;
-            }
-            else
-            {
-                // Whichever comes first: an arrival, or the recheck interval.
-                await Task.WhenAny(sleeping, listener.WaitAsync());
-                await wake.CancelAsync();
-                cancellationToken.ThrowIfCancellationRequested();
-            }
+            await sleeping.ConfigureAwait(false);
+            return;
         }
+
+        // Whichever comes first: an arrival, or the recheck interval. The listener is reset before the caller lists
+        // the devices again, so an arrival during that listing wakes the next wait.
+        await Task.WhenAny(sleeping, listener.WaitAsync()).ConfigureAwait(false);
+        await wake.CancelAsync().ConfigureAwait(false);
+        listener.Reset();
+        cancellationToken.ThrowIfCancellationRequested();
     }
 
     /// <inheritdoc/>
@@ -146,8 +127,19 @@ public sealed class LibUsbDeviceProvider : IUsbDeviceProvider, IDisposable
             _context = null;
         }
 
+        _arrivals?.Dispose();
+
         // Open transports keep the native context alive through their handles; libusb_exit runs after the last one.
         context?.Dispose();
+    }
+
+    // One hotplug listener for the provider's life, made at the first wait.
+    private HotplugListener Arrivals(LibUsbContext context)
+    {
+        lock (_lock)
+        {
+            return _arrivals ??= context.ListenForArrivals();
+        }
     }
 
     private LibUsbTransport Open(LibUsbContext context, UsbDeviceInfo device)

@@ -118,43 +118,20 @@ public sealed class SimulatedUsbBus : IUsbDeviceProvider
     }
 
     /// <inheritdoc/>
-    public async ValueTask<UsbDeviceInfo> WaitForDeviceAsync(Func<UsbDeviceInfo, bool> match, TimeSpan timeout, CancellationToken cancellationToken = default)
+    public async ValueTask WaitForArrivalAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(match);
-        DateTimeOffset deadline = TimeProvider.GetUtcNow() + timeout;
-        while (true)
+        // Sleep until the next device comes back, or until the timeout if none will before it.
+        DateTimeOffset now = TimeProvider.GetUtcNow();
+        DateTimeOffset wake = now + timeout;
+        foreach (SimulatedDfuDevice device in Devices)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            foreach (UsbDeviceInfo info in Present())
+            if (device.ReconnectsAt is { } at && at < wake)
             {
-                if (match(info))
-                {
-                    return info;
-                }
+                wake = at;
             }
-
-            DateTimeOffset now = TimeProvider.GetUtcNow();
-            if (now >= deadline)
-            {
-                throw new DfuReenumerationTimeoutException(
-                    string.Create(CultureInfo.InvariantCulture, $"No matching device appeared within {timeout.TotalMilliseconds} ms."))
-                {
-                    Timeout = timeout,
-                };
-            }
-
-            // Sleep until the next device comes back, or until the deadline if none will before it.
-            DateTimeOffset wake = deadline;
-            foreach (SimulatedDfuDevice device in Devices)
-            {
-                if (device.ReconnectsAt is { } at && at < wake)
-                {
-                    wake = at;
-                }
-            }
-
-            await Task.Delay(wake > now ? wake - now : TimeSpan.FromTicks(1), TimeProvider, cancellationToken);
         }
+
+        await Task.Delay(wake > now ? wake - now : TimeSpan.FromTicks(1), TimeProvider, cancellationToken).ConfigureAwait(false);
     }
 
     private List<UsbDeviceInfo> Present()

@@ -317,7 +317,10 @@ public class DfuDeviceScriptedTests
         public ValueTask<IUsbTransport> OpenAsync(UsbDeviceInfo device, CancellationToken cancellationToken = default)
             => ValueTask.FromResult<IUsbTransport>(new ScriptedTransport(device));
 
-        public ValueTask<UsbDeviceInfo> WaitForDeviceAsync(Func<UsbDeviceInfo, bool> match, TimeSpan timeout, CancellationToken cancellationToken = default)
-            => throw new DfuReenumerationTimeoutException();
+        public TimeProvider TimeProvider { get; } = new DfuSharp.Simulation.VirtualTimeProvider();
+
+        // Nothing ever arrives: the wait only moves the virtual clock.
+        public async ValueTask WaitForArrivalAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+            => await Task.Delay(timeout, TimeProvider, cancellationToken);
     }
 }

@@ -18,15 +18,18 @@ public interface IUsbDeviceProvider
     /// <exception cref="UsbTransportException">The device could not be opened (gone, no access, busy).</exception>
     ValueTask<IUsbTransport> OpenAsync(UsbDeviceInfo device, CancellationToken cancellationToken = default);
 
+    /// <summary>Gets the clock the provider waits on (a virtual one in tests).</summary>
+    TimeProvider TimeProvider { get; }
+
     /// <summary>
-    /// Waits until a device that satisfies <paramref name="match"/> is present, using hotplug events where the platform
-    /// has them and polling where it does not.
+    /// Waits until a device may have arrived since the previous wait returned (a hotplug event where the platform has
+    /// them), or until <paramref name="timeout"/> or the provider's own recheck interval has passed. It never throws
+    /// for a device that does not come: deciding that is the caller's (see
+    /// <see cref="UsbDeviceProviderExtensions.WaitForDeviceAsync"/>).
     /// </summary>
-    /// <param name="match">Which device to wait for (for example: the same serial and port path, now in DFU mode).</param>
-    /// <param name="timeout">How long to wait.</param>
+    /// <param name="timeout">The longest wait.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
-    /// <returns>The device.</returns>
-    /// <exception cref="DfuReenumerationTimeoutException">No such device appeared within <paramref name="timeout"/>.</exception>
+    /// <returns>A task that completes when it is worth listing the devices again.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    ValueTask<UsbDeviceInfo> WaitForDeviceAsync(Func<UsbDeviceInfo, bool> match, TimeSpan timeout, CancellationToken cancellationToken = default);
+    ValueTask WaitForArrivalAsync(TimeSpan timeout, CancellationToken cancellationToken = default);
 }

@@ -325,8 +325,10 @@ public sealed class CompositeDeviceTests
         public async ValueTask<IUsbTransport> OpenAsync(UsbDeviceInfo device, CancellationToken cancellationToken = default)
             => await bus.OpenAsync((await bus.EnumerateAsync(cancellationToken)).Single(d => d.PortPath == device.PortPath), cancellationToken);
 
-        public async ValueTask<UsbDeviceInfo> WaitForDeviceAsync(Func<UsbDeviceInfo, bool> match, TimeSpan timeout, CancellationToken cancellationToken = default)
-            => WithHid(await bus.WaitForDeviceAsync(d => match(WithHid(d)), timeout, cancellationToken));
+        public TimeProvider TimeProvider => bus.TimeProvider;
+
+        public ValueTask WaitForArrivalAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+            => bus.WaitForArrivalAsync(timeout, cancellationToken);
 
         private static UsbDeviceInfo WithHid(UsbDeviceInfo device)
         {

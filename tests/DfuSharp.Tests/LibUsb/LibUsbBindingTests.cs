@@ -1,3 +1,4 @@
+using DfuSharp.Usb;
 using DfuSharp.LibUsb;
 
 namespace DfuSharp.Tests.LibUsb;

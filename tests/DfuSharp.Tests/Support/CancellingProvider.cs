@@ -12,8 +12,10 @@ internal sealed class CancellingProvider(IUsbDeviceProvider inner, Func<UsbSetup
     public async ValueTask<IUsbTransport> OpenAsync(UsbDeviceInfo device, CancellationToken cancellationToken = default)
         => new Transport(await inner.OpenAsync(device, cancellationToken).ConfigureAwait(false), after, cancellation);
 
-    public ValueTask<UsbDeviceInfo> WaitForDeviceAsync(Func<UsbDeviceInfo, bool> match, TimeSpan timeout, CancellationToken cancellationToken = default)
-        => inner.WaitForDeviceAsync(match, timeout, cancellationToken);
+    public TimeProvider TimeProvider => inner.TimeProvider;
+
+    public ValueTask WaitForArrivalAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+        => inner.WaitForArrivalAsync(timeout, cancellationToken);
 
     private sealed class Transport(IUsbTransport inner, Func<UsbSetupPacket, ReadOnlyMemory<byte>, bool> after, CancellationTokenSource cancellation) : IUsbTransport
     {

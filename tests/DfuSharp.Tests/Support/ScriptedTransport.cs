@@ -118,8 +118,11 @@ internal sealed class ScriptedTransport(UsbDeviceInfo device) : IUsbTransport, I
     public ValueTask<IUsbTransport> OpenAsync(UsbDeviceInfo device, CancellationToken cancellationToken = default)
         => ValueTask.FromResult<IUsbTransport>(this);
 
-    public ValueTask<UsbDeviceInfo> WaitForDeviceAsync(Func<UsbDeviceInfo, bool> match, TimeSpan timeout, CancellationToken cancellationToken = default)
-        => match(Device) ? ValueTask.FromResult(Device) : ValueTask.FromException<UsbDeviceInfo>(new DfuReenumerationTimeoutException("scripted") { Timeout = timeout });
+    public TimeProvider TimeProvider { get; } = new DfuSharp.Simulation.VirtualTimeProvider();
+
+    // The scripted device is always present; nothing else arrives, so a wait only moves the virtual clock.
+    public async ValueTask WaitForArrivalAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+        => await Task.Delay(timeout, TimeProvider, cancellationToken);
 
     private static string Describe(UsbSetupPacket setup) => (DfuRequest)setup.Request switch
     {
