@@ -38,6 +38,10 @@ internal static class CliErrors
             DfuFileMismatchException e => new CliError(ExitCodes.DataError, null, e.Message),
             DfuVerificationException e => new CliError(ExitCodes.Protocol, null, e.Message),
             UsbTransportException { Error: UsbError.LibraryMissing } e => new CliError(ExitCodes.NoDevice, null, e.Message),
+
+            // A native library that loaded but is not the one expected (a wrong DFUSHARP_LIBUSB_PATH) cannot reach devices.
+            DllNotFoundException or EntryPointNotFoundException
+                => new CliError(ExitCodes.NoDevice, null, $"the USB library could not be used: {exception.Message}"),
             DfuReenumerationTimeoutException e => new CliError(ExitCodes.ReenumerationTimeout, null, e.Message),
 
             // A STALL is the device refusing a request (DFU 1.1 §6.1.2: it enters dfuERROR with errSTALLEDPKT), not a
