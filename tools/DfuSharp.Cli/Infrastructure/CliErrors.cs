@@ -25,7 +25,33 @@ internal sealed record CliError(int ExitCode, string? Path, string Message)
 internal static class CliErrors
 {
     /// <summary>Maps a failure to what the CLI reports.</summary>
+    /// <remarks>
+    /// Whatever layer built the message, it never ends in .NET's "(Parameter 'image')" or "Actual value was" tails:
+    /// they name a C# parameter the user never saw.
+    /// </remarks>
     public static CliError Map(Exception exception)
+    {
+        CliError error = MapException(exception);
+        return error with { Message = WithoutParameterTail(error.Message) };
+    }
+
+    /// <summary>Removes the "(Parameter 'x')" and "Actual value was …" tails .NET appends to argument messages.</summary>
+    internal static string WithoutParameterTail(string message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        int actual = message.IndexOf(Environment.NewLine + "Actual value was", StringComparison.Ordinal);
+        if (actual >= 0)
+        {
+            message = message[..actual];
+        }
+
+        return s_parameterTail.Replace(message, string.Empty);
+    }
+
+    private static readonly System.Text.RegularExpressions.Regex s_parameterTail =
+        new(@" \(Parameter '[^']*'\)$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    private static CliError MapException(Exception exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
         return exception switch
@@ -62,19 +88,8 @@ internal static class CliErrors
     /// <summary>Gets an argument exception's message without the "(Parameter 'x')" and "Actual value was" tails .NET appends.</summary>
     internal static string WithoutParameter(ArgumentException exception)
     {
-        string message = exception.Message;
-        int actual = message.IndexOf(Environment.NewLine + "Actual value was", StringComparison.Ordinal);
-        if (actual >= 0)
-        {
-            message = message[..actual];
-        }
-
-        if (exception.ParamName is { } name && message.EndsWith($" (Parameter '{name}')", StringComparison.Ordinal))
-        {
-            message = message[..^$" (Parameter '{name}')".Length];
-        }
-
-        return message;
+        ArgumentNullException.ThrowIfNull(exception);
+        return WithoutParameterTail(exception.Message);
     }
 
     private static CliError MapFile(string path, FileRole role, Exception inner) => inner switch
