@@ -35,6 +35,57 @@ public sealed class ConversionTests : IDisposable
         peer.StandardError.Should().BeEmpty("srec_cat warns about a missing header or termination record");
     }
 
+    [Theory]
+    [InlineData("in.hex", "out.hex")]
+    [InlineData("in.hex", "out.srec")]
+    [InlineData("in.srec", "out.hex")]
+    [InlineData("in.srec", "out.srec")]
+    public async Task Convert_TextToText_KeepsTheStartAddress(string inputName, string outputName)
+    {
+        MemoryImage image = MemoryImage.FromBytes(0x0800_0000, SimCli.Random(600, seed: 2));
+        var text = new ArrayBufferWriter<byte>();
+        if (inputName.EndsWith(".hex", StringComparison.Ordinal))
+        {
+            IntelHex.Write(image, text, new IntelHexWriteOptions { StartAddress = IntelHexStartAddress.Linear(0x0800_01C1) });
+        }
+        else
+        {
+            SRecord.Write(image, text, new SRecordWriteOptions { StartAddress = 0x0800_01C1 });
+        }
+
+        string input = _dir.Write(inputName, text.WrittenSpan.ToArray());
+        string output = _dir.File(outputName);
+
+        CliRun run = await CliRunner.RunAsync("file", "convert", input, output);
+
+        run.ExitCode.Should().Be(0, run.ToString());
+        byte[] written = File.ReadAllBytes(output);
+        if (outputName.EndsWith(".hex", StringComparison.Ordinal))
+        {
+            IntelHexFile back = IntelHex.Read(written);
+            back.Image.Should().Be(image);
+            back.StartAddress.Should().Be(IntelHexStartAddress.Linear(0x0800_01C1));
+        }
+        else
+        {
+            SRecordFile back = SRecord.Read(written);
+            back.Image.Should().Be(image);
+            back.StartAddress.Should().Be(0x0800_01C1u);
+        }
+    }
+
+    [Fact]
+    public async Task Upload_OutputNameLongerThanTheFileSystemAllows_Exits73BeforeReading()
+    {
+        var cli = new SimCli();
+        string output = _dir.File(new string('u', 300) + ".bin");
+
+        CliRun run = await cli.RunAsync("upload", output, "--address", "0x08000000", "--length", "64", "--device", "sim:stm32f4", "--json");
+
+        run.ExitCode.Should().Be(73, run.ToString());
+        run.Json().GetProperty("error").GetString().Should().Contain("cannot create");
+    }
+
     [Fact]
     public void SRecordWrite_MoreRecordsThanS6Counts_LeavesTheCountOut()
     {

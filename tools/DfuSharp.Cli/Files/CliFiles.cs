@@ -19,6 +19,9 @@ internal static partial class CliFiles
 
     private const int ReadChunk = 64 * 1024;
 
+    // NAME_MAX of Linux, macOS and Windows file systems: a file name longer than this (in UTF-8 bytes) cannot exist.
+    private const int MaxNameBytes = 255;
+
     /// <summary>
     /// Reads a whole input file. Only a regular file of at most <see cref="MaxInputLength"/> bytes is read; both are
     /// checked before reading, so a device or a FIFO is refused instead of read forever.
@@ -44,18 +47,34 @@ internal static partial class CliFiles
                     throw TooLarge(path);
                 }
 
-                // Files in /proc report a length of 0 and still have content: read to the end, but never past the cap.
-                var buffer = new ArrayBufferWriter<byte>((int)length + 1);
-                while (true)
+                // The file is read into one array of its length, with no second copy. Files in /proc report a
+                // length of 0 and still have content: when the file turns out longer than it said, the rest is read
+                // to the end, but never past the cap.
+                byte[] content = new byte[length];
+                int filled = 0;
+                while (filled < content.Length)
                 {
-                    int read = await stream.ReadAsync(buffer.GetMemory(ReadChunk), cancellationToken).ConfigureAwait(false);
+                    int read = await stream.ReadAsync(content.AsMemory(filled, Math.Min(ReadChunk, content.Length - filled)), cancellationToken)
+                        .ConfigureAwait(false);
                     if (read == 0)
                     {
-                        return buffer.WrittenSpan.ToArray();
+                        return content[..filled];
                     }
 
-                    buffer.Advance(read);
-                    if (buffer.WrittenCount > MaxInputLength)
+                    filled += read;
+                }
+
+                var rest = new ArrayBufferWriter<byte>();
+                while (true)
+                {
+                    int read = await stream.ReadAsync(rest.GetMemory(ReadChunk), cancellationToken).ConfigureAwait(false);
+                    if (read == 0)
+                    {
+                        return rest.WrittenCount == 0 ? content : [.. content, .. rest.WrittenSpan];
+                    }
+
+                    rest.Advance(read);
+                    if (content.Length + (long)rest.WrittenCount > MaxInputLength)
                     {
                         throw TooLarge(path);
                     }
@@ -104,17 +123,28 @@ internal static partial class CliFiles
     /// replaced under the name given; its other names keep the old content. A target that exists and is not a
     /// regular file (a device, a FIFO, a socket) is written directly instead, never replaced; a directory is refused.
     /// </remarks>
-    public static async Task WriteAtomicAsync(string path, Action<IBufferWriter<byte>> write, CancellationToken cancellationToken)
+    /// <returns>How many bytes were written.</returns>
+    public static async Task<long> WriteAtomicAsync(string path, Action<IBufferWriter<byte>> write, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(write);
-        await WriteAtomicAsync(path, (stream, ct) =>
+        long written = 0;
+        await WriteAtomicAsync(path, (stream, ct) => Task.Run(() =>
         {
             var writer = new StreamBufferWriter(stream, ct);
             write(writer);
             writer.Complete();
-            return Task.CompletedTask;
-        }, cancellationToken).ConfigureAwait(false);
+            written = writer.BytesWritten;
+        }, ct), cancellationToken).ConfigureAwait(false);
+        return written;
     }
+
+    /// <summary>
+    /// Runs a long computation (decoding or encoding a large file) on a worker thread, so that a cancellation (Ctrl+C,
+    /// SIGTERM) ends the command at once rather than when the codec finishes: the work is abandoned and its result
+    /// never written.
+    /// </summary>
+    public static Task<T> RunAsync<T>(Func<T> work, CancellationToken cancellationToken)
+        => Task.Run(work, cancellationToken).WaitAsync(cancellationToken);
 
     /// <inheritdoc cref="WriteAtomicAsync(string, Action{IBufferWriter{byte}}, CancellationToken)"/>
     public static Task WriteAtomicAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
@@ -141,7 +171,7 @@ internal static partial class CliFiles
 
             string directory = Path.GetDirectoryName(full) ?? throw new DirectoryNotFoundException($"no folder for {path}");
             temp = TemporaryName(directory);
-            var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1, useAsync: true);
+            FileStream stream = Create(path, temp);
             await using (stream.ConfigureAwait(false))
             {
                 await write(stream, cancellationToken).ConfigureAwait(false);
@@ -155,7 +185,16 @@ internal static partial class CliFiles
             }
 
             cancellationToken.ThrowIfCancellationRequested();
-            File.Move(temp, full, overwrite: true);
+            try
+            {
+                File.Move(temp, full, overwrite: true);
+            }
+            catch (IOException ex) when (!IsLocked(ex))
+            {
+                // The rename is what creates the name: a name too long for the file system cannot be created.
+                throw new CliException(ExitCodes.CannotCreate, $"cannot create: {ex.Message}", path);
+            }
+
             temp = null;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.SecurityException)
@@ -186,6 +225,20 @@ internal static partial class CliFiles
         }
 
         return full;
+    }
+
+    // Creating the file is where "cannot create" (73) failures happen: a name too long, a read-only file system, a
+    // path through a file. Failures while writing (a full disk) stay I/O errors (74).
+    private static FileStream Create(string path, string temp)
+    {
+        try
+        {
+            return new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1, useAsync: true);
+        }
+        catch (IOException ex) when (!IsLocked(ex))
+        {
+            throw new CliException(ExitCodes.CannotCreate, $"cannot create: {ex.Message}", path);
+        }
     }
 
     // A short name, so that an output whose own name is near the file-system limit (255 bytes) still has a temporary
@@ -275,11 +328,18 @@ internal static partial class CliFiles
                 CheckReplaceable(path, full);
             }
 
+            if (kind == PathKind.Missing && System.Text.Encoding.UTF8.GetByteCount(Path.GetFileName(full)) > MaxNameBytes)
+            {
+                throw new CliException(ExitCodes.CannotCreate, $"cannot create: the name is longer than {MaxNameBytes} bytes, the file-system limit", path);
+            }
+
             if (kind != PathKind.Special)
             {
                 // The atomic write creates a temporary file in this folder; try that now (a folder such as /proc
                 // exists but takes no new files).
-                using var created = new FileStream(TemporaryName(directory), FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1, FileOptions.DeleteOnClose);
+                string probe = TemporaryName(directory);
+                Create(path, probe).Dispose();
+                TryDelete(probe);
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.SecurityException or ArgumentException)
