@@ -61,6 +61,19 @@ public sealed class ReplacedFileTests : IDisposable
         File.ReadAllBytes(output).Should().Equal("old"u8.ToArray());
     }
 
+    [RootLinuxFact]
+    public async Task Convert_OverAnotherUsersFile_KeepsItsOwner()
+    {
+        string input = _dir.Write("app.bin", SimCli.Random(512, seed: 7));
+        string output = _dir.Write("theirs.hex", []);
+        Run("chown", "65534:65534", output);
+
+        CliRun run = await CliRunner.RunAsync("file", "convert", input, output);
+
+        run.ExitCode.Should().Be(0, run.ToString());
+        Run("stat", "-c", "%u:%g", output).Trim().Should().Be("65534:65534");
+    }
+
     [UnixFact]
     public async Task SuffixAdd_ThroughASymbolicLink_ChangesTheTargetAndKeepsTheLink()
     {
@@ -81,11 +94,7 @@ public sealed class ReplacedFileTests : IDisposable
         byte[] content = SimCli.Random(256, seed: 5);
         string file = _dir.Write("one.bin", content);
         string other = _dir.File("other.bin");
-        using (var ln = Process.Start(new ProcessStartInfo("ln", [file, other]) { UseShellExecute = false })!)
-        {
-            ln.WaitForExit();
-            ln.ExitCode.Should().Be(0);
-        }
+        Run("ln", file, other);
 
         CliRun run = await CliRunner.RunAsync("file", "suffix", "add", file);
 
@@ -107,15 +116,20 @@ public sealed class ReplacedFileTests : IDisposable
         _dir.Entries().Should().HaveCount(2, "no temporary file is left behind");
     }
 
+    private static string Run(string program, params string[] args)
+    {
+        using var process = Process.Start(new ProcessStartInfo(program, args) { UseShellExecute = false, RedirectStandardOutput = true })!;
+        string output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        process.ExitCode.Should().Be(0, $"{program} must succeed");
+        return output;
+    }
+
     [UnixFact]
     public async Task Upload_ToAFifoWithoutAReader_HonoursCancellation()
     {
         string fifo = _dir.File("out.bin");
-        using (var mkfifo = Process.Start(new ProcessStartInfo("mkfifo", [fifo]) { UseShellExecute = false })!)
-        {
-            mkfifo.WaitForExit();
-            mkfifo.ExitCode.Should().Be(0);
-        }
+        Run("mkfifo", fifo);
 
         var cli = new SimCli();
         using var cancellation = new CancellationTokenSource();
@@ -158,6 +172,19 @@ internal sealed class CancelAfterText(string marker, CancellationTokenSource can
         if (value?.Contains(marker, StringComparison.Ordinal) == true)
         {
             cancellation.CancelAfter(delay);
+        }
+    }
+}
+
+/// <summary>A Linux fact for root, who may give a file to another user (chown).</summary>
+[AttributeUsage(AttributeTargets.Method)]
+internal sealed class RootLinuxFactAttribute : FactAttribute
+{
+    public RootLinuxFactAttribute()
+    {
+        if (!OperatingSystem.IsLinux() || Environment.UserName != "root")
+        {
+            Skip = "needs root on Linux to create a file owned by another user";
         }
     }
 }
