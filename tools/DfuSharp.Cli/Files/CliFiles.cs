@@ -263,6 +263,11 @@ internal static partial class CliFiles
         {
             // Another dfusharp holds its --sim-state lock on the file: writable, and the lock is waited for elsewhere.
         }
+        catch (IOException ex)
+        {
+            // A read-only file system, or a file that cannot be opened at all: it cannot be replaced either.
+            throw new CliException(ExitCodes.CannotCreate, $"cannot replace: {ex.Message}", path);
+        }
     }
 
     /// <summary>
