@@ -31,15 +31,24 @@ internal sealed class ChildProcess : IDisposable
 
     /// <summary>Starts <c>dfusharp</c> with more environment variables.</summary>
     public static ChildProcess Start(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
+        => Start(workingDirectory, environment, [], args);
+
+    /// <summary>Starts <c>dfusharp</c> through a launcher (for example <c>setpriv</c> to run as another user).</summary>
+    public static ChildProcess Start(string workingDirectory, IReadOnlyDictionary<string, string> environment, string[] launcher, params string[] args)
     {
         string host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } dotnet ? dotnet : "dotnet";
-        var info = new ProcessStartInfo(host)
+        var info = new ProcessStartInfo(launcher.Length > 0 ? launcher[0] : host)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (string arg in launcher.Skip(1).Append(host).Skip(launcher.Length > 0 ? 0 : 1))
+        {
+            info.ArgumentList.Add(arg);
+        }
+
         info.ArgumentList.Add("exec");
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "DfuSharp.Cli.dll"));
         foreach (string arg in args)

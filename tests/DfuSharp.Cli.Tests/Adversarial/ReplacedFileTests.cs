@@ -62,6 +62,26 @@ public sealed class ReplacedFileTests : IDisposable
     }
 
     [RootLinuxFact]
+    public async Task Convert_AsAnotherUserOverARootFile_Exits73AndKeepsIt()
+    {
+        // A folder anyone may write holds a file only root may write: the rename would be allowed, the replacement
+        // must not be.
+        File.SetUnixFileMode(_dir.Path, (UnixFileMode)0x1FF);
+        string input = _dir.Write("app.bin", SimCli.Random(512, seed: 8));
+        File.SetUnixFileMode(input, (UnixFileMode)0x1A4);
+        string output = _dir.Write("roots.hex", "old"u8.ToArray());
+        File.SetUnixFileMode(output, (UnixFileMode)0x1A4);
+        using var child = ChildProcess.Start(_dir.Path, new Dictionary<string, string>(),
+            ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"], "file", "convert", input, output);
+
+        CliRun run = await child.WaitForExitAsync();
+
+        run.ExitCode.Should().Be(73, run.ToString());
+        run.Stderr.Should().Contain("not writable for you");
+        File.ReadAllBytes(output).Should().Equal("old"u8.ToArray());
+    }
+
+    [RootLinuxFact]
     public async Task Convert_OverAnotherUsersFile_KeepsItsOwner()
     {
         string input = _dir.Write("app.bin", SimCli.Random(512, seed: 7));
@@ -184,7 +204,11 @@ internal sealed class RootLinuxFactAttribute : FactAttribute
     {
         if (!OperatingSystem.IsLinux() || Environment.UserName != "root")
         {
-            Skip = "needs root on Linux to create a file owned by another user";
+            Skip = "needs root on Linux to act as or for another user";
+        }
+        else if (PeerTools.Find("setpriv") is null)
+        {
+            Skip = "needs setpriv (util-linux) to run as another user";
         }
     }
 }
