@@ -102,6 +102,12 @@ internal static class CliApp
             }
 
             stderr.WriteLine(error.ToDiagnostic());
+            if (error.ExitCode == ExitCodes.Software)
+            {
+                // A defect: where it happened helps the report, and standard error is the place for it.
+                stderr.WriteLine(ex.ToString());
+            }
+
             return error.ExitCode;
         }
     }

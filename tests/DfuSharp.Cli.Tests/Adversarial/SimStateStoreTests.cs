@@ -166,6 +166,22 @@ public sealed class SimStateStoreTests : IDisposable
         run.Json().GetProperty("error").GetString().Should().NotContain("Exception");
     }
 
+    [Fact]
+    public async Task Json_InternalError_KeepsTheStackTraceOutOfTheObject()
+    {
+        var context = new CliContext(new StringWriter(), new StringWriter())
+        {
+            Devices = _cli.Environment with { CreateUsbProvider = () => throw new InvalidCastException("a defect") },
+        };
+
+        int code = await CliApp.RunAsync(["list", "--json"], context);
+
+        code.Should().Be(70);
+        using var document = System.Text.Json.JsonDocument.Parse(context.Out.ToString()!);
+        document.RootElement.GetProperty("error").GetString().Should().Be("internal error (InvalidCastException): a defect; please report it");
+        context.Error.ToString().Should().Contain("   at ", "the stack trace goes to standard error for the report");
+    }
+
     private async Task<string> WrittenStateAsync()
     {
         string state = _dir.File("board.state");

@@ -81,7 +81,8 @@ internal static class CliErrors
             ArgumentException e => new CliError(ExitCodes.Usage, e.ParamName, WithoutParameter(e)),
             FileNotFoundException e => new CliError(ExitCodes.NoInput, e.FileName, "no such file"),
             IOException e => new CliError(ExitCodes.IOError, null, e.Message),
-            _ => new CliError(ExitCodes.Software, null, $"internal error: {exception}"),
+            // The stack trace goes to standard error only (CliApp), never into a message or the JSON object.
+            _ => new CliError(ExitCodes.Software, null, $"internal error ({exception.GetType().Name}): {exception.Message}; please report it"),
         };
     }
 
