@@ -101,7 +101,8 @@ public sealed class SimStateStoreTests : IDisposable
     public async Task StateLockedByAChildProcess_SecondProcessFailsWith75()
     {
         string state = _dir.File("shared.state");
-        string firmware = _dir.Write("big.bin", SimCli.Random(256 * 1024, seed: 5));
+        // 768 KiB take the simulated board about 45 s, far longer than the second process waits for the lock (10 s).
+        string firmware = _dir.Write("big.bin", SimCli.Random(768 * 1024, seed: 5));
         using var first = ChildProcess.Start(_dir.Path, "download", firmware, "--address", "0x08000000",
             "--device", "sim:stm32f4", "--sim-state", state);
         await first.WaitForStderrAsync("erase:");
