@@ -158,10 +158,11 @@ public static class SRecord
     public static SRecordFile Read(TextReader reader) => Read(TextInput.ReadAll(reader));
 
     /// <summary>
-    /// Writes an image as S-records: the S0 header if given, each segment cut into data records of
+    /// Writes an image as S-records: the S0 header (empty by default), each segment cut into data records of
     /// <see cref="SRecordWriteOptions.RecordLength"/> bytes from its first address (and, as srec_cat does, from every
-    /// multiple of 1792, srec_cat's memory chunk), the S5/S6 count, and the termination
-    /// record if a start address is given. All data records have one type; with the same address width, header and
+    /// multiple of 1792, srec_cat's memory chunk), the S5/S6 count (left out when more than 16,777,215 data records
+    /// would overflow it), and the S9, S8 or S7 termination record, which holds the start address or 0. srec_cat reads the default
+    /// output without a warning. All data records have one type; with the same address width, header and
     /// record length srec_cat (srecord 1.64, <c>-address-length=</c>) writes the same bytes.
     /// </summary>
     /// <param name="image">The data.</param>
@@ -170,11 +171,12 @@ public static class SRecord
     /// <exception cref="ArgumentNullException"><paramref name="image"/> or <paramref name="destination"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range (record length, header length, line ending).</exception>
     /// <exception cref="DfuFormatException">
-    /// The data or start address does not fit the forced address width (<see cref="DfuFormatError.AddressOverflow"/>), or
-    /// there are more data records than an S6 record can count (<see cref="DfuFormatError.TooLarge"/>). Nothing is written then.
+    /// The data or start address does not fit the forced address width (<see cref="DfuFormatError.AddressOverflow"/>).
+    /// Nothing is written then.
     /// </exception>
     public static void Write(MemoryImage image, IBufferWriter<byte> destination, SRecordWriteOptions? options = null)
     {
+        const long MaxCountRecord = 0xFF_FFFF;
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(destination);
         options ??= new SRecordWriteOptions();
@@ -214,12 +216,6 @@ public static class SRecord
             }
         }
 
-        if (options.WriteCountRecord && recordCount > 0xFF_FFFF)
-        {
-            throw new DfuFormatException(
-                DfuFormatError.TooLarge, $"{recordCount} data records are more than an S6 count record can hold (16,777,215)");
-        }
-
         if (options.Header is { } header)
         {
             WriteRecord(destination, newLine, 0, 0, 2, header.Span);
@@ -238,15 +234,19 @@ public static class SRecord
             }
         }
 
-        if (options.WriteCountRecord)
+        // The count record is optional (Motorola's S-record format): with more data records than S6's 24 bits can
+        // count, it is left out rather than the file refused.
+        if (options.WriteCountRecord && recordCount <= MaxCountRecord)
         {
             bool small = recordCount <= 0xFFFF;
             WriteRecord(destination, newLine, small ? 5 : 6, (uint)recordCount, small ? 2 : 3, []);
         }
 
-        if (options.StartAddress is { } start)
+        // A file ends with the termination record of its address width (S9, S8 or S7), as srec_cat expects; without a
+        // start address it holds 0.
+        if (options.WriteTerminationRecord)
         {
-            WriteRecord(destination, newLine, 11 - width, start, width, []);
+            WriteRecord(destination, newLine, 11 - width, options.StartAddress ?? 0, width, []);
         }
     }
 

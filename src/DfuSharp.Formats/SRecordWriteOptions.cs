@@ -31,20 +31,33 @@ public sealed record SRecordWriteOptions
     /// <summary>Gets the address width of the data records; <see cref="SRecordAddressWidth.Automatic"/> by default.</summary>
     public SRecordAddressWidth AddressWidth { get; init; } = SRecordAddressWidth.Automatic;
 
-    /// <summary>Gets the data of the S0 header record (at most 252 bytes), or <see langword="null"/> to write none.</summary>
+    /// <summary>
+    /// Gets the data of the S0 header record (at most 252 bytes), or <see langword="null"/> to write none. The default
+    /// is an empty header (<c>S0030000FC</c>): srec_cat warns about a file without one.
+    /// </summary>
     /// <remarks>
     /// A <see langword="null"/> <c>byte[]</c> converts to an empty <see cref="ReadOnlyMemory{T}"/>, which writes an empty
     /// S0 record; assign <see langword="null"/> itself for none.
     /// </remarks>
-    public ReadOnlyMemory<byte>? Header { get; init; }
+    public ReadOnlyMemory<byte>? Header { get; init; } = ReadOnlyMemory<byte>.Empty;
 
     /// <summary>
-    /// Gets the start address for the termination record (S7, S8 or S9), or <see langword="null"/> to write none, as
-    /// srec_cat does when no start address is set. Use 0 for a conventional <c>S9030000FC</c>.
+    /// Gets the start address the termination record (S7, S8 or S9) holds, or <see langword="null"/> for none; the
+    /// record then holds 0 (a conventional <c>S9030000FC</c>).
     /// </summary>
     public uint? StartAddress { get; init; }
 
-    /// <summary>Gets whether to write the S5 (or, above 65,535 records, S6) count record. The default is <see langword="true"/>.</summary>
+    /// <summary>
+    /// Gets whether to end the file with the termination record (S7, S8 or S9, after the address width). The default
+    /// is <see langword="true"/>: srec_cat warns about a file without one. <see langword="false"/> reproduces files
+    /// that have none; a <see cref="StartAddress"/> is then not written.
+    /// </summary>
+    public bool WriteTerminationRecord { get; init; } = true;
+
+    /// <summary>
+    /// Gets whether to write the S5 (or, above 65,535 records, S6) count record. The default is <see langword="true"/>.
+    /// The record is optional: above 16,777,215 data records, more than S6 can count, it is left out.
+    /// </summary>
     public bool WriteCountRecord { get; init; } = true;
 
     /// <summary>Gets the line terminator: <see cref="LineEndings.Lf"/> (the default) or <see cref="LineEndings.CrLf"/>.</summary>
@@ -56,8 +69,8 @@ public sealed record SRecordWriteOptions
            && Header.HasValue == other.Header.HasValue
            && (!Header.HasValue || Header.Value.Span.SequenceEqual(other.Header!.Value.Span))
            && StartAddress == other.StartAddress && WriteCountRecord == other.WriteCountRecord
-           && LineEnding == other.LineEnding;
+           && WriteTerminationRecord == other.WriteTerminationRecord && LineEnding == other.LineEnding;
 
     /// <inheritdoc/>
-    public override int GetHashCode() => HashCode.Combine(RecordLength, AddressWidth, StartAddress, WriteCountRecord, LineEnding);
+    public override int GetHashCode() => HashCode.Combine(RecordLength, AddressWidth, StartAddress, WriteCountRecord, WriteTerminationRecord, LineEnding);
 }

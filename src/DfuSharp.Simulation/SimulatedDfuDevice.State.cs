@@ -37,62 +37,83 @@ public sealed partial class SimulatedDfuDevice
 
     /// <summary>Replaces the device's non-volatile state with one saved by <see cref="SaveState"/> from the same profile.</summary>
     /// <param name="stream">A readable stream.</param>
-    /// <exception cref="InvalidDataException">The stream does not hold a state of this profile, or it is truncated or inconsistent.</exception>
+    /// <exception cref="InvalidDataException">The stream does not hold a state of this profile, or it is truncated or
+    /// inconsistent; the message ends with the byte offset of the field that is wrong (for a seekable stream).</exception>
     /// <exception cref="IOException">The stream could not be read.</exception>
     public void LoadState(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        long origin = stream.CanSeek ? stream.Position : 0;
+        long At() => stream.CanSeek ? stream.Position - origin : -1;
+        InvalidDataException Corrupt(long offset, string message, Exception? inner = null)
+            => new(offset >= 0 ? $"{message} (at byte offset {offset})" : message, inner);
+
         lock (_gate)
         {
             using var reader = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
+            long field = 0;
             try
             {
                 if (reader.ReadUInt32() != StateMagic)
                 {
-                    throw new InvalidDataException("Not a simulated device state: bad magic.");
+                    throw Corrupt(field, "Not a simulated device state: bad magic");
                 }
 
+                field = At();
                 int version = reader.ReadInt32();
                 if (version != StateVersion)
                 {
-                    throw new InvalidDataException($"Simulated device state version {version} is not supported (expected {StateVersion}).");
+                    throw Corrupt(field, $"Simulated device state version {version} is not supported (expected {StateVersion})");
                 }
 
+                field = At();
                 string name = reader.ReadString();
                 if (name != _home.Name)
                 {
-                    throw new InvalidDataException($"The state belongs to profile \"{name}\", not \"{_home.Name}\".");
+                    throw Corrupt(field, $"The state belongs to profile \"{name}\", not \"{_home.Name}\"");
                 }
 
+                field = At();
                 bool readProtected = reader.ReadBoolean();
+                field = At();
                 int banks = reader.ReadInt32();
                 if (banks != _banks.Count)
                 {
-                    throw new InvalidDataException($"The state has {banks} memories; profile \"{name}\" has {_banks.Count}.");
+                    throw Corrupt(field, banks < 0
+                        ? $"The state's memory count is corrupt ({(uint)banks:X8}); profile \"{name}\" has {_banks.Count}"
+                        : $"The state has {banks} memories; profile \"{name}\" has {_banks.Count}");
                 }
 
                 var contents = new byte[banks][];
                 for (int i = 0; i < banks; i++)
                 {
+                    field = At();
                     uint address = reader.ReadUInt32();
                     int length = reader.ReadInt32();
                     if (address != _banks[i].Base || length != _banks[i].Data.Length)
                     {
-                        throw new InvalidDataException(
-                            $"Memory {i} in the state is 0x{address:X8}+{length}; the profile has 0x{_banks[i].Base:X8}+{_banks[i].Data.Length}.");
+                        throw Corrupt(field,
+                            $"Memory {i} in the state is 0x{address:X8}+{length}; the profile has 0x{_banks[i].Base:X8}+{_banks[i].Data.Length}");
                     }
 
-                    contents[i] = ReadExactly(reader, length, i);
+                    field = At();
+                    contents[i] = ReadExactly(reader, length, $"memory {i}", field);
                 }
 
+                field = At();
                 int capacity = reader.ReadInt32();
                 int firmwareLength = reader.ReadInt32();
                 if (capacity != _firmware.Length || firmwareLength < 0 || firmwareLength > capacity)
                 {
-                    throw new InvalidDataException($"The state's firmware store ({firmwareLength} of {capacity} bytes) does not fit this profile's {_firmware.Length} bytes.");
+                    throw Corrupt(field, $"The state's firmware store ({firmwareLength} of {capacity} bytes) does not fit this profile's {_firmware.Length} bytes");
                 }
 
-                byte[] firmware = ReadExactly(reader, firmwareLength, banks);
+                field = At();
+                byte[] firmware = ReadExactly(reader, firmwareLength, "the firmware store", field);
+                if (stream.CanSeek && stream.Position != stream.Length)
+                {
+                    throw Corrupt(At(), $"The state has {stream.Length - stream.Position} bytes after its end");
+                }
 
                 for (int i = 0; i < banks; i++)
                 {
@@ -106,17 +127,19 @@ public sealed partial class SimulatedDfuDevice
             }
             catch (EndOfStreamException e)
             {
-                throw new InvalidDataException("The simulated device state is truncated.", e);
+                throw Corrupt(field, "The simulated device state is truncated", e);
             }
         }
     }
 
-    private static byte[] ReadExactly(BinaryReader reader, int length, int memory)
+    private static byte[] ReadExactly(BinaryReader reader, int length, string what, long offset)
     {
         byte[] bytes = reader.ReadBytes(length);
         if (bytes.Length != length)
         {
-            throw new InvalidDataException($"The simulated device state is truncated in memory {memory}.");
+            throw new InvalidDataException(offset >= 0
+                ? $"The simulated device state is truncated in {what} (at byte offset {offset + bytes.Length})"
+                : $"The simulated device state is truncated in {what}");
         }
 
         return bytes;

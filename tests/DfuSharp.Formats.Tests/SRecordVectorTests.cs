@@ -110,6 +110,7 @@ public sealed class SRecordVectorTests
             Header = file.Header,
             StartAddress = file.StartAddress,
             WriteCountRecord = file.CountRecord is not null,
+            WriteTerminationRecord = file.StartAddress is not null,
             LineEnding = file.LineEndings == LineEndings.CrLf ? LineEndings.CrLf : LineEndings.Lf,
         });
     }

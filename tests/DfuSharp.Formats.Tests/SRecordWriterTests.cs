@@ -17,15 +17,15 @@ public sealed class SRecordWriterTests
     }
 
     [Fact]
-    public void Write_DefaultOptions_WritesDataAndCountOnly()
+    public void Write_DefaultOptions_WritesHeaderDataCountAndTermination()
     {
-        Write(MemoryImage.FromBytes(0x10, [0xAA])).Should().Be("S1040010AA41\nS5030001FB\n");
+        Write(MemoryImage.FromBytes(0x10, [0xAA])).Should().Be("S0030000FC\nS1040010AA41\nS5030001FB\nS9030000FC\n");
     }
 
     [Fact]
     public void Write_NoCountRecordCrLf_WritesDataOnlyWithCrLf()
     {
-        var options = new SRecordWriteOptions { WriteCountRecord = false, LineEnding = LineEndings.CrLf };
+        var options = new SRecordWriteOptions { Header = null, WriteCountRecord = false, WriteTerminationRecord = false, LineEnding = LineEndings.CrLf };
 
         Write(MemoryImage.FromBytes(0x10, [0xAA]), options).Should().Be("S1040010AA41\r\n");
     }
@@ -41,13 +41,13 @@ public sealed class SRecordWriterTests
         string[] lines = Write(MemoryImage.FromBytes(address, [1]), new SRecordWriteOptions { StartAddress = start })
             .Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
-        lines.Select(l => l[..2]).Should().Equal(data, "S5", termination);
+        lines.Select(l => l[..2]).Should().Equal("S0", data, "S5", termination);
     }
 
     [Fact]
     public void Write_RecordEndingPast64KiB_UsesS2EvenThoughItStartsBelow()
     {
-        string text = Write(MemoryImage.FromBytes(0xFFFF, [1, 2]));
+        string text = Write(MemoryImage.FromBytes(0xFFFF, [1, 2]), new SRecordWriteOptions { Header = null });
 
         text.Should().StartWith("S2");
     }
@@ -66,7 +66,7 @@ public sealed class SRecordWriterTests
     [Fact]
     public void Write_ForcedWiderThanNeeded_UsesTheForcedType()
     {
-        Write(MemoryImage.FromBytes(0x10, [1]), new SRecordWriteOptions { AddressWidth = SRecordAddressWidth.Bits32, WriteCountRecord = false })
+        Write(MemoryImage.FromBytes(0x10, [1]), new SRecordWriteOptions { Header = null, AddressWidth = SRecordAddressWidth.Bits32, WriteCountRecord = false })
             .Should().StartWith("S30600000010");
     }
 
@@ -75,7 +75,7 @@ public sealed class SRecordWriterTests
     {
         string text = Write(MemoryImage.FromBytes(0, new byte[0x1_0000]), new SRecordWriteOptions { RecordLength = 1 });
 
-        text.Should().EndWith("\nS604010000FA\n");
+        text.Should().EndWith("\nS604010000FA\nS9030000FC\n");
         SRecord.Read(Encoding.ASCII.GetBytes(text)).CountRecord.Should().Be(0x1_0000);
     }
 
@@ -128,7 +128,7 @@ public sealed class SRecordWriterTests
             SRecordFile back = SRecord.Read(Encoding.ASCII.GetBytes(Write(image, options)));
 
             back.Image.Should().Be(image);
-            back.StartAddress.Should().Be(options.StartAddress);
+            back.StartAddress.Should().Be(options.StartAddress ?? 0, "the termination record is always written");
             back.HeaderText.Should().Be(options.Header is null ? null : "h" + i);
             (back.CountRecord is not null).Should().Be(options.WriteCountRecord);
         }

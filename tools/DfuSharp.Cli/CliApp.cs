@@ -1,9 +1,11 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
 using System.Text.Json;
 
 using DfuSharp.Cli.Commands;
+using DfuSharp.Cli.Files;
 using DfuSharp.Cli.Infrastructure;
 using DfuSharp.Cli.Json;
 
@@ -69,21 +71,76 @@ internal static class CliApp
             ProcessTerminationTimeout = null,
         };
 
+        // With --json, stdout holds exactly one object: the command writes into a buffer that reaches stdout only when
+        // the command has finished, clean-up (saving --sim-state) included. A failure after the result was written
+        // replaces it with the error object.
+        bool json = WantsJson(parseResult);
+        using var buffered = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
+        if (json)
+        {
+            parseResult = CreateRootCommand(context with { Out = buffered }).Parse(args);
+        }
+
         try
         {
             cancellationToken.ThrowIfCancellationRequested();
-            return await parseResult.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
+            CheckSimStateIsNotAFileOfTheCommand(parseResult);
+            int exitCode = await parseResult.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
+            if (json)
+            {
+                stdout.Write(buffered.ToString());
+            }
+
+            return exitCode;
         }
         catch (Exception ex)
         {
             CliError error = CliErrors.Map(ex);
-            if (WantsJson(parseResult))
+            if (json)
             {
                 stdout.WriteLine(JsonSerializer.Serialize(new ErrorJson(error.ToJsonMessage()), CliJson.Context.ErrorJson));
             }
 
             stderr.WriteLine(error.ToDiagnostic());
+            if (error.ExitCode == ExitCodes.Software)
+            {
+                // A defect: where it happened helps the report, and standard error is the place for it.
+                stderr.WriteLine(ex.ToString());
+            }
+
             return error.ExitCode;
+        }
+    }
+
+    /// <summary>
+    /// Refuses a <c>--sim-state</c> file that is also one of the command's own files (its output, backup or input):
+    /// saving the state after the command would overwrite what the command wrote, or the state would be read as firmware.
+    /// </summary>
+    /// <exception cref="CliException">The state file is also a file of the command (exit 64).</exception>
+    internal static void CheckSimStateIsNotAFileOfTheCommand(ParseResult parseResult)
+    {
+        ArgumentNullException.ThrowIfNull(parseResult);
+        CommandResult command = parseResult.CommandResult;
+        if (command.Children.OfType<OptionResult>().FirstOrDefault(o => o.Option.Name == "--sim-state") is not { Tokens: [.., var stateToken] })
+        {
+            return;
+        }
+
+        string state = CliFiles.ResolveTarget(stateToken.Value);
+        foreach (SymbolResult child in command.Children)
+        {
+            if (child is OptionResult { Option.Name: "--sim-state" })
+            {
+                continue;
+            }
+
+            foreach (Token token in child.Tokens)
+            {
+                if (token.Value.Length > 0 && string.Equals(CliFiles.ResolveTarget(token.Value), state, StringComparison.Ordinal))
+                {
+                    throw CliException.Usage($"--sim-state {stateToken.Value} is also a file of this command; the saved state would replace it, so give the state its own file");
+                }
+            }
         }
     }
 
@@ -116,7 +173,7 @@ internal static class CliApp
     private static string CommandPath(ParseResult parseResult)
     {
         var names = new List<string>();
-        for (var result = parseResult.CommandResult; result is not null; result = result.Parent as System.CommandLine.Parsing.CommandResult)
+        for (var result = parseResult.CommandResult; result is not null; result = result.Parent as CommandResult)
         {
             names.Add(result.Command.Name);
         }

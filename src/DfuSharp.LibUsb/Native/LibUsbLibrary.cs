@@ -180,6 +180,15 @@ internal static unsafe class LibUsbLibrary
             {
                 if (NativeLibrary.TryLoad(candidate, out nint handle))
                 {
+                    if (LacksLibUsbExports(handle) is { } missing)
+                    {
+                        // Another library under the name (a wrong DFUSHARP_LIBUSB_PATH) would fail at its first call
+                        // with EntryPointNotFoundException; refuse it here, where the message can say why.
+                        NativeLibrary.Free(handle);
+                        failure = $"{candidate} is not libusb-1.0: it does not export {missing}";
+                        continue;
+                    }
+
                     return handle;
                 }
             }
@@ -192,6 +201,13 @@ internal static unsafe class LibUsbLibrary
 
         return 0;
     }
+
+    /// <summary>Exports of libusb-1.0 (1.0.10 and later) that dfusharp calls first; a library without them is not libusb.</summary>
+    internal static readonly string[] RequiredExports =
+        ["libusb_init", "libusb_exit", "libusb_get_version", "libusb_get_device_list", "libusb_control_transfer"];
+
+    private static string? LacksLibUsbExports(nint handle)
+        => RequiredExports.FirstOrDefault(name => !NativeLibrary.TryGetExport(handle, name, out _));
 
     private static string? ExplicitPath
         => Environment.GetEnvironmentVariable(PathVariable) is { Length: > 0 } path ? path : null;

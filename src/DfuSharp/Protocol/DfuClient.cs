@@ -136,15 +136,51 @@ public sealed class DfuClient
     public Task AbortAsync(CancellationToken cancellationToken = default)
         => OutAsync(DfuRequest.Abort, DfuRequests.Abort(InterfaceNumber), ReadOnlyMemory<byte>.Empty, null, cancellationToken);
 
+    // DFU 1.1 §3 names each request DFU_ and its enum name in capitals: DFU_DNLOAD, DFU_GETSTATUS.
+    private static string RequestName(DfuRequest request)
+        => Enum.IsDefined(request) ? "DFU_" + request.ToString().ToUpperInvariant() : $"DFU request {(int)request}";
+
     private async Task OutAsync(DfuRequest request, UsbSetupPacket setup, ReadOnlyMemory<byte> data, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         Log.SetupPacket(_logger, request, setup, data.Length);
-        await Transport.ControlOutAsync(setup, data, timeout ?? RequestTimeout, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await Transport.ControlOutAsync(setup, data, timeout ?? RequestTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (UsbTransportException ex) when (ex.Request is null)
+        {
+            throw InRequest(ex, request, setup, data.Length);
+        }
     }
 
     private async Task<int> InAsync(DfuRequest request, UsbSetupPacket setup, Memory<byte> buffer, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         Log.SetupPacket(_logger, request, setup, buffer.Length);
-        return await Transport.ControlInAsync(setup, buffer, timeout ?? RequestTimeout, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await Transport.ControlInAsync(setup, buffer, timeout ?? RequestTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (UsbTransportException ex) when (ex.Request is null)
+        {
+            throw InRequest(ex, request, setup, buffer.Length);
+        }
+    }
+
+    // A STALL, timeout or disconnect from the transport names only a setup packet; say which DFU request it was, with
+    // its block (wValue) and length, as status errors do. The kind of failure is kept, so callers decide as before.
+    private static UsbTransportException InRequest(UsbTransportException ex, DfuRequest request, UsbSetupPacket setup, int length)
+    {
+        string what = request switch
+        {
+            DfuRequest.Dnload or DfuRequest.Upload => $"{RequestName(request)} block {setup.Value} ({length} bytes)",
+            DfuRequest.Detach => $"{RequestName(request)} (timeout {setup.Value} ms)",
+            _ => RequestName(request),
+        };
+        return new UsbTransportException(ex.Error, $"{what} failed: {ex.Message}", ex)
+        {
+            Request = request,
+            Value = setup.Value,
+            Length = length,
+        };
     }
 }

@@ -40,4 +40,13 @@ public class UsbTransportException : DfuException
 
     /// <summary>Gets the kind of failure.</summary>
     public UsbError Error { get; }
+
+    /// <summary>Gets the DFU request that failed, when the failure happened in one (set by <see cref="Protocol.DfuClient"/>).</summary>
+    public Protocol.DfuRequest? Request { get; init; }
+
+    /// <summary>Gets the request's wValue: the block number of DFU_DNLOAD and DFU_UPLOAD, the timeout of DFU_DETACH.</summary>
+    public ushort? Value { get; init; }
+
+    /// <summary>Gets the request's wLength: the bytes sent or asked for.</summary>
+    public int? Length { get; init; }
 }

@@ -38,7 +38,8 @@ internal static class FileCommands
         {
             string file = parse.GetRequiredValue(path);
             byte[] content = await CliFiles.ReadAsync(file, ct).ConfigureAwait(false);
-            FirmwareDescription description = FirmwareFiles.Describe(file, content, parse.GetValue(address) ?? 0);
+            FirmwareDescription description = await CliFiles.RunAsync(() => FirmwareFiles.Describe(file, content, parse.GetValue(address) ?? 0), ct)
+                .ConfigureAwait(false);
             if (description.CrcValid == false)
             {
                 context.Warn(file, $"the DFU suffix CRC is wrong: stored 0x{description.Info.Suffix!.Crc:X8}, computed 0x{description.ComputedCrc:X8}");
@@ -252,9 +253,25 @@ internal static class FileCommands
             byte[] content = await CliFiles.ReadAsync(inPath, ct).ConfigureAwait(false);
             var request = new ConvertRequest(parse.GetValue(address) ?? 0, parse.GetValue(target),
                 parse.GetValue(vid), parse.GetValue(pid), parse.GetValue(did));
-            byte[] bytes = FirmwareFiles.Convert(inPath, content, outKind, request);
-            await CliFiles.WriteAtomicAsync(outPath, bytes, ct).ConfigureAwait(false);
-            context.Out.WriteLine($"{outPath}: wrote {bytes.Length} bytes ({FirmwareKindDetector.Name(outKind == FirmwareKind.Dfu ? FirmwareKind.DfuSe : outKind)})");
+            FirmwareKind inKind = FirmwareKindDetector.Detect(content, inPath);
+            long written;
+            if (inKind is FirmwareKind.Hex or FirmwareKind.Srec or FirmwareKind.Bin && outKind is FirmwareKind.Hex or FirmwareKind.Srec or FirmwareKind.Bin)
+            {
+                // Text and binary formats stream: the output is encoded straight into its temporary file, and the
+                // start address of a .hex or .srec input is kept.
+                TextImage image = await CliFiles.RunAsync(() => FirmwareOutput.ReadText(inPath, content, inKind, request.Address), ct).ConfigureAwait(false);
+                content = [];
+                written = await CliFiles.WriteAtomicAsync(outPath, w => FirmwareOutput.WriteText(outPath, image.Image, outKind, image.Start, w), ct)
+                    .ConfigureAwait(false);
+            }
+            else
+            {
+                byte[] bytes = await CliFiles.RunAsync(() => FirmwareFiles.Convert(inPath, content, outKind, request), ct).ConfigureAwait(false);
+                await CliFiles.WriteAtomicAsync(outPath, bytes, ct).ConfigureAwait(false);
+                written = bytes.Length;
+            }
+
+            context.Out.WriteLine($"{outPath}: wrote {written} bytes ({FirmwareKindDetector.Name(outKind == FirmwareKind.Dfu ? FirmwareKind.DfuSe : outKind)})");
             return ExitCodes.Ok;
         });
         return command;

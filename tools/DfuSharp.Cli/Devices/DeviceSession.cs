@@ -100,20 +100,39 @@ internal sealed record DeviceRequest(string? Device, string? Alternate, string? 
 
 /// <summary>
 /// The bus a command talks to: libusb, or a simulated bus whose device memory may be loaded from and saved to
-/// <c>--sim-state</c>. Disposing it saves that state (also after a failure or a cancellation: flash keeps what was
-/// written) and releases the provider.
+/// <c>--sim-state</c>. The state file is a store: the command holds an exclusive lock on it from start to end (a second
+/// dfusharp waits up to <see cref="SimStateLockWait"/>, then fails with exit 75), an empty file is a fresh device, and
+/// the file is rewritten only when the device's memory changed, so <c>info</c>, <c>list</c> and <c>upload</c> leave it
+/// as it was. Disposing the bus saves that state (also after a failure or a cancellation: flash keeps what was
+/// written), releases the lock and the provider.
 /// </summary>
+/// <remarks>
+/// The state is rewritten in place through the locked handle rather than replaced by a rename: a rename would leave
+/// the lock on the old file while a waiting process opens the new one. A profile's state has a fixed size but for its
+/// firmware store, so an in-place rewrite needs no new room on the disk. In-place also keeps the file's permissions,
+/// owner and links.
+/// </remarks>
 internal sealed class DeviceBus : IAsyncDisposable
 {
+    /// <summary>How long a command waits for another dfusharp to release the <c>--sim-state</c> file.</summary>
+    public static readonly TimeSpan SimStateLockWait = TimeSpan.FromSeconds(10);
+
+    private static readonly TimeSpan s_lockRetry = TimeSpan.FromMilliseconds(100);
+
     private readonly SimulatedUsbBus? _simulated;
     private readonly string? _simState;
+    private readonly FileStream? _store;
+    private readonly byte[]? _savedState;
 
-    private DeviceBus(IUsbDeviceProvider provider, DfuDeviceSelector selector, SimulatedUsbBus? simulated, string? simState, DfuDeviceOptions options)
+    private DeviceBus(IUsbDeviceProvider provider, DfuDeviceSelector selector, DfuDeviceOptions options,
+        SimulatedUsbBus? simulated = null, string? simState = null, FileStream? store = null, byte[]? savedState = null)
     {
         Provider = provider;
         Selector = selector;
         _simulated = simulated;
         _simState = simState;
+        _store = store;
+        _savedState = savedState;
         Options = options;
     }
 
@@ -126,11 +145,14 @@ internal sealed class DeviceBus : IAsyncDisposable
     /// <summary>Gets the engine settings.</summary>
     public DfuDeviceOptions Options { get; }
 
-    /// <summary>Creates the bus a request names and loads the simulated state, if any.</summary>
-    /// <exception cref="CliException">The request is malformed (64), or --sim-state is used without a simulated device.</exception>
+    /// <summary>Creates the bus a request names, locks the simulated state file and loads it, if any.</summary>
+    /// <exception cref="CliException">The request is malformed (64), --sim-state is used without a simulated device (64),
+    /// the state file is locked by another process for too long (75), or it is not a saved state (65).</exception>
     /// <exception cref="DfuDeviceNotFoundException">The simulated profile does not exist (69).</exception>
     public static async Task<DeviceBus> CreateAsync(CliDeviceEnvironment environment, DeviceRequest request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(environment);
+        ArgumentNullException.ThrowIfNull(request);
         (string? profileName, DfuDeviceSelector selector) = request.Parse();
         if (profileName is null)
         {
@@ -139,7 +161,7 @@ internal sealed class DeviceBus : IAsyncDisposable
                 throw CliException.Usage("--sim-state applies only to a simulated device (--device sim:PROFILE)");
             }
 
-            return new DeviceBus(environment.CreateUsbProvider(), selector, null, null, environment.DeviceOptions);
+            return new DeviceBus(environment.CreateUsbProvider(), selector, environment.DeviceOptions);
         }
 
         SimulatedDeviceProfile profile;
@@ -153,38 +175,42 @@ internal sealed class DeviceBus : IAsyncDisposable
                 $"No simulated device \"{profileName}\"; known profiles: {string.Join(", ", SimulatedProfiles.Names)}.");
         }
 
+        FileStream? store = null;
         if (request.SimState is { } statePath)
         {
             // The state is saved after the command; a folder that does not exist must stop it before anything is sent.
             CliFiles.CheckWritable(statePath);
+            store = await LockAsync(statePath, environment.TimeProvider, cancellationToken).ConfigureAwait(false);
         }
 
-        SimulatedUsbBus bus = environment.CreateSimulatedBus(profile, environment.TimeProvider);
+        try
+        {
+            SimulatedUsbBus bus = environment.CreateSimulatedBus(profile, environment.TimeProvider);
 
-        // sim:PROFILE names its board, as --path names a real one: an empty selector never picks a HID application
-        // (hid-runtime), and a bus with other boards on it is not ambiguous.
-        if (!selector.IdentifiesDevice() && bus.Devices.Where(d => d.HomeProfile.Name == profile.Name).ToList() is [var board])
-        {
-            selector = selector with { PortPath = board.PortPath };
-        }
-        if (request.SimState is { } path && File.Exists(path))
-        {
-            byte[] saved = await CliFiles.ReadAsync(path, cancellationToken).ConfigureAwait(false);
-            foreach (SimulatedDfuDevice device in bus.Devices)
+            // sim:PROFILE names its board, as --path names a real one: an empty selector never picks a HID application
+            // (hid-runtime), and a bus with other boards on it is not ambiguous.
+            if (!selector.IdentifiesDevice() && bus.Devices.Where(d => d.HomeProfile.Name == profile.Name).ToList() is [var board])
             {
-                try
-                {
-                    using var stream = new MemoryStream(saved, writable: false);
-                    device.LoadState(stream);
-                }
-                catch (InvalidDataException ex)
-                {
-                    throw CliException.BadData(path, $"not a saved state of a {profile.Name} device: {ex.Message}");
-                }
+                selector = selector with { PortPath = board.PortPath };
             }
-        }
 
-        return new DeviceBus(bus, selector, bus, request.SimState, environment.DeviceOptions);
+            byte[]? saved = null;
+            if (store is not null)
+            {
+                saved = await LoadAsync(request.SimState!, store, profile, bus, cancellationToken).ConfigureAwait(false);
+            }
+
+            return new DeviceBus(bus, selector, environment.DeviceOptions, bus, request.SimState, store, saved);
+        }
+        catch
+        {
+            if (store is not null)
+            {
+                await store.DisposeAsync().ConfigureAwait(false);
+            }
+
+            throw;
+        }
     }
 
     /// <summary>Opens the one device the selector matches.</summary>
@@ -196,18 +222,124 @@ internal sealed class DeviceBus : IAsyncDisposable
     {
         try
         {
-            if (_simulated is not null && _simState is not null && _simulated.Devices.Count > 0)
+            if (_simulated is not null && _store is not null && _simulated.Devices.Count > 0)
             {
-                using var buffer = new MemoryStream();
-                _simulated.Devices[0].SaveState(buffer);
+                byte[] state = SaveState(_simulated.Devices[0]);
 
-                // Saved even when the command was cancelled: the device's flash keeps what was written.
-                await CliFiles.WriteAtomicAsync(_simState, buffer.ToArray(), CancellationToken.None).ConfigureAwait(false);
+                // Saved even when the command was cancelled: the device's flash keeps what was written. A command that
+                // changed nothing (info, list, upload) leaves the file untouched.
+                if (_savedState is null || !state.AsSpan().SequenceEqual(_savedState))
+                {
+                    await StoreAsync(state).ConfigureAwait(false);
+                }
             }
         }
         finally
         {
+            if (_store is not null)
+            {
+                await _store.DisposeAsync().ConfigureAwait(false);
+            }
+
             (Provider as IDisposable)?.Dispose();
+        }
+    }
+
+    private async Task StoreAsync(byte[] state)
+    {
+        try
+        {
+            _store!.Position = 0;
+            await _store.WriteAsync(state, CancellationToken.None).ConfigureAwait(false);
+            _store.SetLength(state.Length);
+            _store.Flush(flushToDisk: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new CliFileException(_simState!, FileRole.Output, ex);
+        }
+    }
+
+    private static byte[] SaveState(SimulatedDfuDevice device)
+    {
+        using var buffer = new MemoryStream();
+        device.SaveState(buffer);
+        return buffer.ToArray();
+    }
+
+    // Loads the state into every board of the bus and returns what the file held, or a fresh device's state when the
+    // file is new or empty (mktemp makes an empty file), so that an unchanged device is not saved.
+    private static async Task<byte[]> LoadAsync(string path, FileStream store, SimulatedDeviceProfile profile, SimulatedUsbBus bus,
+        CancellationToken cancellationToken)
+    {
+        byte[] saved;
+        try
+        {
+            if (store.Length > CliFiles.MaxInputLength)
+            {
+                throw CliException.BadData(path, "not a saved state: too large");
+            }
+
+            saved = new byte[store.Length];
+            await store.ReadExactlyAsync(saved, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new CliFileException(path, FileRole.Input, ex);
+        }
+
+        if (saved.Length == 0)
+        {
+            return bus.Devices.Count > 0 ? SaveState(bus.Devices[0]) : [];
+        }
+
+        foreach (SimulatedDfuDevice device in bus.Devices)
+        {
+            try
+            {
+                using var stream = new MemoryStream(saved, writable: false);
+                device.LoadState(stream);
+            }
+            catch (InvalidDataException ex)
+            {
+                throw CliException.BadData(path, $"not a saved state of a {profile.Name} device: {ex.Message}");
+            }
+        }
+
+        return saved;
+    }
+
+    // flock(2) through FileShare.None on the state file itself: held until the bus is disposed, released by the kernel
+    // if the process dies. A file that is not there yet is created empty (a fresh device).
+    private static async Task<FileStream> LockAsync(string statePath, TimeProvider time, CancellationToken cancellationToken)
+    {
+        string full = CliFiles.ResolveTarget(statePath);
+        if (FileProbe.Probe(full) == PathKind.Special)
+        {
+            throw new CliException(ExitCodes.CannotCreate, "cannot keep a simulated state in a device, FIFO or socket; name a regular file", statePath);
+        }
+
+        long started = time.GetTimestamp();
+        while (true)
+        {
+            try
+            {
+                return new FileStream(full, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 1);
+            }
+            catch (IOException ex) when (CliFiles.IsLocked(ex))
+            {
+                if (time.GetElapsedTime(started) >= SimStateLockWait)
+                {
+                    throw new CliException(ExitCodes.Busy,
+                        $"in use by another dfusharp command (still locked after {SimStateLockWait.TotalSeconds:0} s)", statePath);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new CliFileException(statePath, FileRole.Output, ex);
+            }
+
+            await Task.Delay(s_lockRetry, time, cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -25,8 +25,11 @@ internal enum PathKind
 /// </summary>
 internal static partial class FileProbe
 {
-    // System.Native's FileStatus starts with int32 Flags and int32 Mode (pal_io.h); Mode carries st_mode unchanged.
+    // System.Native's FileStatus starts with int32 Flags, int32 Mode, uint32 Uid and uint32 Gid (pal_io.h); Mode carries
+    // st_mode unchanged.
     private const int ModeOffset = 4;
+    private const int UserOffset = 8;
+    private const int GroupOffset = 12;
     private const int FileStatusBufferSize = 256;
     private const int TypeMask = 0xF000;
     private const int RegularType = 0x8000;
@@ -49,6 +52,24 @@ internal static partial class FileProbe
         }
 
         return Directory.Exists(path) ? PathKind.Directory : File.Exists(path) ? PathKind.Regular : PathKind.Missing;
+    }
+
+    /// <summary>
+    /// Finds the owner (user and group ids) of a file, following symbolic links, or <see langword="null"/> where that
+    /// cannot be told (Windows, or a runtime whose status layout is not the one checked at start).
+    /// </summary>
+    public static (uint User, uint Group)? Owner(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (OperatingSystem.IsWindows() || !s_nativeProbeWorks.Value)
+        {
+            return null;
+        }
+
+        Span<byte> status = stackalloc byte[FileStatusBufferSize];
+        return Stat(path, ref MemoryMarshal.GetReference(status)) == 0
+            ? (BitConverter.ToUInt32(status[UserOffset..]), BitConverter.ToUInt32(status[GroupOffset..]))
+            : null;
     }
 
     private static PathKind? NativeProbe(string path)

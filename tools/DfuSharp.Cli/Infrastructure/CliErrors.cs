@@ -25,7 +25,33 @@ internal sealed record CliError(int ExitCode, string? Path, string Message)
 internal static class CliErrors
 {
     /// <summary>Maps a failure to what the CLI reports.</summary>
+    /// <remarks>
+    /// Whatever layer built the message, it never ends in .NET's "(Parameter 'image')" or "Actual value was" tails:
+    /// they name a C# parameter the user never saw.
+    /// </remarks>
     public static CliError Map(Exception exception)
+    {
+        CliError error = MapException(exception);
+        return error with { Message = WithoutParameterTail(error.Message) };
+    }
+
+    /// <summary>Removes the "(Parameter 'x')" and "Actual value was …" tails .NET appends to argument messages.</summary>
+    internal static string WithoutParameterTail(string message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        int actual = message.IndexOf(Environment.NewLine + "Actual value was", StringComparison.Ordinal);
+        if (actual >= 0)
+        {
+            message = message[..actual];
+        }
+
+        return s_parameterTail.Replace(message, string.Empty);
+    }
+
+    private static readonly System.Text.RegularExpressions.Regex s_parameterTail =
+        new(@" \(Parameter '[^']*'\)$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    private static CliError MapException(Exception exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
         return exception switch
@@ -38,6 +64,10 @@ internal static class CliErrors
             DfuFileMismatchException e => new CliError(ExitCodes.DataError, null, e.Message),
             DfuVerificationException e => new CliError(ExitCodes.Protocol, null, e.Message),
             UsbTransportException { Error: UsbError.LibraryMissing } e => new CliError(ExitCodes.NoDevice, null, e.Message),
+
+            // A native library that loaded but is not the one expected (a wrong DFUSHARP_LIBUSB_PATH) cannot reach devices.
+            DllNotFoundException or EntryPointNotFoundException
+                => new CliError(ExitCodes.NoDevice, null, $"the USB library could not be used: {exception.Message}"),
             DfuReenumerationTimeoutException e => new CliError(ExitCodes.ReenumerationTimeout, null, e.Message),
 
             // A STALL is the device refusing a request (DFU 1.1 §6.1.2: it enters dfuERROR with errSTALLEDPKT), not a
@@ -51,26 +81,16 @@ internal static class CliErrors
             ArgumentException e => new CliError(ExitCodes.Usage, e.ParamName, WithoutParameter(e)),
             FileNotFoundException e => new CliError(ExitCodes.NoInput, e.FileName, "no such file"),
             IOException e => new CliError(ExitCodes.IOError, null, e.Message),
-            _ => new CliError(ExitCodes.Software, null, $"internal error: {exception}"),
+            // The stack trace goes to standard error only (CliApp), never into a message or the JSON object.
+            _ => new CliError(ExitCodes.Software, null, $"internal error ({exception.GetType().Name}): {exception.Message}; please report it"),
         };
     }
 
     /// <summary>Gets an argument exception's message without the "(Parameter 'x')" and "Actual value was" tails .NET appends.</summary>
     internal static string WithoutParameter(ArgumentException exception)
     {
-        string message = exception.Message;
-        int actual = message.IndexOf(Environment.NewLine + "Actual value was", StringComparison.Ordinal);
-        if (actual >= 0)
-        {
-            message = message[..actual];
-        }
-
-        if (exception.ParamName is { } name && message.EndsWith($" (Parameter '{name}')", StringComparison.Ordinal))
-        {
-            message = message[..^$" (Parameter '{name}')".Length];
-        }
-
-        return message;
+        ArgumentNullException.ThrowIfNull(exception);
+        return WithoutParameterTail(exception.Message);
     }
 
     private static CliError MapFile(string path, FileRole role, Exception inner) => inner switch

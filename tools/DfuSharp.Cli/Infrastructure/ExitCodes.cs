@@ -38,4 +38,13 @@ internal static class ExitCodes
 
     /// <summary>128 + SIGINT: the operation was cancelled (Ctrl+C).</summary>
     public const int Cancelled = 130;
+
+    /// <summary>
+    /// EX_TEMPFAIL for a resource held by another process: the <c>--sim-state</c> file stayed locked by another
+    /// dfusharp for longer than the wait allows.
+    /// </summary>
+    public const int Busy = 75;
+
+    /// <summary>What a signal adds its number to: 130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP.</summary>
+    public const int SignalBase = 128;
 }
