@@ -51,8 +51,8 @@ typedef struct {
     char *devnode;
     char *syspath;
     int devnum;
-    int generation;              /* counts publications: a file opened before a re-enumeration stays dead */
-    GByteArray *descriptors;     /* what read() on the node returns: the device, then the configuration descriptor */
+    volatile gint generation;    /* counts publications: a file opened before a re-enumeration stays dead */
+    GByteArray *descriptors;     /* what read() on the node returns (under lock): device, then configuration */
     volatile int gone;           /* unplugged: further ioctls fail with ENODEV */
 } device_t;
 
@@ -155,36 +155,43 @@ static void client_connected(UMockdevIoctlBase *base, UMockdevIoctlClient *clien
 {
     (void)base;
     device_t *dev = user_data;
-    g_object_set_data(G_OBJECT(client), "generation", GINT_TO_POINTER(dev->generation));
+    g_object_set_data(G_OBJECT(client), "generation", GINT_TO_POINTER(g_atomic_int_get(&dev->generation)));
 }
 
 static int client_gone(device_t *dev, UMockdevIoctlClient *client)
 {
     gpointer generation = g_object_get_data(G_OBJECT(client), "generation");
-    return dev->gone || (generation && GPOINTER_TO_INT(generation) != dev->generation);
+    return dev->gone || (generation && GPOINTER_TO_INT(generation) != g_atomic_int_get(&dev->generation));
 }
 
 /* ---- the active configuration, as the kernel checks requests against it -------------------------------------- */
 
 /* Finds endpoint `address` among the configuration's endpoint descriptors; returns its bmAttributes, or -1. */
+/* Returns byte `field` of the first descriptor of `type` whose byte 2 is `key`, or -1 (under the device's lock:
+ * a re-enumeration replaces the descriptors from the main thread). */
+static int descriptor_field(device_t *dev, uint8_t type, unsigned int key, guint field)
+{
+    int found = -1;
+    g_mutex_lock(&dev->lock);
+    const uint8_t *d = dev->descriptors->data;
+    for (guint i = 18; i + field < dev->descriptors->len && d[i] >= 2; i += d[i]) {
+        if (d[i + 1] == type && d[i + 2] == key) {
+            found = d[i + field];
+            break;
+        }
+    }
+    g_mutex_unlock(&dev->lock);
+    return found;
+}
+
 static int endpoint_attributes(device_t *dev, unsigned int address)
 {
-    const uint8_t *d = dev->descriptors->data;
-    for (guint i = 18; i + 4 <= dev->descriptors->len && d[i] >= 2; i += d[i]) {
-        if (d[i + 1] == 0x05 /* ENDPOINT */ && d[i + 2] == address)
-            return d[i + 3];
-    }
-    return -1;
+    return descriptor_field(dev, 0x05 /* ENDPOINT */, address, 3 /* bmAttributes */);
 }
 
 static int has_interface(device_t *dev, unsigned int number)
 {
-    const uint8_t *d = dev->descriptors->data;
-    for (guint i = 18; i + 3 <= dev->descriptors->len && d[i] >= 2; i += d[i]) {
-        if (d[i + 1] == 0x04 /* INTERFACE */ && d[i + 2] == number)
-            return 1;
-    }
-    return 0;
+    return descriptor_field(dev, 0x04 /* INTERFACE */, number, 2 /* bInterfaceNumber */) >= 0;
 }
 
 /* The kernel's findintfep (linux drivers/usb/core/devio.c): a malformed address is EINVAL, an unknown one ENOENT. */
@@ -351,7 +358,9 @@ static gboolean handle_read(UMockdevIoctlBase *base, UMockdevIoctlClient *client
     (void)base;
     device_t *dev = user_data;
     UMockdevIoctlData *buffer = umockdev_ioctl_client_get_arg(client);
+    g_mutex_lock(&dev->lock);
     if (client_gone(dev, client)) {
+        g_mutex_unlock(&dev->lock);
         finish(client, -1, ENODEV);
         return TRUE;
     }
@@ -360,6 +369,7 @@ static gboolean handle_read(UMockdevIoctlBase *base, UMockdevIoctlClient *client
     gsize count = (gsize)buffer->data_len < available ? (gsize)buffer->data_len : available;
     if (count > 0)
         memcpy(buffer->data, dev->descriptors->data + position, count);
+    g_mutex_unlock(&dev->lock);
     g_object_set_data(G_OBJECT(client), "position", GSIZE_TO_POINTER(count > 0 ? position + count : 0));
     finish(client, (int)count, 0);
     return TRUE;
@@ -646,20 +656,26 @@ static int publish_device(device_t *dev)
         dev->devnum, config[5], device[17], config[4], get16(device + 8), get16(device + 10), get16(device + 12),
         manufacturer, product, serial, hex->str);
 
-    /* The handler goes first: libusb may open the node as soon as the "add" uevent arrives. */
+    /* The new publication's state comes before the node: the ioctl handlers run on umockdev's worker thread, and
+     * libusb may open the node as soon as the "add" uevent arrives. Files of the old node stay dead by generation. */
+    g_mutex_lock(&dev->lock);
+    g_byte_array_set_size(dev->descriptors, 0);
+    g_byte_array_append(dev->descriptors, device, sizeof device);
+    g_byte_array_append(dev->descriptors, config, length);
+    g_atomic_int_inc(&dev->generation);
+    dev->gone = 0;
+    g_mutex_unlock(&dev->lock);
+
+    /* The handler goes before the sysfs device, for the same reason. */
     int ok = umockdev_testbed_attach_ioctl(emu.testbed, devnode, dev->handler, &error)
              && umockdev_testbed_add_from_string(emu.testbed, record, &error);
     if (!ok) {
+        dev->gone = 1;
         fprintf(stderr, "usb-emulator: cannot publish the device: %s\n", error->message);
         g_clear_error(&error);
     } else {
         g_free(dev->devnode);
         dev->devnode = g_strdup(devnode);
-        g_byte_array_set_size(dev->descriptors, 0);
-        g_byte_array_append(dev->descriptors, device, sizeof device);
-        g_byte_array_append(dev->descriptors, config, length);
-        dev->generation++;
-        dev->gone = 0;
         VLOG("device %04x:%04x at 1-%d as %s\n", get16(device + 8), get16(device + 10), dev->port, devnode);
     }
     g_free(manufacturer); g_free(product); g_free(serial); g_free(devnode); g_free(record);
