@@ -1,5 +1,6 @@
 using System.Text;
 using DfuSharp.Cli.Commands;
+using DfuSharp.Simulation;
 
 namespace DfuSharp.Cli.Emulation;
 
@@ -56,6 +57,11 @@ internal static class EmulatorPlan
         if (request.Command.Count == 0)
         {
             return "needs a command to run after --.";
+        }
+
+        if (request.Profiles.FirstOrDefault(p => !SimulatedProfiles.Names.Contains(p, StringComparer.OrdinalIgnoreCase)) is { } unknown)
+        {
+            return $"unknown profile \"{unknown}\"; known: {string.Join(", ", SimulatedProfiles.Names)}.";
         }
 
         foreach (string fault in request.Faults)
