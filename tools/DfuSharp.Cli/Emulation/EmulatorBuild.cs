@@ -26,10 +26,18 @@ internal static class EmulatorBuild
 
     private static readonly TimeSpan s_toolTimeout = TimeSpan.FromMinutes(2);
 
-    /// <summary>Reads the C source: from this assembly, <c>$DFUSHARP_EMULATOR_SOURCE</c>, or the checkout around the CLI.</summary>
+    /// <summary>
+    /// Reads the C source: <c>$DFUSHARP_EMULATOR_SOURCE</c> (a checkout's file, edited or not), else the copy in this
+    /// assembly, else tools/usb-emulator in the checkout around the CLI.
+    /// </summary>
     /// <returns>The source text, or <see langword="null"/> when none is found.</returns>
     public static string? ReadSource()
     {
+        if (Environment.GetEnvironmentVariable(SourceVariable) is { Length: > 0 } named)
+        {
+            return File.Exists(named) ? File.ReadAllText(named) : null;
+        }
+
         using (Stream? embedded = typeof(EmulatorBuild).Assembly.GetManifestResourceStream(SourceName))
         {
             if (embedded is not null)
@@ -37,11 +45,6 @@ internal static class EmulatorBuild
                 using var reader = new StreamReader(embedded, Encoding.UTF8);
                 return reader.ReadToEnd();
             }
-        }
-
-        if (Environment.GetEnvironmentVariable(SourceVariable) is { Length: > 0 } named)
-        {
-            return File.Exists(named) ? File.ReadAllText(named) : null;
         }
 
         for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
