@@ -137,19 +137,30 @@ internal static class EmulatorBuild
         return executable;
     }
 
-    /// <summary>The cache folder of dfusharp: <c>$XDG_CACHE_HOME/dfusharp</c>, else <c>~/.cache/dfusharp</c>, else the temporary folder.</summary>
-    /// <returns>The folder (not necessarily created).</returns>
+    /// <summary>
+    /// The cache folder of dfusharp, created: <c>$XDG_CACHE_HOME/dfusharp</c>, else <c>~/.cache/dfusharp</c>, else (no
+    /// home, or one that cannot be written, as for some CI users) a folder in the temporary folder.
+    /// </summary>
+    /// <returns>The folder.</returns>
     public static string CacheRoot()
     {
-        if (Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg && Path.IsPathRooted(xdg))
+        string home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        string? preferred = Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg && Path.IsPathRooted(xdg)
+            ? Path.Combine(xdg, "dfusharp")
+            : home.Length > 0 ? Path.Combine(home, ".cache", "dfusharp") : null;
+        if (preferred is not null)
         {
-            return Path.Combine(xdg, "dfusharp");
+            try
+            {
+                return Directory.CreateDirectory(preferred).FullName;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Fall back to the temporary folder below.
+            }
         }
 
-        string home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-        return home.Length > 0
-            ? Path.Combine(home, ".cache", "dfusharp")
-            : Path.Combine(Path.GetTempPath(), $"dfusharp-{Environment.UserName}");
+        return Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"dfusharp-{Environment.UserName}")).FullName;
     }
 
     /// <summary>Runs a build tool to completion within a bounded time.</summary>
