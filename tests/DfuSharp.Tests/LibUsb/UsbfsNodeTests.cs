@@ -16,6 +16,13 @@ public sealed class UsbfsNodeTests() : EmulatorTestBase("dfusharp-usbfs-")
     private const string IoctlScript = """
         import errno, fcntl, os, struct, sys
         fd = os.open(sys.argv[1], os.O_RDWR)
+        chunks = b""
+        while True:
+            part = os.read(fd, 16)
+            if not part:
+                break
+            chunks += part
+        print("read-in-16-byte-chunks=%d" % len(chunks))
         def result(name, request, argument):
             try:
                 fcntl.ioctl(fd, request, argument)
@@ -72,6 +79,7 @@ public sealed class UsbfsNodeTests() : EmulatorTestBase("dfusharp-usbfs-")
         EmulatorResult result = UsbEmulator.Run("stm32f4", $"python3 ioctls.py {Node}", Dir);
 
         result.Process.ExitCode.Should().Be(0, result.ToString());
+        result.Value("read-in-16-byte-chunks").Should().Be("72", "each read goes on from the file position, up to the end");
         result.Value("claim-missing-interface").Should().Be("ENOENT", "claimintf: usb_ifnum_to_if finds no interface 7");
         result.Value("release-unclaimed").Should().Be("EINVAL", "releaseintf: the file has not claimed interface 0");
         result.Value("claim").Should().Be("0");
