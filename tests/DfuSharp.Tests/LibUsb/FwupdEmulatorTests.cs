@@ -54,7 +54,7 @@ public sealed class FwupdEmulatorTests() : EmulatorTestBase("dfusharp-fwupd-")
             + "$DFUSHARP file convert fw.bin fw.dfu --address 0x08000000 "
             + "&& id=$(fwupdtool --plugins dfu get-devices --json </dev/null | sed -n 's/.*\"DeviceId\" : \"\\([0-9a-f]*\\)\".*/\\1/p') "
             + "&& fwupdtool --plugins dfu install-blob fw.dfu \"$id\" --force --no-reboot-check </dev/null "
-            + "&& $PROBE wait 0483:df11 5000 && $PROBE upload out.bin address=0x08000000 length=30000",
+            + "&& $PROBE wait 0483:df11 5000 && $DFUSHARP upload out.bin --device 0483:df11 --address 0x08000000 --length 30000",
             Dir);
 
         result.Process.ExitCode.Should().Be(0, result.ToString());
