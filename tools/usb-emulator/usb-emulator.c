@@ -166,7 +166,6 @@ static int client_gone(device_t *dev, UMockdevIoctlClient *client)
 
 /* ---- the active configuration, as the kernel checks requests against it -------------------------------------- */
 
-/* Finds endpoint `address` among the configuration's endpoint descriptors; returns its bmAttributes, or -1. */
 /* Returns byte `field` of the first descriptor of `type` whose byte 2 is `key`, or -1 (under the device's lock:
  * a re-enumeration replaces the descriptors from the main thread). */
 static int descriptor_field(device_t *dev, uint8_t type, unsigned int key, guint field)
@@ -491,8 +490,13 @@ static gboolean handle_ioctl(UMockdevIoctlBase *base, UMockdevIoctlClient *clien
         int refused = check_endpoint(dev, bulk->ep);
         if (refused)
             finish(client, -1, refused);
-        else if (bulk->timeout > 0)
-            g_timeout_add(bulk->timeout, bulk_timed_out, g_object_ref(client));
+        else if (bulk->timeout > 0) {
+            /* On the handler's own (worker) main context, where the client's replies belong. */
+            GSource *timer = g_timeout_source_new(bulk->timeout);
+            g_source_set_callback(timer, bulk_timed_out, g_object_ref(client), NULL);
+            g_source_attach(timer, g_main_context_get_thread_default());
+            g_source_unref(timer);
+        }
         break;
     }
     case USBDEVFS_GETDRIVER:

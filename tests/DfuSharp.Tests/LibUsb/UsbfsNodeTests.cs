@@ -42,6 +42,21 @@ public sealed class UsbfsNodeTests() : EmulatorTestBase("dfusharp-usbfs-")
             print("write=" + errno.errorcode[e.errno])
         """;
 
+    // USBDEVFS_BULK is _IOWR('U', 2, struct usbdevfs_bulktransfer): ep, len, timeout (ms), then a 64-bit data pointer.
+    private const string BulkScript = """
+        import ctypes, errno, fcntl, os, struct, sys
+        fd = os.open(sys.argv[1], os.O_RDWR)
+        data = ctypes.create_string_buffer(64)
+        def bulk(name, endpoint):
+            try:
+                fcntl.ioctl(fd, 0xC0185502, bytearray(struct.pack("IIIxxxxQ", endpoint, 64, 50, ctypes.addressof(data))))
+                print(name + "=0")
+            except OSError as e:
+                print(name + "=" + errno.errorcode[e.errno])
+        bulk("silent-endpoint", 0x81)
+        bulk("missing-endpoint", 0x02)
+        """;
+
     private const string ReenumerationScript = """
         import errno, os, subprocess, sys
         old = os.open("/dev/bus/usb/001/002", os.O_RDONLY)
@@ -87,6 +102,18 @@ public sealed class UsbfsNodeTests() : EmulatorTestBase("dfusharp-usbfs-")
         result.Value("clear-halt-missing-endpoint").Should().Be("ENOENT", "findintfep: the DFU interface has no endpoint 0x81");
         result.Value("unknown").Should().Be("ENOTTY", "usbdev_do_ioctl: unknown requests");
         result.Value("write").Should().Be("EINVAL", "usbfs has no write operation");
+    }
+
+    [EmulatorFact("python3")]
+    public void Bulk_HidRuntime_SilentEndpointTimesOutMissingOneIsEnoent()
+    {
+        File.WriteAllText(Path.Combine(Dir, "bulk.py"), BulkScript);
+
+        EmulatorResult result = UsbEmulator.Run("hid-runtime", $"python3 bulk.py {Node}", Dir);
+
+        result.Process.ExitCode.Should().Be(0, result.ToString());
+        result.Value("silent-endpoint").Should().Be("ETIMEDOUT", "proc_bulk: the interrupt IN endpoint has nothing to send within 50 ms");
+        result.Value("missing-endpoint").Should().Be("ENOENT", "findintfep: the board has no endpoint 0x02");
     }
 
     [EmulatorFact("python3", "dfu-util")]
