@@ -89,9 +89,7 @@ public sealed class UsbfsNodeTests() : EmulatorTestBase("dfusharp-usbfs-")
     [EmulatorFact("python3")]
     public void Ioctls_Stm32f4_AnsweredWithTheKernelsErrno()
     {
-        File.WriteAllText(Path.Combine(Dir, "ioctls.py"), IoctlScript);
-
-        EmulatorResult result = UsbEmulator.Run("stm32f4", $"python3 ioctls.py {Node}", Dir);
+        EmulatorResult result = RunPython("stm32f4", IoctlScript, Node);
 
         result.Process.ExitCode.Should().Be(0, result.ToString());
         result.Value("read-in-16-byte-chunks").Should().Be("72", "each read goes on from the file position, up to the end");
@@ -107,9 +105,7 @@ public sealed class UsbfsNodeTests() : EmulatorTestBase("dfusharp-usbfs-")
     [EmulatorFact("python3")]
     public void Bulk_HidRuntime_SilentEndpointTimesOutMissingOneIsEnoent()
     {
-        File.WriteAllText(Path.Combine(Dir, "bulk.py"), BulkScript);
-
-        EmulatorResult result = UsbEmulator.Run("hid-runtime", $"python3 bulk.py {Node}", Dir);
+        EmulatorResult result = RunPython("hid-runtime", BulkScript, Node);
 
         result.Process.ExitCode.Should().Be(0, result.ToString());
         result.Value("silent-endpoint").Should().Be("ETIMEDOUT", "proc_bulk: the interrupt IN endpoint has nothing to send within 50 ms");
@@ -119,12 +115,17 @@ public sealed class UsbfsNodeTests() : EmulatorTestBase("dfusharp-usbfs-")
     [EmulatorFact("python3", "dfu-util")]
     public void Reenumeration_Runtime_OldFileFailsWithEnodevNewNodeReadsTheDfuBoard()
     {
-        File.WriteAllText(Path.Combine(Dir, "reenumerate.py"), ReenumerationScript);
-
-        EmulatorResult result = UsbEmulator.Run("runtime", "python3 reenumerate.py", Dir);
+        EmulatorResult result = RunPython("runtime", ReenumerationScript);
 
         result.Process.ExitCode.Should().Be(0, result.ToString());
         result.Value("old").Should().Be("ENODEV", "usbdev_read: the device the file was opened on is gone");
         result.Value("new").Should().Be("1209:df11");
+    }
+
+    /// <summary>Runs a Python script with <paramref name="arguments"/> against an emulated <paramref name="profile"/>.</summary>
+    private EmulatorResult RunPython(string profile, string script, string arguments = "")
+    {
+        File.WriteAllText(Path.Combine(Dir, "script.py"), script);
+        return UsbEmulator.Run(profile, $"python3 script.py {arguments}", Dir);
     }
 }
