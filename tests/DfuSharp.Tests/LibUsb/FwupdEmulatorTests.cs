@@ -4,15 +4,15 @@ namespace DfuSharp.Tests.LibUsb;
 
 /// <summary>
 /// fwupd's own tool, <c>fwupdtool --plugins dfu</c> (no daemon), against the emulated boards. Every run keeps fwupd's
-/// state in the working folder (FWUPD_LOCALSTATEDIR) and off the system bus, so it neither reads nor changes the
-/// machine's fwupd.
+/// state and its instance lock in the working folder (FWUPD_LOCALSTATEDIR, FWUPD_LOCKDIR) and stays off the system
+/// bus, so it neither reads nor changes the machine's fwupd, nor waits for another fwupdtool.
 /// </summary>
 [Collection(UsbEmulatorCollection.Name)]
 [Trait("Category", "Emulator")]
 public sealed class FwupdEmulatorTests() : EmulatorTestBase("dfusharp-fwupd-")
 {
     private const string Environment =
-        "export FWUPD_LOCALSTATEDIR=\"$PWD/fwupd-state\" DBUS_SYSTEM_BUS_ADDRESS=\"unix:path=$PWD/no-bus\" && ";
+        "export FWUPD_LOCALSTATEDIR=\"$PWD/fwupd-state\" FWUPD_LOCKDIR=\"$PWD\" DBUS_SYSTEM_BUS_ADDRESS=\"unix:path=$PWD/no-bus\" && ";
 
     /// <summary>
     /// fwupd 2.0 reads the interfaces from sysfs and takes the descriptor right after each DFU interface as its
