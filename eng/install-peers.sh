@@ -30,7 +30,7 @@ flock 9
 echo "install-peers: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" apt-get update -qq >/dev/null 2>&1 || true
-if ! "${sudo[@]}" apt-get install -y -qq "${missing[@]}" >/tmp/dfusharp-install-peers.log 2>&1; then
+if ! "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/tmp/dfusharp-install-peers.log 2>&1; then
     echo "install-peers: apt-get failed (see /tmp/dfusharp-install-peers.log); peer tests will be skipped"
 fi
 exit 0

@@ -34,6 +34,25 @@ public static class PeerTools
             : $"reference peer(s) not installed: {string.Join(", ", missing)} (Debian: bash eng/install-peers.sh)";
     }
 
+    /// <summary>
+    /// The Python 3 interpreter that imports <paramref name="module"/> (the system's /usr/bin/python3 first, where
+    /// Debian installs python3-* packages, then python3 on PATH), or null.
+    /// </summary>
+    public static string? FindPython(string module)
+    {
+        string[] candidates = ["/usr/bin/python3", Find("python3") ?? string.Empty];
+        return candidates.Distinct().FirstOrDefault(python => python.Length > 0 && File.Exists(python)
+            && Run(python, ["-c", $"import {module}"], timeout: TimeSpan.FromSeconds(30)).ExitCode == 0);
+    }
+
+    /// <summary>Why tests needing a Python module are skipped, or null when an interpreter imports it.</summary>
+    /// <param name="module">The module, e.g. <c>usb</c> (pyusb).</param>
+    /// <param name="package">The Debian package that provides it, e.g. <c>python3-usb</c>.</param>
+    public static string? PythonSkipReason(string module, string package)
+        => FindPython(module) is null
+            ? $"no python3 that imports {module} (Debian: {package}; bash eng/install-peers.sh)"
+            : null;
+
     /// <summary>Runs a program to completion and returns its exit code, standard output and standard error.</summary>
     /// <exception cref="TimeoutException">It did not finish within the timeout (it is killed).</exception>
     public static PeerResult Run(string program, IEnumerable<string> arguments, string? workingDirectory = null,

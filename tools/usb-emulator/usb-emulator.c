@@ -51,6 +51,8 @@ typedef struct {
     char *devnode;
     char *syspath;
     int devnum;
+    volatile gint generation;    /* counts publications: a file opened before a re-enumeration stays dead */
+    GByteArray *descriptors;     /* what read() on the node returns (under lock): device, then configuration */
     volatile int gone;           /* unplugged: further ioctls fail with ENODEV */
 } device_t;
 
@@ -147,6 +149,58 @@ static int control(device_t *dev, const uint8_t setup[8], const uint8_t *out, ui
     return status;
 }
 
+/* A file opened on the node belongs to one publication of the device. After a re-enumeration the kernel never
+ * revives it: every call on it fails with ENODEV (linux drivers/usb/core/devio.c, connected() in each usbdev_*). */
+static void client_connected(UMockdevIoctlBase *base, UMockdevIoctlClient *client, gpointer user_data)
+{
+    (void)base;
+    device_t *dev = user_data;
+    g_object_set_data(G_OBJECT(client), "generation", GINT_TO_POINTER(g_atomic_int_get(&dev->generation)));
+}
+
+static int client_gone(device_t *dev, UMockdevIoctlClient *client)
+{
+    gpointer generation = g_object_get_data(G_OBJECT(client), "generation");
+    return dev->gone || (generation && GPOINTER_TO_INT(generation) != g_atomic_int_get(&dev->generation));
+}
+
+/* ---- the active configuration, as the kernel checks requests against it -------------------------------------- */
+
+/* Returns byte `field` of the first descriptor of `type` whose byte 2 is `key`, or -1 (under the device's lock:
+ * a re-enumeration replaces the descriptors from the main thread). */
+static int descriptor_field(device_t *dev, uint8_t type, unsigned int key, guint field)
+{
+    int found = -1;
+    g_mutex_lock(&dev->lock);
+    const uint8_t *d = dev->descriptors->data;
+    for (guint i = 18; i + field < dev->descriptors->len && d[i] >= 2; i += d[i]) {
+        if (d[i + 1] == type && d[i + 2] == key) {
+            found = d[i + field];
+            break;
+        }
+    }
+    g_mutex_unlock(&dev->lock);
+    return found;
+}
+
+static int endpoint_attributes(device_t *dev, unsigned int address)
+{
+    return descriptor_field(dev, 0x05 /* ENDPOINT */, address, 3 /* bmAttributes */);
+}
+
+static int has_interface(device_t *dev, unsigned int number)
+{
+    return descriptor_field(dev, 0x04 /* INTERFACE */, number, 2 /* bInterfaceNumber */) >= 0;
+}
+
+/* The kernel's findintfep (linux drivers/usb/core/devio.c): a malformed address is EINVAL, an unknown one ENOENT. */
+static int check_endpoint(device_t *dev, unsigned int address)
+{
+    if (address & ~(0x80u | 0x0Fu))
+        return EINVAL;
+    return endpoint_attributes(dev, address) < 0 ? ENOENT : 0;
+}
+
 /* ---- per-open-file URB bookkeeping ---------------------------------------------------------------------------- */
 
 typedef struct {
@@ -190,9 +244,24 @@ static void submit_urb(device_t *dev, UMockdevIoctlClient *client, UMockdevIoctl
         return;
     }
     struct usbdevfs_urb *urb = (struct usbdevfs_urb *)urb_data->data;
-    if (urb->type != USBDEVFS_URB_TYPE_CONTROL || urb->buffer_length < 8) {
-        /* DFU needs endpoint 0 only; bulk, interrupt and isochronous URBs are refused. */
-        finish(client, -1, EINVAL);
+    if (urb->type != USBDEVFS_URB_TYPE_CONTROL) {
+        /* linux drivers/usb/core/devio.c, proc_do_submiturb: an endpoint the configuration lacks is ENOENT, an
+         * isochronous URB on a non-isochronous endpoint (or the reverse) EINVAL. An existing bulk or interrupt
+         * endpoint is queued: nothing in the model produces data for it, so the device NAKs and the URB stays
+         * pending until the client discards it, as with a real device that has nothing to send. */
+        int attributes = endpoint_attributes(dev, urb->endpoint);
+        if (attributes < 0) {
+            finish(client, -1, ENOENT);
+        } else if (((attributes & 0x03) == 0x01) != (urb->type == USBDEVFS_URB_TYPE_ISO)) {
+            finish(client, -1, EINVAL);
+        } else {
+            g_queue_push_tail(&queues_of(client)->pending, g_object_ref(urb_data));
+            finish(client, 0, 0);
+        }
+        return;
+    }
+    if (urb->buffer_length < 8) {
+        finish(client, -1, EINVAL);     /* proc_do_submiturb: a control URB carries at least its setup packet */
         return;
     }
     UMockdevIoctlData *buffer = umockdev_ioctl_data_resolve(urb_data, G_STRUCT_OFFSET(struct usbdevfs_urb, buffer),
@@ -249,7 +318,7 @@ static void reap_urb(device_t *dev, UMockdevIoctlClient *client, UMockdevIoctlDa
     urb_queues *q = queues_of(client);
     UMockdevIoctlData *urb_data = g_queue_pop_head(&q->done);
     if (!urb_data) {
-        finish(client, -1, dev->gone ? ENODEV : EAGAIN);
+        finish(client, -1, client_gone(dev, client) ? ENODEV : EAGAIN);
         return;
     }
     UMockdevIoctlData *pointer = umockdev_ioctl_data_resolve(arg, 0, sizeof(gpointer), &error);
@@ -275,6 +344,70 @@ static void simple_request(device_t *dev, UMockdevIoctlClient *client, uint8_t t
     finish(client, status < 0 ? -1 : 0, status < 0 ? -status : 0);
 }
 
+/*
+ * read() on a usbfs node returns the device descriptor, then each configuration's raw descriptors, from the file
+ * position on (linux drivers/usb/core/devio.c, usbdev_read); libusb reads it when it has no sysfs descriptors, as
+ * libusb_wrap_sys_device does (libusb os/linux_usbfs.c, initialize_device). umockdev forwards read() but not
+ * lseek(), so the position is kept per open file: reading at the end returns 0 (end of file), and the next read
+ * starts over, which serves both a reader that stops at a short read after lseek(fd, 0, SEEK_SET) (libusb) and one
+ * that reads to end of file (cat).
+ */
+static gboolean handle_read(UMockdevIoctlBase *base, UMockdevIoctlClient *client, gpointer user_data)
+{
+    (void)base;
+    device_t *dev = user_data;
+    UMockdevIoctlData *buffer = umockdev_ioctl_client_get_arg(client);
+    g_mutex_lock(&dev->lock);
+    if (client_gone(dev, client)) {
+        g_mutex_unlock(&dev->lock);
+        finish(client, -1, ENODEV);
+        return TRUE;
+    }
+    gsize position = GPOINTER_TO_SIZE(g_object_get_data(G_OBJECT(client), "position"));
+    gsize available = dev->descriptors->len > position ? dev->descriptors->len - position : 0;
+    gsize count = (gsize)buffer->data_len < available ? (gsize)buffer->data_len : available;
+    if (count > 0)
+        memcpy(buffer->data, dev->descriptors->data + position, count);
+    g_mutex_unlock(&dev->lock);
+    g_object_set_data(G_OBJECT(client), "position", GSIZE_TO_POINTER(count > 0 ? position + count : 0));
+    finish(client, (int)count, 0);
+    return TRUE;
+}
+
+/* usbfs has no write operation, so the VFS refuses write() with EINVAL (linux fs/read_write.c, vfs_write). */
+static gboolean handle_write(UMockdevIoctlBase *base, UMockdevIoctlClient *client, gpointer user_data)
+{
+    (void)base;
+    (void)user_data;
+    finish(client, -1, EINVAL);
+    return TRUE;
+}
+
+/* proc_conninfo_ex: the caller's size bounds the copy; the structure says how much the kernel knows. */
+static void connection_info(device_t *dev, UMockdevIoctlClient *client, UMockdevIoctlData *arg, gsize size)
+{
+    GError *error = NULL;
+    struct usbdevfs_conninfo_ex info = { .size = sizeof info, .busnum = 1, .devnum = (__u32)dev->devnum,
+                                         .speed = 3 /* USB_SPEED_HIGH */, .num_ports = 1, .ports = { (__u8)dev->port } };
+    gsize length = size < sizeof info ? size : sizeof info;
+    UMockdevIoctlData *out = umockdev_ioctl_data_resolve(arg, 0, length, &error);
+    if (!out) {
+        g_clear_error(&error);
+        finish(client, -1, EFAULT);
+        return;
+    }
+    memcpy(out->data, &info, length);
+    finish(client, 0, 0);
+}
+
+static gboolean bulk_timed_out(gpointer user_data)
+{
+    UMockdevIoctlClient *client = user_data;
+    finish(client, -1, ETIMEDOUT);
+    g_object_unref(client);
+    return G_SOURCE_REMOVE;
+}
+
 static gboolean handle_ioctl(UMockdevIoctlBase *base, UMockdevIoctlClient *client, gpointer user_data)
 {
     (void)base;
@@ -283,7 +416,7 @@ static gboolean handle_ioctl(UMockdevIoctlBase *base, UMockdevIoctlClient *clien
     UMockdevIoctlData *arg = umockdev_ioctl_client_get_arg(client);
     GError *error = NULL;
 
-    if (dev->gone && request != USBDEVFS_REAPURB && request != USBDEVFS_REAPURBNDELAY && request != USBDEVFS_DISCARDURB) {
+    if (client_gone(dev, client) && request != USBDEVFS_REAPURB && request != USBDEVFS_REAPURBNDELAY && request != USBDEVFS_DISCARDURB) {
         finish(client, -1, ENODEV);
         return TRUE;
     }
@@ -292,21 +425,99 @@ static gboolean handle_ioctl(UMockdevIoctlBase *base, UMockdevIoctlClient *clien
     case USBDEVFS_GET_CAPABILITIES: {
         UMockdevIoctlData *caps = umockdev_ioctl_data_resolve(arg, 0, sizeof(guint32), &error);
         if (!caps) { g_clear_error(&error); finish(client, -1, EFAULT); break; }
+        /* proc_get_capabilities, less MMAP and scatter-gather, which the emulator does not offer. */
         *(guint32 *)caps->data = USBDEVFS_CAP_ZERO_PACKET | USBDEVFS_CAP_BULK_CONTINUATION
-                                 | USBDEVFS_CAP_NO_PACKET_SIZE_LIM | USBDEVFS_CAP_REAP_AFTER_DISCONNECT;
+                                 | USBDEVFS_CAP_NO_PACKET_SIZE_LIM | USBDEVFS_CAP_REAP_AFTER_DISCONNECT
+                                 | USBDEVFS_CAP_DROP_PRIVILEGES | USBDEVFS_CAP_CONNINFO_EX | USBDEVFS_CAP_SUSPEND;
         finish(client, 0, 0);
         break;
     }
     case USBDEVFS_CLAIMINTERFACE:
-    case USBDEVFS_RELEASEINTERFACE:
-    case USBDEVFS_DISCONNECT_CLAIM:
-    case USBDEVFS_CLEAR_HALT:
-    case USBDEVFS_RESETEP:
-        finish(client, 0, 0);
+    case USBDEVFS_RELEASEINTERFACE: {
+        /* claimintf/releaseintf: an interface the configuration lacks is ENOENT; releasing one this file has not
+         * claimed is EINVAL. */
+        UMockdevIoctlData *value = umockdev_ioctl_data_resolve(arg, 0, sizeof(unsigned int), &error);
+        if (!value) { g_clear_error(&error); finish(client, -1, EFAULT); break; }
+        unsigned int number = *(unsigned int *)value->data;
+        gsize claimed = GPOINTER_TO_SIZE(g_object_get_data(G_OBJECT(client), "claimed"));
+        gsize bit = number < 8 * sizeof claimed ? (gsize)1 << number : 0;
+        if (bit == 0) {
+            finish(client, -1, EINVAL);
+        } else if (request == USBDEVFS_CLAIMINTERFACE) {
+            if (!has_interface(dev, number)) {
+                finish(client, -1, ENOENT);
+                break;
+            }
+            g_object_set_data(G_OBJECT(client), "claimed", GSIZE_TO_POINTER(claimed | bit));
+            finish(client, 0, 0);
+        } else if (!(claimed & bit)) {
+            finish(client, -1, EINVAL);
+        } else {
+            g_object_set_data(G_OBJECT(client), "claimed", GSIZE_TO_POINTER(claimed & ~bit));
+            finish(client, 0, 0);
+        }
         break;
+    }
+    case USBDEVFS_DISCONNECT_CLAIM: {
+        UMockdevIoctlData *value = umockdev_ioctl_data_resolve(arg, 0, sizeof(struct usbdevfs_disconnect_claim), &error);
+        if (!value) { g_clear_error(&error); finish(client, -1, EFAULT); break; }
+        unsigned int number = ((struct usbdevfs_disconnect_claim *)value->data)->interface;
+        if (!has_interface(dev, number)) {
+            finish(client, -1, ENOENT);
+            break;
+        }
+        gsize claimed = GPOINTER_TO_SIZE(g_object_get_data(G_OBJECT(client), "claimed"));
+        if (number < 8 * sizeof claimed)
+            g_object_set_data(G_OBJECT(client), "claimed", GSIZE_TO_POINTER(claimed | (gsize)1 << number));
+        finish(client, 0, 0);            /* no kernel driver to disconnect first */
+        break;
+    }
+    case USBDEVFS_CLEAR_HALT:
+    case USBDEVFS_RESETEP: {
+        /* proc_clearhalt/proc_resetep look the endpoint up with findintfep; endpoint 0 belongs to no interface. */
+        UMockdevIoctlData *value = umockdev_ioctl_data_resolve(arg, 0, sizeof(unsigned int), &error);
+        if (!value) { g_clear_error(&error); finish(client, -1, EFAULT); break; }
+        int refused = check_endpoint(dev, *(unsigned int *)value->data);
+        finish(client, refused ? -1 : 0, refused);
+        break;
+    }
+    case USBDEVFS_BULK: {
+        /* proc_bulk: an unknown endpoint is refused; a known one waits for data that never comes and fails with
+         * ETIMEDOUT when the caller's timeout expires (a zero timeout waits for ever, as in the kernel). */
+        UMockdevIoctlData *value = umockdev_ioctl_data_resolve(arg, 0, sizeof(struct usbdevfs_bulktransfer), &error);
+        if (!value) { g_clear_error(&error); finish(client, -1, EFAULT); break; }
+        struct usbdevfs_bulktransfer *bulk = (struct usbdevfs_bulktransfer *)value->data;
+        int refused = check_endpoint(dev, bulk->ep);
+        if (refused)
+            finish(client, -1, refused);
+        else if (bulk->timeout > 0) {
+            /* On the handler's own (worker) main context, where the client's replies belong. */
+            GSource *timer = g_timeout_source_new(bulk->timeout);
+            g_source_set_callback(timer, bulk_timed_out, g_object_ref(client), NULL);
+            g_source_attach(timer, g_main_context_get_thread_default());
+            g_source_unref(timer);
+        }
+        break;
+    }
     case USBDEVFS_GETDRIVER:
     case USBDEVFS_IOCTL:
-        finish(client, -1, ENODATA);     /* no kernel driver is bound to an emulated interface */
+        finish(client, -1, ENODATA);     /* proc_getdriver/proc_ioctl: no kernel driver is bound to the interface */
+        break;
+    case USBDEVFS_CLAIM_PORT:
+    case USBDEVFS_RELEASE_PORT:
+    case USBDEVFS_ALLOC_STREAMS:
+    case USBDEVFS_FREE_STREAMS:
+        /* Port claims need a hub (usb_hub_claim_port), streams SuperSpeed bulk endpoints (usb_alloc_streams). */
+        finish(client, -1, EINVAL);
+        break;
+    case USBDEVFS_DISCSIGNAL:
+    case USBDEVFS_DROP_PRIVILEGES:
+    case USBDEVFS_FORBID_SUSPEND:
+    case USBDEVFS_ALLOW_SUSPEND:
+    case USBDEVFS_WAIT_FOR_RESUME:
+        /* Accepted as the kernel accepts them; the emulated device is never suspended, and no signal is sent
+         * when it disconnects (clients see ENODEV and the remove uevent instead). */
+        finish(client, 0, 0);
         break;
     case USBDEVFS_GET_SPEED:
         finish(client, 3 /* USB_SPEED_HIGH */, 0);
@@ -375,6 +586,12 @@ static gboolean handle_ioctl(UMockdevIoctlBase *base, UMockdevIoctlClient *clien
         break;
     }
     default:
+        if (_IOC_TYPE(request) == 'U' && _IOC_NR(request) == _IOC_NR(USBDEVFS_CONNINFO_EX(0))
+            && _IOC_DIR(request) == _IOC_READ) {
+            connection_info(dev, client, arg, _IOC_SIZE(request));
+            break;
+        }
+        /* usbdev_do_ioctl answers every other request with ENOTTY. */
         fprintf(stderr, "usb-emulator: unhandled usbdevfs ioctl 0x%lx\n", request);
         finish(client, -1, ENOTTY);
         break;
@@ -443,16 +660,26 @@ static int publish_device(device_t *dev)
         dev->devnum, config[5], device[17], config[4], get16(device + 8), get16(device + 10), get16(device + 12),
         manufacturer, product, serial, hex->str);
 
-    /* The handler goes first: libusb may open the node as soon as the "add" uevent arrives. */
+    /* The new publication's state comes before the node: the ioctl handlers run on umockdev's worker thread, and
+     * libusb may open the node as soon as the "add" uevent arrives. Files of the old node stay dead by generation. */
+    g_mutex_lock(&dev->lock);
+    g_byte_array_set_size(dev->descriptors, 0);
+    g_byte_array_append(dev->descriptors, device, sizeof device);
+    g_byte_array_append(dev->descriptors, config, length);
+    g_atomic_int_inc(&dev->generation);
+    dev->gone = 0;
+    g_mutex_unlock(&dev->lock);
+
+    /* The handler goes before the sysfs device, for the same reason. */
     int ok = umockdev_testbed_attach_ioctl(emu.testbed, devnode, dev->handler, &error)
              && umockdev_testbed_add_from_string(emu.testbed, record, &error);
     if (!ok) {
+        dev->gone = 1;
         fprintf(stderr, "usb-emulator: cannot publish the device: %s\n", error->message);
         g_clear_error(&error);
     } else {
         g_free(dev->devnode);
         dev->devnode = g_strdup(devnode);
-        dev->gone = 0;
         VLOG("device %04x:%04x at 1-%d as %s\n", get16(device + 8), get16(device + 10), dev->port, devnode);
     }
     g_free(manufacturer); g_free(product); g_free(serial); g_free(devnode); g_free(record);
@@ -588,7 +815,11 @@ int main(int argc, char **argv)
         dev->port = d + 1;
         dev->syspath = g_strdup_printf("/sys/devices/pci0000:00/0000:00:14.0/usb1/1-%d", dev->port);
         dev->handler = umockdev_ioctl_base_new();
+        dev->descriptors = g_byte_array_new();
         g_signal_connect(dev->handler, "handle-ioctl", G_CALLBACK(handle_ioctl), dev);
+        g_signal_connect(dev->handler, "handle-read", G_CALLBACK(handle_read), dev);
+        g_signal_connect(dev->handler, "handle-write", G_CALLBACK(handle_write), dev);
+        g_signal_connect(dev->handler, "client-connected", G_CALLBACK(client_connected), dev);
         if (publish_device(dev) != 0) {
             stop_models();
             return 70;
@@ -619,8 +850,10 @@ int main(int argc, char **argv)
         g_free(text);
     }
     VLOG("%lu control transfers, %lu resets, %lu re-enumerations\n", emu.transfers, emu.resets, emu.reenumerations);
-    for (int d = 0; d < emu.device_count; d++)
+    for (int d = 0; d < emu.device_count; d++) {
         g_object_unref(emu.devices[d].handler);
+        g_byte_array_unref(emu.devices[d].descriptors);
+    }
     g_object_unref(emu.testbed);
     return emu.command_status;
 }

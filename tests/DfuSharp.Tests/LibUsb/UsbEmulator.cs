@@ -148,6 +148,17 @@ public sealed class EmulatorFactAttribute : FactAttribute
 {
     public EmulatorFactAttribute(params string[] peers)
         => Skip = UsbEmulator.SkipReason ?? PeerTools.SkipReason(peers);
+
+    /// <summary>Gets or sets a Python module the test's script imports (Debian package python3-MODULE).</summary>
+    public string? PythonModule
+    {
+        get;
+        set
+        {
+            field = value;
+            Skip ??= value is null ? null : PeerTools.PythonSkipReason(value, $"python3-{value}");
+        }
+    }
 }
 
 /// <summary>A theory that needs the USB emulator.</summary>
@@ -156,6 +167,17 @@ public sealed class EmulatorTheoryAttribute : TheoryAttribute
 {
     public EmulatorTheoryAttribute(params string[] peers)
         => Skip = UsbEmulator.SkipReason ?? PeerTools.SkipReason(peers);
+
+    /// <summary>Gets or sets a Python module the test's script imports (Debian package python3-MODULE).</summary>
+    public string? PythonModule
+    {
+        get;
+        set
+        {
+            field = value;
+            Skip ??= value is null ? null : PeerTools.PythonSkipReason(value, $"python3-{value}");
+        }
+    }
 }
 
 /// <summary>Runs the emulator tests one after another: each starts two .NET processes on a small machine.</summary>

@@ -29,7 +29,7 @@ internal static class SimServeCommand
         var instant = new Option<bool>("--instant") { Description = "Ignore the profile's timings: no busy time, zero poll timeouts (for tests)." };
         var faults = new Option<string[]>("--fault")
         {
-            Description = "Inject a fault (repeatable): getstatus-never-answers[:BLOCK], stall-at-block:N, status-at-block:N:STATUS, disconnect-at-block:N, disconnect-at-leave, corrupt-write.",
+            Description = "Inject a fault (repeatable): getstatus-never-answers[:BLOCK], stall-at-block:N, status-at-block:N:STATUS (errVERIFY, errCHECK_ERASED, …), disconnect-at-block:N, disconnect-at-leave, corrupt-write.",
             AllowMultipleArgumentsPerToken = false,
         };
         var serve = new Command("serve", "Serve a simulated device to tools/usb-emulator, so libusb programs (dfusharp, dfu-util) reach it through the Linux USB stack.")
@@ -146,7 +146,7 @@ internal static class SimServeCommand
 internal static class SimFaultSpec
 {
     /// <summary>Parses one specification.</summary>
-    /// <param name="text">For example <c>stall-at-block:3</c> or <c>status-at-block:2:ErrVerify</c>.</param>
+    /// <param name="text">For example <c>stall-at-block:3</c>, <c>status-at-block:2:errVERIFY</c> or <c>status-at-block:2:ErrVerify</c>.</param>
     /// <returns>The fault.</returns>
     /// <exception cref="FormatException">The text is not a known fault.</exception>
     public static SimulatedFault Parse(string text)
@@ -171,8 +171,22 @@ internal static class SimFaultSpec
             ? block
             : throw new FormatException($"\"{text}\" is not a block number.");
 
+    /// <summary>
+    /// A status by the spec's name that dfusharp and dfu-util print (<c>errCHECK_ERASED</c>, DFU 1.1 §6.1.2) or by
+    /// its <see cref="DfuStatus"/> name (<c>ErrCheckErased</c>), in any case.
+    /// </summary>
     private static DfuStatus Status(string text)
-        => Enum.TryParse(text, ignoreCase: true, out DfuStatus status) && Enum.IsDefined(status)
-            ? status
-            : throw new FormatException($"\"{text}\" is not a DFU status (for example ErrVerify).");
+    {
+        foreach (DfuStatus status in Enum.GetValues<DfuStatus>())
+        {
+            if (string.Equals(status.ToSpecName(), text, StringComparison.OrdinalIgnoreCase))
+            {
+                return status;
+            }
+        }
+
+        return Enum.TryParse(text, ignoreCase: true, out DfuStatus named) && Enum.IsDefined(named) && !char.IsDigit(text[0])
+            ? named
+            : throw new FormatException($"\"{text}\" is not a DFU status (for example errVERIFY or ErrVerify).");
+    }
 }
