@@ -201,8 +201,10 @@ public sealed class SimStateStoreTests : IDisposable
         public ValueTask<IUsbTransport> OpenAsync(UsbDeviceInfo device, CancellationToken cancellationToken = default)
             => inner.OpenAsync(device, cancellationToken);
 
-        public ValueTask<UsbDeviceInfo> WaitForDeviceAsync(Func<UsbDeviceInfo, bool> match, TimeSpan timeout, CancellationToken cancellationToken = default)
-            => inner.WaitForDeviceAsync(match, timeout, cancellationToken);
+        public TimeProvider TimeProvider => inner.TimeProvider;
+
+        public ValueTask WaitForArrivalAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+            => inner.WaitForArrivalAsync(timeout, cancellationToken);
 
         public void Dispose() => throw new IOException("disk full");
     }
