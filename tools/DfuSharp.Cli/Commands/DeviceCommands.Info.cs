@@ -1,0 +1,127 @@
+using System.Collections.Immutable;
+using System.CommandLine;
+
+using DfuSharp.Cli.Devices;
+using DfuSharp.Cli.Infrastructure;
+using DfuSharp.Cli.Json;
+using DfuSharp.DfuSe;
+using DfuSharp.Hid;
+using DfuSharp.Protocol;
+using DfuSharp.Usb;
+
+namespace DfuSharp.Cli.Commands;
+
+/// <content><c>info</c>: a device's descriptors, layout, state and DfuSe commands.</content>
+internal static partial class DeviceCommands
+{
+    private static Command CreateInfo(CliContext context)
+    {
+        var set = new DeviceOptionSet();
+        var command = set.AddTo(new Command("info", "Show a device's descriptors, DfuSe memory layout, state and DfuSe commands."));
+        command.SetAction(async (parse, ct) =>
+        {
+            await using DeviceBus bus = await DeviceBus.CreateAsync(context.Devices, set.Request(parse), ct).ConfigureAwait(false);
+            DfuDevice device = await bus.OpenAsync(ct).ConfigureAwait(false);
+            await using (device.ConfigureAwait(false))
+            {
+                string? state = null;
+                string? status = null;
+                ImmutableArray<DfuSeCommand>? commands = null;
+                if (device.Mode == DfuMode.Dfu)
+                {
+                    (DfuStatusReport report, string? text) = await device.GetStatusAsync(ct).ConfigureAwait(false);
+                    state = report.State.ToSpecName();
+                    status = report.Status.ToSpecName() + (text is { Length: > 0 } ? $" ({text})" : string.Empty);
+                    if (device.IsDfuSe)
+                    {
+                        commands = await device.DfuSe.GetCommandsAsync(ct).ConfigureAwait(false);
+                    }
+                }
+
+                DfuFunctionalDescriptor d = device.Descriptor;
+                HidDetachReport? hid = device.HidDetach;
+                var info = new InfoJson(
+                    DeviceJson.From(device.Info, device.Mode),
+                    hid is null ? new DescriptorJson(d.CanDownload, d.CanUpload, d.ManifestationTolerant, d.WillDetach, d.DetachTimeout, d.TransferSize, d.DfuVersion, d.IsDfuSe) : null,
+                    device.Interface.InterfaceNumber, device.Interface.Setting.Number,
+                    [.. device.AlternateSettings.Select(Alternate)],
+                    state, status, commands?.Select(CommandName).ToArray(),
+                    hid is null ? null : new HidDetachJson(hid.ReportId, hid.Type.ToString().ToLowerInvariant(), hid.Length));
+                if (parse.GetValue(set.Json))
+                {
+                    WriteJson(context, info, CliJson.Context.InfoJson);
+                    return ExitCodes.Ok;
+                }
+
+                WriteInfo(context.Out, info);
+                return ExitCodes.Ok;
+            }
+        });
+        return command;
+    }
+
+    private static void WriteInfo(TextWriter o, InfoJson info)
+    {
+        o.WriteLine($"Device:      {DeviceLine(info.Device)}");
+        if (info.Device.Manufacturer is { } manufacturer)
+        {
+            o.WriteLine($"Maker:       {manufacturer}");
+        }
+
+        if (info.HidDetach is { } hid)
+        {
+            o.WriteLine($"Interface:   {info.Interface}, a HID application with no DFU interface");
+            o.WriteLine($"HID detach:  report 0x{hid.ReportId:X2} ({hid.Type}, {hid.Length} byte(s)) on usage page 0xFF00, usage 0x55 (ST DfuSe); "
+                        + "`dfusharp detach` switches it to DFU mode");
+            return;
+        }
+
+        DescriptorJson d = info.Descriptor!;
+
+        o.WriteLine($"Interface:   {info.Interface}, alternate setting {info.AlternateSetting}");
+        var attributes = new List<string>();
+        if (d.CanDownload)
+        {
+            attributes.Add("bitCanDnload");
+        }
+
+        if (d.CanUpload)
+        {
+            attributes.Add("bitCanUpload");
+        }
+
+        if (d.ManifestationTolerant)
+        {
+            attributes.Add("bitManifestationTolerant");
+        }
+
+        if (d.WillDetach)
+        {
+            attributes.Add("bitWillDetach");
+        }
+
+        o.WriteLine($"DFU:         bcdDFUVersion 0x{d.DfuVersion:X4}{(d.DfuSe ? " (DfuSe)" : string.Empty)}, wTransferSize {d.TransferSize}, wDetachTimeOut {d.DetachTimeout} ms");
+        o.WriteLine($"Attributes:  {(attributes.Count == 0 ? "none" : string.Join(' ', attributes))}");
+        if (info.State is not null)
+        {
+            o.WriteLine($"State:       {info.State}, status {info.Status}");
+        }
+
+        if (info.DfuSeCommands is { } commands)
+        {
+            o.WriteLine($"DfuSe:       {string.Join(", ", commands)}");
+        }
+
+        o.WriteLine("Alternate settings:");
+        foreach (AlternateSettingJson alt in info.AlternateSettings)
+        {
+            o.WriteLine($"  {alt.AlternateSetting}: {alt.Name ?? "(no name)"}");
+            foreach (RegionJson region in alt.Layout?.Regions ?? [])
+            {
+                string sectors = string.Join(", ", region.Sectors.Select(s =>
+                    $"{s.Count} x {Size(s.Size)} {(s.Readable ? "r" : "-")}{(s.Erasable ? "e" : "-")}{(s.Writable ? "w" : "-")}"));
+                o.WriteLine($"       0x{region.Address:X8}-0x{region.Address + region.Length - 1:X8} ({Size(region.Length)}): {sectors}");
+            }
+        }
+    }
+}
