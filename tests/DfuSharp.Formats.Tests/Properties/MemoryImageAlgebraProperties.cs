@@ -69,7 +69,8 @@ public sealed class MemoryImageAlgebraProperties
         {
             ulong cut = image.StartAddress + (ulong)(image.SpanLength * fraction);
             MemoryImage low = image.Slice(image.StartAddress, cut - image.StartAddress);
-            MemoryImage high = image.Slice((uint)Math.Min(cut, uint.MaxValue), image.EndAddress - Math.Min(cut, uint.MaxValue));
+            // A cut at the very end of the address space (0x1_0000_0000) leaves nothing above it.
+            MemoryImage high = cut > uint.MaxValue ? MemoryImage.Empty : image.Slice((uint)cut, image.EndAddress - cut);
 
             low.Merge(high).Should().Be(image);
             (low.DataBytes + high.DataBytes).Should().Be(image.DataBytes);
