@@ -1,6 +1,4 @@
-using System.Buffers.Binary;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
+using System.IO.Hashing;
 
 namespace DfuSharp.Formats;
 
@@ -16,8 +14,9 @@ namespace DfuSharp.Formats;
 /// </para>
 /// <para>
 /// For large inputs use <see cref="Update(uint, ReadOnlySpan{byte})"/> starting from <see cref="InitialState"/>; the
-/// running state after the last chunk is the suffix CRC. The implementation processes eight bytes per step
-/// (slicing-by-8).
+/// running state after the last chunk is the suffix CRC. The bytes are hashed by <see cref="Crc32"/> from
+/// System.IO.Hashing, which uses the processor's carry-less multiply where it has one; this class only complements its
+/// result and carries the state from one chunk to the next.
 /// </para>
 /// </remarks>
 public static class DfuCrc32
@@ -26,14 +25,14 @@ public static class DfuCrc32
     public const uint InitialState = 0xFFFF_FFFF;
 
     private const uint ReflectedPolynomial = 0xEDB8_8320;
-    private const int Slices = 8;
 
-    private static readonly uint[] s_table = BuildTable();
+    // X2N[k] is x^(2^k) modulo the CRC polynomial, in the reflected bit order; it advances a CRC over 2^k zero bits.
+    private static readonly uint[] s_x2n = BuildPowers();
 
     /// <summary>Computes the DFU suffix CRC of <paramref name="data"/>.</summary>
     /// <param name="data">The bytes to cover; for a .dfu file, all of it except the last four bytes.</param>
     /// <returns>The value a DFU suffix stores in dwCRC.</returns>
-    public static uint Compute(ReadOnlySpan<byte> data) => Update(InitialState, data);
+    public static uint Compute(ReadOnlySpan<byte> data) => ~Crc32.HashToUInt32(data);
 
     /// <summary>Continues a CRC over more bytes.</summary>
     /// <param name="state">The result of a previous call, or <see cref="InitialState"/> to start.</param>
@@ -41,65 +40,70 @@ public static class DfuCrc32
     /// <returns>The new state; after the last chunk it is the suffix CRC (no final exclusive-or is applied).</returns>
     public static uint Update(uint state, ReadOnlySpan<byte> data)
     {
-        uint[] table = s_table;
-        uint crc = state;
-        ref byte p = ref MemoryMarshal.GetReference(data);
-        int length = data.Length;
-        int i = 0;
-
-        for (; length - i >= Slices; i += Slices)
+        if (state == InitialState)
         {
-            uint lo = ReadLittleEndian(ref Unsafe.Add(ref p, i)) ^ crc;
-            uint hi = ReadLittleEndian(ref Unsafe.Add(ref p, i + 4));
-            crc = table[(7 * 256) + (lo & 0xFF)]
-                  ^ table[(6 * 256) + ((lo >> 8) & 0xFF)]
-                  ^ table[(5 * 256) + ((lo >> 16) & 0xFF)]
-                  ^ table[(4 * 256) + (lo >> 24)]
-                  ^ table[(3 * 256) + (hi & 0xFF)]
-                  ^ table[(2 * 256) + ((hi >> 8) & 0xFF)]
-                  ^ table[256 + ((hi >> 16) & 0xFF)]
-                  ^ table[hi >> 24];
+            return Compute(data);
         }
 
-        for (; i < length; i++)
+        if (data.IsEmpty)
         {
-            crc = table[(crc ^ Unsafe.Add(ref p, i)) & 0xFF] ^ (crc >> 8);
+            return state;
         }
 
-        return crc;
+        // The ordinary CRC-32 of A followed by B is crc(A) shifted over |B| zero bytes, exclusive-or crc(B) (zlib's
+        // crc32_combine); a state S is the complement of such a crc(A), whatever bytes A were.
+        uint shifted = MultiplyModP(ShiftOverBytes(data.Length), ~state);
+        return ~(shifted ^ Crc32.HashToUInt32(data));
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint ReadLittleEndian(ref byte source)
+    // x^(8 * byteCount) modulo P: the factor that moves a CRC over byteCount zero bytes.
+    private static uint ShiftOverBytes(int byteCount)
     {
-        uint value = Unsafe.ReadUnaligned<uint>(ref source);
-        return BitConverter.IsLittleEndian ? value : BinaryPrimitives.ReverseEndianness(value);
-    }
-
-    private static uint[] BuildTable()
-    {
-        var table = new uint[Slices * 256];
-        for (uint n = 0; n < 256; n++)
+        uint product = 1u << 31; // x^0
+        int k = 3; // 8 bits per byte = 2^3
+        for (uint n = (uint)byteCount; n != 0; n >>= 1, k++)
         {
-            uint c = n;
-            for (int k = 0; k < 8; k++)
+            if ((n & 1) != 0)
             {
-                c = (c & 1) != 0 ? ReflectedPolynomial ^ (c >> 1) : c >> 1;
-            }
-
-            table[n] = c;
-        }
-
-        // Slice s advances a byte through s further zero bytes, so eight table lookups fold eight input bytes at once.
-        for (int s = 1; s < Slices; s++)
-        {
-            for (int n = 0; n < 256; n++)
-            {
-                uint previous = table[((s - 1) * 256) + n];
-                table[(s * 256) + n] = table[previous & 0xFF] ^ (previous >> 8);
+                product = MultiplyModP(s_x2n[k & 31], product);
             }
         }
 
-        return table;
+        return product;
+    }
+
+    // a * b modulo P over GF(2), both in the reflected order (bit 31 is x^0), as zlib's multmodp.
+    private static uint MultiplyModP(uint a, uint b)
+    {
+        uint product = 0;
+        for (uint m = 1u << 31; m != 0; m >>= 1)
+        {
+            if ((a & m) != 0)
+            {
+                product ^= b;
+                if ((a & (m - 1)) == 0)
+                {
+                    break;
+                }
+            }
+
+            b = (b & 1) != 0 ? (b >> 1) ^ ReflectedPolynomial : b >> 1;
+        }
+
+        return product;
+    }
+
+    private static uint[] BuildPowers()
+    {
+        var powers = new uint[32];
+        uint p = 1u << 30; // x^1
+        powers[0] = p;
+        for (int k = 1; k < powers.Length; k++)
+        {
+            p = MultiplyModP(p, p);
+            powers[k] = p;
+        }
+
+        return powers;
     }
 }

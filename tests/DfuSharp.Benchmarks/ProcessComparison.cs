@@ -7,53 +7,47 @@ using DfuSharp.Formats;
 namespace DfuSharp.Benchmarks;
 
 /// <summary>
-/// Hex → DfuSe conversion as whole processes, as a user runs them: <c>dfusharp file convert in.hex out.dfu</c> against
-/// <c>srec_cat in.hex -intel -offset -ADDR -o x.bin -binary</c> followed by <c>dfuse-pack -b ADDR:x.bin out.dfu</c>,
-/// on the same input. Wall time per run (start-up included), median of N runs after one warm-up; prints the ratio.
-/// Usage: <c>process [--dfusharp PATH] [--runs N] [--size BYTES]</c>.
+/// Whole processes, as a user runs them, wall time with start-up included, median of N runs after one warm-up, the
+/// commands interleaved run by run so that a change in machine load hits them alike:
+/// <list type="bullet">
+/// <item>hex → DfuSe: <c>dfusharp file convert in.hex out.dfu</c>, JIT and native, against <c>dfuse-pack -i in.hex out.dfu</c>,
+/// at each size;</item>
+/// <item>start-up: <c>dfusharp file info samples/blinky-stm32f4.dfu</c>, native against JIT.</item>
+/// </list>
+/// The JIT dfusharp is the output of <c>dotnet build -c Release tools/DfuSharp.Cli</c>; the native one is that of
+/// <c>dotnet publish -c Release -r RID tools/DfuSharp.Cli</c>. Either may be left out.
+/// Usage: <c>process [--jit PATH] [--native PATH] [--runs N] [--sizes BYTES,BYTES…]</c>.
 /// </summary>
 internal static class ProcessComparison
 {
+    private const string Peer = "dfuse-pack -i";
+
     public static int Run(string[] args)
     {
-        string dfusharp = Option(args, "--dfusharp") ?? Environment.GetEnvironmentVariable("DFUSHARP_CLI")
-            ?? Path.Combine(FindRepoRoot(), "tools", "DfuSharp.Cli", "bin", "Release", "net10.0", OperatingSystem.IsWindows() ? "dfusharp.exe" : "dfusharp");
-        int runs = int.Parse(Option(args, "--runs") ?? "10", CultureInfo.InvariantCulture);
-        int size = int.Parse(Option(args, "--size") ?? (1024 * 1024).ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
-        if (!File.Exists(dfusharp))
+        string root = FindRepoRoot();
+        string executable = OperatingSystem.IsWindows() ? "dfusharp.exe" : "dfusharp";
+        var tools = new List<(string Name, string Path)>();
+        AddIfPresent(tools, "JIT", Option(args, "--jit") ?? Path.Combine(root, "tools", "DfuSharp.Cli", "bin", "Release", "net10.0", executable));
+        AddIfPresent(tools, "native", Option(args, "--native") ?? Path.Combine(root, "tools", "DfuSharp.Cli", "bin", "Release", "net10.0", RuntimeIdentifier(), "publish", executable));
+        if (tools.Count == 0)
         {
-            Console.Error.WriteLine($"dfusharp not found at {dfusharp}; build it with: dotnet build -c Release tools/DfuSharp.Cli");
+            Console.Error.WriteLine("No dfusharp found; build it with `dotnet build -c Release tools/DfuSharp.Cli` (JIT) "
+                                    + "or `dotnet publish -c Release -r RID tools/DfuSharp.Cli` (native), or pass --jit/--native PATH.");
             return 66;
         }
 
+        int runs = int.Parse(Option(args, "--runs") ?? "7", CultureInfo.InvariantCulture);
+        int[] sizes = [.. (Option(args, "--sizes") ?? "1048576,16777216").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture))];
         string dir = Directory.CreateTempSubdirectory("dfusharp-bench-").FullName;
+        bool same = true;
         try
         {
-            string hex = Path.Combine(dir, "in.hex");
-            var writer = new ArrayBufferWriter<byte>();
-            IntelHex.Write(MemoryImage.FromBytes(BenchmarkData.FlashBase, BenchmarkData.Firmware(size)), writer);
-            File.WriteAllBytes(hex, writer.WrittenSpan.ToArray());
-            string address = $"0x{BenchmarkData.FlashBase:X8}";
+            foreach (int size in sizes)
+            {
+                same &= Convert(tools, dir, size, runs);
+            }
 
-            (TimeSpan ours, TimeSpan theirs) = Interleaved(runs,
-                () => Exec(dfusharp, "file", "convert", hex, Path.Combine(dir, "ours.dfu")),
-                () =>
-                {
-                    Exec("srec_cat", hex, "-intel", "-offset", "-" + address, "-o", Path.Combine(dir, "x.bin"), "-binary");
-                    Exec("dfuse-pack", "-b", $"{address}:{Path.Combine(dir, "x.bin")}", Path.Combine(dir, "theirs.dfu"));
-                });
-            (TimeSpan startup, _) = Interleaved(runs, () => Exec(dfusharp, "--help"), () => { });
-
-            var a = DfuFile.Read(File.ReadAllBytes(Path.Combine(dir, "ours.dfu"))).DfuSe!;
-            var b = DfuFile.Read(File.ReadAllBytes(Path.Combine(dir, "theirs.dfu"))).DfuSe!;
-            bool same = a.Targets.Single().Elements.Single().Data.Span.SequenceEqual(b.Targets.Single().Elements.Single().Data.Span);
-
-            Console.WriteLine($"hex -> DfuSe, {size} data bytes ({new FileInfo(hex).Length} bytes of HEX), median of {runs} runs");
-            Console.WriteLine($"  dfusharp file convert:     {ours.TotalMilliseconds,8:F1} ms");
-            Console.WriteLine($"  srec_cat + dfuse-pack:     {theirs.TotalMilliseconds,8:F1} ms");
-            Console.WriteLine($"  ratio (theirs / ours):     {theirs / ours,8:F2}x");
-            Console.WriteLine($"  dfusharp --help (start-up): {startup.TotalMilliseconds,7:F1} ms");
-            Console.WriteLine($"  same element data:         {same}");
+            StartUp(tools, Path.Combine(root, "samples", "blinky-stm32f4.dfu"), runs);
             return same ? 0 : 1;
         }
         finally
@@ -62,27 +56,80 @@ internal static class ProcessComparison
         }
     }
 
-    // Alternates the two commands run by run, so that a change in machine load hits both alike; one warm-up each.
-    private static (TimeSpan First, TimeSpan Second) Interleaved(int runs, Action first, Action second)
+    private static bool Convert(List<(string Name, string Path)> tools, string dir, int size, int runs)
     {
-        first();
-        second();
-        var a = new List<TimeSpan>();
-        var b = new List<TimeSpan>();
-        for (int i = 0; i < runs; i++)
+        string hex = Path.Combine(dir, "in.hex");
+        var writer = new ArrayBufferWriter<byte>();
+        IntelHex.Write(MemoryImage.FromBytes(BenchmarkData.FlashBase, BenchmarkData.Firmware(size)), writer);
+        File.WriteAllBytes(hex, writer.WrittenSpan.ToArray());
+        string theirs = Path.Combine(dir, "theirs.dfu");
+
+        var commands = new List<(string Name, Action Run)> { (Peer, () => Exec("dfuse-pack", "-i", hex, theirs)) };
+        commands.AddRange(tools.Select(t => ($"dfusharp file convert ({t.Name})", (Action)(() => Exec(t.Path, "file", "convert", hex, Path.Combine(dir, t.Name + ".dfu"))))));
+        TimeSpan[] medians = Interleaved(runs, commands);
+
+        Console.WriteLine($"hex -> DfuSe, {size} data bytes ({new FileInfo(hex).Length} bytes of HEX), median of {runs} runs");
+        bool same = true;
+        byte[] expected = Element(theirs);
+        for (int i = 0; i < commands.Count; i++)
         {
-            a.Add(Time(first));
-            b.Add(Time(second));
+            string ratio = i == 0 ? "1.00 (baseline)" : (medians[i] / medians[0]).ToString("F2", CultureInfo.InvariantCulture) + "x the time";
+            Console.WriteLine($"  {commands[i].Name,-34} {medians[i].TotalMilliseconds,9:F1} ms   {ratio}");
+            if (i > 0)
+            {
+                same &= Element(Path.Combine(dir, tools[i - 1].Name + ".dfu")).AsSpan().SequenceEqual(expected);
+            }
         }
 
-        return (Median(a), Median(b));
+        Console.WriteLine($"  same element data as {Peer}: {same}");
+        return same;
     }
 
-    private static TimeSpan Time(Action action)
+    private static void StartUp(List<(string Name, string Path)> tools, string sample, int runs)
     {
-        long start = Stopwatch.GetTimestamp();
-        action();
-        return Stopwatch.GetElapsedTime(start);
+        TimeSpan[] medians = Interleaved(runs, [.. tools.Select(t => ($"dfusharp file info ({t.Name})", (Action)(() => Exec(t.Path, "file", "info", sample))))]);
+        Console.WriteLine($"start-up: dfusharp file info {Path.GetFileName(sample)}, median of {runs} runs");
+        for (int i = 0; i < tools.Count; i++)
+        {
+            string ratio = i == 0 ? "1.00 (baseline)" : (medians[i] / medians[0]).ToString("F2", CultureInfo.InvariantCulture) + "x the time";
+            Console.WriteLine($"  {tools[i].Name,-34} {medians[i].TotalMilliseconds,9:F1} ms   {ratio}");
+        }
+    }
+
+    private static byte[] Element(string dfu) => DfuFile.Read(File.ReadAllBytes(dfu)).DfuSe!.Targets.Single().Elements.Single().Data.ToArray();
+
+    private static void AddIfPresent(List<(string Name, string Path)> tools, string name, string path)
+    {
+        if (File.Exists(path))
+        {
+            tools.Add((name, path));
+        }
+        else
+        {
+            Console.Error.WriteLine($"({name} dfusharp not found at {path}; left out)");
+        }
+    }
+
+    // Runs the commands in turn, run by run; one warm-up each; the median wall time of each.
+    private static TimeSpan[] Interleaved(int runs, List<(string Name, Action Run)> commands)
+    {
+        var times = commands.Select(_ => new List<TimeSpan>()).ToArray();
+        foreach ((_, Action run) in commands)
+        {
+            run();
+        }
+
+        for (int r = 0; r < runs; r++)
+        {
+            for (int i = 0; i < commands.Count; i++)
+            {
+                long start = Stopwatch.GetTimestamp();
+                commands[i].Run();
+                times[i].Add(Stopwatch.GetElapsedTime(start));
+            }
+        }
+
+        return [.. times.Select(Median)];
     }
 
     private static TimeSpan Median(List<TimeSpan> times)
@@ -109,6 +156,8 @@ internal static class ProcessComparison
             throw new InvalidOperationException($"{program} exited with {process.ExitCode}: {stderr}");
         }
     }
+
+    private static string RuntimeIdentifier() => System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier;
 
     internal static string? Option(string[] args, string name)
     {
