@@ -4,7 +4,3 @@ using System.Runtime.CompilerServices;
 
 // The hardware probe reads HID report descriptors with the same request builders the library uses.
 [assembly: InternalsVisibleTo("DfuSharp.UsbProbe")]
-
-// The transport and the simulator share the USB chapter 9 numbers (Usb/UsbStandard.cs).
-[assembly: InternalsVisibleTo("DfuSharp.LibUsb")]
-[assembly: InternalsVisibleTo("DfuSharp.Simulation")]

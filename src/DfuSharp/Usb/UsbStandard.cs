@@ -3,7 +3,7 @@ namespace DfuSharp.Usb;
 /// <summary>
 /// USB 2.0 chapter 9 and HID 1.11 numbers used by the transport, the simulator and the HID detach, in one place.
 /// </summary>
-internal static class UsbStandard
+public static class UsbStandard
 {
     /// <summary>GET_STATUS (USB 2.0 Table 9-4).</summary>
     public const byte GetStatusRequest = 0x00;

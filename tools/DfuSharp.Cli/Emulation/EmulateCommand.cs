@@ -145,7 +145,7 @@ internal static class EmulateCommand
                 => $"{EmulatorPlan.ShellQuote(viaDotnet ? host! : "dotnet")} {EmulatorPlan.ShellQuote(named)}",
             { Length: > 0 } => EmulatorPlan.ShellQuote(named),
             _ when viaDotnet || host is null
-                => $"{EmulatorPlan.ShellQuote(host ?? "dotnet")} {EmulatorPlan.ShellQuote(typeof(EmulateCommand).Assembly.Location)}",
+                => $"{EmulatorPlan.ShellQuote(host ?? "dotnet")} {EmulatorPlan.ShellQuote(Path.Combine(AppContext.BaseDirectory, typeof(EmulateCommand).Assembly.GetName().Name + ".dll"))}",
             _ => EmulatorPlan.ShellQuote(host),
         };
     }

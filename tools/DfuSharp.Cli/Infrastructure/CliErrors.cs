@@ -56,12 +56,14 @@ internal static class CliErrors
         ArgumentNullException.ThrowIfNull(exception);
         return exception switch
         {
+            DfuEraseCanceledException e => new CliError(ExitCodes.Cancelled, null, e.Message),
             OperationCanceledException => new CliError(ExitCodes.Cancelled, null, "cancelled"),
             CliException e => new CliError(e.ExitCode, e.Path, e.Message),
             CliFileException e => MapFile(e.Path, e.Role, e.InnerException!),
             DfuFormatException e => new CliError(ExitCodes.DataError, null, e.Message),
             DfuDeviceNotFoundException e => new CliError(ExitCodes.NoDevice, null, e.Message),
             DfuFileMismatchException e => new CliError(ExitCodes.DataError, null, e.Message),
+            DfuConsentRequiredException e => new CliError(ExitCodes.Usage, null, e.Message),
             DfuVerificationException e => new CliError(ExitCodes.Protocol, null, e.Message),
             UsbTransportException { Error: UsbError.LibraryMissing } e => new CliError(ExitCodes.NoDevice, null, e.Message),
 
