@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using DfuSharp;
 using DfuSharp.Formats;
 using DfuSharp.LibUsb;
@@ -19,8 +18,8 @@ public class ReadmeSnippetTests
     [InlineData("simulate")]
     public void Readme_LibrarySnippet_IsTheCodeCompiledHere(string name)
     {
-        string readme = File.ReadAllText(Path.Combine(RepoRoot(), "README.md"));
-        string code = Snippet(File.ReadAllText(ThisFile()), name);
+        string readme = File.ReadAllText(TestPaths.InRepo("README.md"));
+        string code = Snippet(File.ReadAllText(TestPaths.InRepo("tests", "DfuSharp.Tests", "ReadmeSnippetTests.cs")), name);
 
         Normalize(readme).Should().Contain(Normalize(code), $"README.md must show the \"{name}\" snippet exactly as it compiles here");
     }
@@ -88,8 +87,4 @@ public class ReadmeSnippetTests
 
     private static string Normalize(string text)
         => string.Join('\n', text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0));
-
-    private static string ThisFile([CallerFilePath] string path = "") => path;
-
-    private static string RepoRoot() => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(ThisFile())!, "..", ".."));
 }
