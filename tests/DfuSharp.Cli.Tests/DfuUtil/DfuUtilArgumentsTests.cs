@@ -110,6 +110,12 @@ public sealed class DfuUtilArgumentsTests
         => DfuUtilArguments.ParseDfuSe("0x08004000:8192:leave:force:mass-erase:will-reset")
             .Should().Be(new DfuSeAddressOptions(0x0800_4000, 8192, true, true, true, false, true));
 
+    [Theory]
+    [InlineData("0x08000000:leave")]
+    [InlineData("0x08000000:mass-erase:force")]
+    [InlineData("0x08000000:unprotect:force")]
+    public void Parse_DfuSeModifierAlone_IsAnOperation(string dfuse) => Parse("-s", dfuse).HasOperation.Should().BeTrue();
+
     [Fact]
     public void ParseDfuSe_Unprotect_NeedsForce()
         => DfuUtilArguments.ParseDfuSe("0x08000000:unprotect:force").Unprotect.Should().BeTrue();
@@ -146,7 +152,7 @@ public sealed class DfuUtilArgumentsTests
     [InlineData("-l lists devices", "-l", "-D", "a.bin")]
     [InlineData("-Z applies only to an upload", "-D", "a.bin", "-Z", "16")]
     [InlineData("a length applies only to an upload", "-D", "a.bin", "-s", "0x08000000:16")]
-    [InlineData("mass-erase erases before a download", "-s", "0x08000000:mass-erase:force")]
+    [InlineData("mass-erase cannot be combined with an upload", "-U", "o.bin", "-s", "0x08000000:mass-erase:force")]
     [InlineData("unprotect removes read protection", "-D", "a.bin", "-s", "0x08000000:unprotect:force")]
     [InlineData("will-reset applies only to a download", "-U", "o.bin", "-s", "0x08000000:will-reset")]
     public void Parse_Refused_IsAUsageError(string message, params string[] args)

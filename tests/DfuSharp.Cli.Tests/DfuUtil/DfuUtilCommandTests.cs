@@ -74,6 +74,29 @@ public sealed class DfuUtilCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task MassEraseAlone_Stm32f4_ErasesTheFlash()
+    {
+        var board = _cli.Plug("stm32f4", "1-1");
+        (await DfuUtil("-a", "0", "-s", "0x08000000", "-D", Image("old.bin", 5_000, seed: 11))).ExitCode.Should().Be(0);
+
+        CliRun run = await DfuUtil("-a", "0", "-s", "0x08000000:mass-erase:force");
+
+        run.ExitCode.Should().Be(0, run.ToString());
+        board.ReadMemory(0x0800_0000, 5_000).Should().OnlyContain(b => b == 0xFF);
+    }
+
+    [Fact]
+    public async Task LeaveAlone_Stm32f4_LeavesDfuMode()
+    {
+        _cli.Plug("stm32f4", "1-1");
+
+        CliRun run = await DfuUtil("-a", "0", "-s", "0x08000000:leave");
+
+        run.ExitCode.Should().Be(0, run.ToString());
+        run.Stdout.Should().Contain("left DFU mode");
+    }
+
+    [Fact]
     public async Task UploadWithLength_Stm32f4_WritesThoseBytes()
     {
         _cli.Plug("stm32f4", "1-1");

@@ -176,10 +176,24 @@ internal static partial class DeviceCommands
         {
             await DfuUtilDownloadAsync(context, request, device, downloadPath, cancellationToken).ConfigureAwait(false);
         }
-        else if (request.DfuSe is { Leave: true } leave)
+        else if (request.DfuSe is { } alone)
         {
-            DfuLeaveOutcome outcome = await device.DfuSe.LeaveAsync(leave.Address, null, cancellationToken).ConfigureAwait(false);
-            context.Out.WriteLine($"{device.Info.DisplayName} {OutcomeText(outcome)}.");
+            // -s without -D or -U: dfu-util runs the modifiers on their own, the mass erase first.
+            if (alone.MassErase)
+            {
+                await CliProgress.RunAsync(context, async p =>
+                {
+                    await device.DfuSe.MassEraseAsync(null, p, cancellationToken).ConfigureAwait(false);
+                    return true;
+                }).ConfigureAwait(false);
+                context.Out.WriteLine($"Mass erase done on {device.Info.DisplayName}.");
+            }
+
+            if (alone.Leave)
+            {
+                DfuLeaveOutcome outcome = await device.DfuSe.LeaveAsync(alone.Address, null, cancellationToken).ConfigureAwait(false);
+                context.Out.WriteLine($"{device.Info.DisplayName} {OutcomeText(outcome)}.");
+            }
         }
     }
 

@@ -65,7 +65,8 @@ internal sealed record DfuUtilRequest
     public DfuSeAddressOptions? DfuSe { get; init; }
 
     /// <summary>Gets a value indicating whether the command line asks for any device operation.</summary>
-    public bool HasOperation => List || Detach || Download is not null || Upload is not null || Reset;
+    public bool HasOperation => List || Detach || Download is not null || Upload is not null || Reset
+                                || DfuSe is { Leave: true } or { MassErase: true } or { Unprotect: true };
 }
 
 /// <summary>
@@ -340,9 +341,9 @@ internal static class DfuUtilArguments
                 throw CliException.Usage("-s ADDR:LEN: a length applies only to an upload (-U)");
             }
 
-            if (dfuse.MassErase && request.Download is null)
+            if (dfuse.MassErase && request.Upload is not null)
             {
-                throw CliException.Usage("-s …:mass-erase erases before a download; give -D FILE (or use `dfusharp erase --mass`)");
+                throw CliException.Usage("-s …:mass-erase cannot be combined with an upload (-U)");
             }
 
             if (dfuse.Unprotect && (request.Download is not null || request.Upload is not null))

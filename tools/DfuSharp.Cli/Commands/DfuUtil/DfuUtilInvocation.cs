@@ -17,7 +17,10 @@ internal static class DfuUtilInvocation
     public static string[] Arguments(string[] args, string? programPath)
     {
         ArgumentNullException.ThrowIfNull(args);
-        string name = Path.GetFileNameWithoutExtension(programPath ?? string.Empty);
+        // Either separator: a Windows argv[0] seen on any platform still names its program.
+        string path = programPath ?? string.Empty;
+        string file = path[(path.LastIndexOfAny(['/', '\\']) + 1)..];
+        string name = file.EndsWith(".exe", StringComparison.OrdinalIgnoreCase) ? file[..^4] : file;
         return string.Equals(name, ProgramName, StringComparison.OrdinalIgnoreCase) ? [ProgramName, .. args] : args;
     }
 
