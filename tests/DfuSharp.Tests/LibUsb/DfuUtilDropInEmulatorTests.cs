@@ -95,6 +95,18 @@ public sealed class DfuUtilDropInEmulatorTests() : EmulatorTestBase("dfusharp-df
     }
 
     [EmulatorFact("dfu-util")]
+    public void MassEraseAlone_Stm32f4_BothLeaveErasedFlash()
+    {
+        WriteImage("old.bin", 20_000, seed: 27);
+
+        (Outcome reference, Outcome ours) = Both("stm32f4", "$PROBE download old.bin address=0x08000000",
+            "-a 0 -s 0x08000000:mass-erase:force", "$PROBE upload out.bin address=0x08000000 length=20000");
+
+        ours.ExitCode.Should().Be(reference.ExitCode).And.Be(0, ours.Log);
+        ours.Readback.Should().Equal(reference.Readback).And.OnlyContain(b => b == 0xFF);
+    }
+
+    [EmulatorFact("dfu-util")]
     public void BadOption_AnyBoard_BothExit64()
     {
         (Outcome reference, Outcome ours) = Both("dfu11", "", "-x -D fw.bin", "");
