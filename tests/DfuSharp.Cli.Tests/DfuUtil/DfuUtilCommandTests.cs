@@ -225,6 +225,17 @@ public sealed class DfuUtilCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Wait_NoBoardEver_Exits69AfterTheBoundedWait()
+    {
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+
+        CliRun run = await _cli.RunAsync(null, guard.Token, "dfu-util", "-w", "-e");
+
+        run.ExitCode.Should().Be(69, run.ToString());
+        run.Stderr.Should().Contain("-w: no matching DFU device appeared within 5 minutes");
+    }
+
+    [Fact]
     public async Task NoOperation_Exits64()
     {
         CliRun run = await DfuUtil("-a", "0");
