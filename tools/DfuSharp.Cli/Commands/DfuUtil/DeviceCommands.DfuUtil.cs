@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
 using System.Globalization;
 
 using DfuSharp.Cli.Commands.DfuUtil;
@@ -52,9 +54,12 @@ internal static partial class DeviceCommands
             Description = "dfu-util 0.11 options, e.g. -a 0 -s 0x08000000:leave -D fw.bin",
             Arity = ArgumentArity.ZeroOrMore,
         };
-        var command = new Command("dfu-util", "Run a dfu-util 0.11 command line through DfuSharp (see README, \"Drop-in for dfu-util scripts\").\n" + DfuUtilUsage)
+        var command = new Command("dfu-util", "Run a dfu-util 0.11 command line through DfuSharp (dfusharp dfu-util -h lists the options).")
         {
             words,
+
+            // -h and --help print dfu-util's option table rather than the generic help of this command.
+            new HelpOption { Action = new DfuUtilHelpAction(context) },
         };
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction((parse, ct) =>
@@ -366,5 +371,14 @@ internal static partial class DeviceCommands
         string mode = i.Setting.Mode == DfuMode.Runtime ? "Runtime" : "DFU";
         return string.Create(CultureInfo.InvariantCulture,
             $"Found {mode}: [{d.VendorId:x4}:{d.ProductId:x4}] ver={d.DeviceVersion:x4}, devnum={d.DeviceAddress}, cfg={i.ConfigurationValue}, intf={i.InterfaceNumber}, path=\"{d.PortPath}\", alt={i.Setting.Number}, name=\"{i.Setting.Name ?? "UNKNOWN"}\", serial=\"{d.SerialNumber ?? "UNKNOWN"}\"");
+    }
+
+    private sealed class DfuUtilHelpAction(CliContext context) : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            context.Out.WriteLine(DfuUtilUsage);
+            return ExitCodes.Ok;
+        }
     }
 }
