@@ -11,7 +11,7 @@ namespace DfuSharp.Cli.Commands;
 
 /// <summary>
 /// The device commands: <c>list</c>, <c>info</c>, <c>download</c>, <c>upload</c>, <c>detach</c>, <c>erase</c>,
-/// <c>unprotect</c>. Results go to standard output (text, or one JSON object with <c>--json</c>); progress goes to
+/// <c>unprotect</c>, <c>leave</c>, <c>reset</c>, and <c>dfu-util</c> (a dfu-util 0.11 command line). Results go to standard output (text, or one JSON object with <c>--json</c>); progress goes to
 /// standard error. Failures are thrown and mapped to exit codes by <see cref="CliErrors"/>.
 /// </summary>
 internal static partial class DeviceCommands
@@ -26,7 +26,12 @@ internal static partial class DeviceCommands
         yield return CreateDetach(context);
         yield return CreateErase(context);
         yield return CreateUnprotect(context);
+        yield return CreateLeave(context);
+        yield return CreateReset(context);
     }
+
+    /// <summary>Creates <c>dfu-util</c>, the drop-in for dfu-util 0.11 command lines.</summary>
+    public static Command CreateDfuUtilCommand(CliContext context) => CreateDfuUtil(context);
 
     private static AlternateSettingJson Alternate(DfuInterfaceInfo i)
         => new(i.ConfigurationValue, i.InterfaceNumber, i.Setting.Number, i.Setting.Name, DeviceJson.ModeName(i.Setting.Mode),
