@@ -99,11 +99,12 @@ public sealed class PackageContentsTests
     }
 
     [Fact]
-    public void Tool_CarriesNoLoggingProviders()
+    public void Tool_CarriesTheConsoleLoggerForVerbose()
     {
         using ZipArchive package = Packages.Open("dfusharp", ".nupkg");
 
-        package.Entries.Select(e => e.Name).Should().NotContain(name => name.StartsWith("Microsoft.Extensions.Logging.Console", StringComparison.Ordinal)
-                                                                        || name == "Microsoft.Extensions.Logging.dll");
+        // -v/--verbose and --log-level route the library's logs to standard error through the console logger.
+        package.Entries.Select(e => e.FullName).Should().Contain("tools/net10.0/any/Microsoft.Extensions.Logging.Console.dll")
+            .And.Contain("tools/net10.0/any/Microsoft.Extensions.Logging.dll");
     }
 }
