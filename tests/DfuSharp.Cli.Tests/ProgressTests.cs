@@ -22,16 +22,16 @@ public sealed class ProgressTests
 
         string[] lines = error.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
         lines.Should().HaveCount(13);
-        lines[0].Should().Be("dfusharp: download:   0% (0/1048576 bytes, 00:00)");
-        lines[10].Should().Be("dfusharp: download: 100% (1048576/1048576 bytes, 102.4 KB/s, 00:10)");
-        lines[12].Should().Be("dfusharp: leave: 100% (1/1 steps, 00:00)");
+        lines[0].Should().Be("dfusharp: download:   0% (0/1048576 bytes) 00:00 elapsed");
+        lines[10].Should().Be("dfusharp: download: 100% (1048576/1048576 bytes) 102.4 KB/s, 00:10 elapsed");
+        lines[12].Should().Be("dfusharp: leave: 100% (1/1 steps) 00:00 elapsed");
     }
 
     [Theory]
-    [InlineData(DfuProgressUnit.Bytes, 65536, 131072, 2000, "65536/131072 bytes, 32.8 KB/s, 00:02")]
-    [InlineData(DfuProgressUnit.Bytes, 0, 131072, 0, "0/131072 bytes, 00:00")]
-    [InlineData(DfuProgressUnit.Sectors, 3, 8, 61000, "3/8 sectors, 01:01")]
-    [InlineData(DfuProgressUnit.Bytes, 1_000_000, 2_000_000, 3_723_000, "1000000/2000000 bytes, 0.3 KB/s, 1:02:03")]
+    [InlineData(DfuProgressUnit.Bytes, 65536, 131072, 2000, "(65536/131072 bytes) 32.8 KB/s, 00:02 elapsed")]
+    [InlineData(DfuProgressUnit.Bytes, 0, 131072, 0, "(0/131072 bytes) 00:00 elapsed")]
+    [InlineData(DfuProgressUnit.Sectors, 3, 8, 61000, "(3/8 sectors) 01:01 elapsed")]
+    [InlineData(DfuProgressUnit.Bytes, 1_000_000, 2_000_000, 3_723_000, "(1000000/2000000 bytes) 0.3 KB/s, 1:02:03 elapsed")]
     public void Amount_Report_ShowsAmountRateAndElapsedTime(DfuProgressUnit unit, long completed, long total, int elapsedMs, string expected)
         => CliProgress.Amount(new DfuProgress(DfuPhase.Download, completed, total, unit), TimeSpan.FromMilliseconds(elapsedMs))
             .Should().Be(expected);

@@ -49,15 +49,15 @@ internal static class CliProgress
     };
 
     /// <summary>
-    /// Gets the amount of a report as the progress shows it: <c>524288/1048576 bytes, 128.0 KB/s, 00:04</c> (the rate only
-    /// for bytes and once time has passed), or <c>3/8 sectors, 00:01</c>.
+    /// Gets the plain progress text of a report after the percentage: <c>(524288/1048576 bytes) 128.0 KB/s, 00:04 elapsed</c>
+    /// (the rate only for bytes and once time has passed), or <c>(3/8 sectors) 00:01 elapsed</c>.
     /// </summary>
     internal static string Amount(DfuProgress value, TimeSpan elapsed)
     {
         string rate = value.Unit == DfuProgressUnit.Bytes && elapsed > TimeSpan.Zero
-            ? string.Create(CultureInfo.InvariantCulture, $", {value.Completed / 1000.0 / elapsed.TotalSeconds:0.0} KB/s")
+            ? string.Create(CultureInfo.InvariantCulture, $"{value.Completed / 1000.0 / elapsed.TotalSeconds:0.0} KB/s, ")
             : string.Empty;
-        return string.Create(CultureInfo.InvariantCulture, $"{value.Completed}/{value.Total} {UnitName(value.Unit)}{rate}, {Elapsed(elapsed)}");
+        return string.Create(CultureInfo.InvariantCulture, $"({value.Completed}/{value.Total} {UnitName(value.Unit)}) {rate}{Elapsed(elapsed)} elapsed");
     }
 
     private static string Elapsed(TimeSpan elapsed)
@@ -86,7 +86,7 @@ internal static class CliProgress
             }
 
             _lastTenth = tenth;
-            error.WriteLine($"dfusharp: {PhaseName(value.Phase)}: {tenth * 10,3}% ({Amount(value, time.GetElapsedTime(_started))})");
+            error.WriteLine($"dfusharp: {PhaseName(value.Phase)}: {tenth * 10,3}% {Amount(value, time.GetElapsedTime(_started))}");
         }
     }
 
