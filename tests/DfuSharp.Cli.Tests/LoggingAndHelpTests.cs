@@ -136,6 +136,31 @@ public sealed class LoggingAndHelpTests
         run.Stdout.Split(Environment.NewLine).Should().Contain("convert");
     }
 
+    [Theory]
+    [InlineData("010", 8)]
+    [InlineData("0x10", 16)]
+    [InlineData("10", 10)]
+    public async Task Convert_AddressAsDfuUtilReadsIt_PlacesTheBinary(string address, int expected)
+    {
+        using var dir = new TempDir();
+        string input = dir.Write("app.bin", [0xAA]);
+        string output = dir.File("app.hex");
+
+        var run = await CliRunner.RunAsync("file", "convert", input, output, "--address", address);
+
+        run.ExitCode.Should().Be(0, run.ToString());
+        DfuSharp.Formats.IntelHex.Read(File.ReadAllBytes(output)).Image.StartAddress.Should().Be((uint)expected);
+    }
+
+    [Fact]
+    public async Task Convert_LeadingZeroWithDigitNine_IsUsageError()
+    {
+        var run = await CliRunner.RunAsync("file", "convert", "in.bin", "out.hex", "--address", "09");
+
+        run.ExitCode.Should().Be(ExitCodes.Usage);
+        run.Stderr.Should().Contain("--address: '09'");
+    }
+
     [Fact]
     public void NameRoot_UsageLine_ReplacesOnlyTheRootName()
         => CliHelp.NameRoot("Usage:\n  testhost file <in> [options]\n  testhostx\nsee testhost\n", "testhost", "dfusharp")
