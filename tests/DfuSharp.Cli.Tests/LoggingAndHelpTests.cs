@@ -30,6 +30,10 @@ public sealed class LoggingAndHelpTests
     }
 
     [Fact]
+    public void Resolve_EmulateWithItsOwnVerbose_DoesNotLogTheLibrary()
+        => CliLogging.Resolve(Parse(["emulate", "-v", "--", "lsusb"]), null).Should().Be(LogLevel.None);
+
+    [Fact]
     public void Resolve_VariableNamesNoLevel_IsUsageError()
     {
         var resolve = () => CliLogging.Resolve(Parse(["list"]), "loud");

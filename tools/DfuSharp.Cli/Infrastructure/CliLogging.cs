@@ -61,7 +61,11 @@ internal static class CliLogging
             return Parse(level.Value) ?? LogLevel.None;
         }
 
-        int verbose = parseResult.Tokens.Count(t => t.Type == TokenType.Option && t.Value is VerboseName or "-v");
+        // Counted on the root's option only: a command with a -v of its own (emulate) keeps it.
+        int verbose = parseResult.RootCommandResult.Command.Options.FirstOrDefault(o => o.Name == VerboseName) is { } option
+            && parseResult.GetResult(option) is OptionResult result
+            ? result.IdentifierTokenCount
+            : 0;
         if (verbose > 0)
         {
             return verbose switch
