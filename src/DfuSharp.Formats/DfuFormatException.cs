@@ -68,4 +68,8 @@ public sealed class DfuFormatException : FormatException
 
     /// <summary>Gets the 1-based line number of the defect in a text file, or <see langword="null"/> for binary files.</summary>
     public int? LineNumber { get; }
+
+    /// <summary>Gets <see cref="DfuErrorCategory.Data"/>: the file is malformed.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822:Mark members as static", Justification = "A property of every failure, as on DfuException.")]
+    public DfuErrorCategory Category => DfuErrorCategory.Data;
 }

@@ -65,6 +65,27 @@ public sealed class MemoryImage : IEquatable<MemoryImage>
         return data.IsEmpty ? Empty : new MemoryImage([new MemorySegment(address, data.ToArray())]);
     }
 
+    /// <summary>
+    /// Creates an image holding one run of bytes without copying them: the image refers to <paramref name="data"/>,
+    /// which the caller must not change while the image is in use. A firmware file read into memory becomes an image at
+    /// no cost in memory.
+    /// </summary>
+    /// <param name="address">The address of the first byte.</param>
+    /// <param name="data">The bytes, shared with the image.</param>
+    /// <returns>The image; empty when <paramref name="data"/> is empty.</returns>
+    /// <exception cref="DfuFormatException">The bytes run past 0xFFFF_FFFF (<see cref="DfuFormatError.AddressOverflow"/>).</exception>
+    public static MemoryImage FromMemory(uint address, ReadOnlyMemory<byte> data)
+    {
+        if ((ulong)address + (ulong)data.Length > AddressSpaceEnd)
+        {
+            throw new DfuFormatException(
+                DfuFormatError.AddressOverflow,
+                $"{data.Length} bytes at 0x{address:X8} run past the end of the 32-bit address space");
+        }
+
+        return data.IsEmpty ? Empty : new MemoryImage([new MemorySegment(address, data)]);
+    }
+
     /// <summary>Combines this image with another; the other image's bytes count as the later writes.</summary>
     /// <param name="other">The image to merge in.</param>
     /// <param name="overlapPolicy">What to do when both give one address different bytes.</param>

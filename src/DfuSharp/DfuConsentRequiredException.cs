@@ -44,4 +44,7 @@ public class DfuConsentRequiredException : DfuException
 
     /// <summary>Gets the first address that needs it.</summary>
     public uint Address { get; init; }
+
+    /// <summary>Gets <see cref="DfuErrorCategory.Usage"/>: the caller must give the consent the operation needs.</summary>
+    public override DfuErrorCategory Category => DfuErrorCategory.Usage;
 }

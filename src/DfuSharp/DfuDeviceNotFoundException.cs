@@ -1,6 +1,9 @@
 namespace DfuSharp;
 
-/// <summary>The exception thrown when no device matches a selector, or when more than one does and the choice is ambiguous.</summary>
+/// <summary>
+/// The exception thrown when no device matches a selector; <see cref="DfuAmbiguousDeviceException"/>, when more than one
+/// does and the choice is ambiguous.
+/// </summary>
 public class DfuDeviceNotFoundException : DfuException
 {
     /// <summary>Initializes a new instance with a generic message.</summary>
@@ -23,4 +26,7 @@ public class DfuDeviceNotFoundException : DfuException
         : base(message, innerException)
     {
     }
+
+    /// <summary>Gets <see cref="DfuErrorCategory.NoDevice"/>: no device matched the selector.</summary>
+    public override DfuErrorCategory Category => DfuErrorCategory.NoDevice;
 }

@@ -44,4 +44,11 @@ public sealed class DfuEraseCanceledException : OperationCanceledException
     /// erased), <see langword="false"/> (it was not sent, or the device reported an error), or <see langword="null"/>
     /// (the device did not answer).</summary>
     public bool? Completed { get; }
+
+    /// <summary>
+    /// Gets <see cref="DfuErrorCategory.Cancelled"/>: the category a <see cref="DfuException"/> would carry, for callers that
+    /// map every DfuSharp failure through <see cref="DfuErrorCategory"/>.
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822:Mark members as static", Justification = "A property of every failure, as on DfuException.")]
+    public DfuErrorCategory Category => DfuErrorCategory.Cancelled;
 }

@@ -29,4 +29,10 @@ public class DfuException : Exception
         : base(message, innerException)
     {
     }
+
+    /// <summary>
+    /// Gets what kind of failure this is, for a caller that maps failures to its own reactions or exit codes; the value
+    /// is the sysexits.h code <c>dfusharp</c> exits with. This base class reports <see cref="DfuErrorCategory.Protocol"/>.
+    /// </summary>
+    public virtual DfuErrorCategory Category => DfuErrorCategory.Protocol;
 }

@@ -35,4 +35,7 @@ public class DfuFileMismatchException : DfuException
 
     /// <summary>Gets the first address that does not fit, if the problem is an address.</summary>
     public uint? Address { get; init; }
+
+    /// <summary>Gets <see cref="DfuErrorCategory.Data"/>: the file does not fit the device.</summary>
+    public override DfuErrorCategory Category => DfuErrorCategory.Data;
 }

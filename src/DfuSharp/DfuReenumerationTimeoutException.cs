@@ -28,4 +28,7 @@ public class DfuReenumerationTimeoutException : DfuException
 
     /// <summary>Gets how long the host waited.</summary>
     public TimeSpan Timeout { get; init; }
+
+    /// <summary>Gets <see cref="DfuErrorCategory.TemporaryFailure"/>: the device did not come back in time.</summary>
+    public override DfuErrorCategory Category => DfuErrorCategory.TemporaryFailure;
 }

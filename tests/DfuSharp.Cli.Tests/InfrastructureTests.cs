@@ -68,6 +68,10 @@ public sealed class InfrastructureTests
     [InlineData("0x08000000", 0x0800_0000u)]
     [InlineData("0X0800_0000", 0x0800_0000u)]
     [InlineData("0xffffffff", uint.MaxValue)]
+    [InlineData("010", 8u)]
+    [InlineData("0777", 511u)]
+    [InlineData("00", 0u)]
+    [InlineData("037777777777", uint.MaxValue)]
     public void TryParseUInt32_ValidText_Parses(string text, uint expected)
     {
         CliNumbers.TryParseUInt32(text, out uint value).Should().BeTrue();
@@ -82,6 +86,9 @@ public sealed class InfrastructureTests
     [InlineData("0x100000000")]
     [InlineData("12abc")]
     [InlineData("1e3")]
+    [InlineData("08")]
+    [InlineData("0779")]
+    [InlineData("040000000000")]
     public void TryParseUInt32_InvalidText_Fails(string text) => CliNumbers.TryParseUInt32(text, out _).Should().BeFalse();
 
     public static TheoryData<Exception, int> MappedExceptions() => new()
@@ -103,8 +110,62 @@ public sealed class InfrastructureTests
         { new UsbTransportException(UsbError.NoDevice, "gone"), ExitCodes.IOError },
         { new UsbTransportException(UsbError.Stall, "refused"), ExitCodes.Protocol },
         { new UsbTransportException(UsbError.LibraryMissing, "no libusb"), ExitCodes.NoDevice },
+        { new DfuAmbiguousDeviceException("2 devices match"), ExitCodes.Usage },
+        { new DfuConsentRequiredException("say --force"), ExitCodes.Usage },
+        { new DfuFileMismatchException("wrong alt"), ExitCodes.DataError },
+        { new DfuVerificationException("differs"), ExitCodes.Protocol },
+        { new DfuStatusException("errWRITE"), ExitCodes.Protocol },
+        { new DfuEraseCanceledException("erase cancelled; the device finished it"), ExitCodes.Cancelled },
         { new InvalidOperationException("bug"), ExitCodes.Software },
     };
+
+    public static TheoryData<Exception> LibraryExceptions() => new()
+    {
+        new DfuException("x"),
+        new DfuDeviceNotFoundException("none"),
+        new DfuAmbiguousDeviceException("two"),
+        new DfuReenumerationTimeoutException("gone"),
+        new DfuProtocolException("broke"),
+        new DfuStatusException("errWRITE"),
+        new DfuVerificationException("differs"),
+        new DfuFileMismatchException("wrong alt"),
+        new DfuConsentRequiredException("say --force"),
+        new UsbTransportException(UsbError.Io, "pipe"),
+        new UsbTransportException(UsbError.Stall, "refused"),
+        new UsbTransportException(UsbError.LibraryMissing, "no libusb"),
+    };
+
+    [Theory]
+    [MemberData(nameof(LibraryExceptions))]
+    public void Map_LibraryException_ExitCodeIsItsCategory(Exception exception)
+        => CliErrors.Map(exception).ExitCode.Should().Be((int)((DfuException)exception).Category);
+
+    [Fact]
+    public void Map_FormatException_ExitCodeIsItsCategory()
+    {
+        var exception = new DfuFormatException(DfuFormatError.CrcMismatch, "bad", 12);
+
+        exception.Category.Should().Be(DfuErrorCategory.Data);
+        CliErrors.Map(exception).ExitCode.Should().Be((int)DfuErrorCategory.Data);
+    }
+
+    [Fact]
+    public void Map_EraseCancelled_KeepsItsMessage()
+    {
+        var error = CliErrors.Map(new DfuEraseCanceledException("cancelled; the device completed the erase"));
+
+        error.ExitCode.Should().Be((int)DfuErrorCategory.Cancelled);
+        error.Message.Should().Be("cancelled; the device completed the erase");
+    }
+
+    [Fact]
+    public void AmbiguousDevice_IsADeviceNotFoundWithUsageCategory()
+    {
+        DfuDeviceNotFoundException exception = new DfuAmbiguousDeviceException("two");
+
+        exception.Category.Should().Be(DfuErrorCategory.Usage);
+        new DfuDeviceNotFoundException("none").Category.Should().Be(DfuErrorCategory.NoDevice);
+    }
 
     [Theory]
     [MemberData(nameof(MappedExceptions))]

@@ -8,11 +8,13 @@ public sealed class ProgressTests
     public void PlainProgress_OneReportPerBlock_PrintsAtPhaseStartAndEachTenth()
     {
         using var error = new StringWriter();
-        var progress = new CliProgress.PlainProgress(error);
+        var time = new DfuSharp.Simulation.VirtualTimeProvider();
+        var progress = new CliProgress.PlainProgress(error, time);
 
         for (int block = 0; block <= 512; block++)
         {
             progress.Report(new DfuProgress(DfuPhase.Download, block * 2048L, 512 * 2048L, DfuProgressUnit.Bytes));
+            time.Advance(TimeSpan.FromMilliseconds(20));
         }
 
         progress.Report(new DfuProgress(DfuPhase.Leave, 0, 1, DfuProgressUnit.Steps));
@@ -20,10 +22,19 @@ public sealed class ProgressTests
 
         string[] lines = error.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
         lines.Should().HaveCount(13);
-        lines[0].Should().Be("dfusharp: download:   0% (0/1048576 bytes)");
-        lines[10].Should().Be("dfusharp: download: 100% (1048576/1048576 bytes)");
-        lines[12].Should().Be("dfusharp: leave: 100% (1/1 steps)");
+        lines[0].Should().Be("dfusharp: download:   0% (0/1048576 bytes) 00:00 elapsed");
+        lines[10].Should().Be("dfusharp: download: 100% (1048576/1048576 bytes) 102.4 KB/s, 00:10 elapsed");
+        lines[12].Should().Be("dfusharp: leave: 100% (1/1 steps) 00:00 elapsed");
     }
+
+    [Theory]
+    [InlineData(DfuProgressUnit.Bytes, 65536, 131072, 2000, "(65536/131072 bytes) 32.8 KB/s, 00:02 elapsed")]
+    [InlineData(DfuProgressUnit.Bytes, 0, 131072, 0, "(0/131072 bytes) 00:00 elapsed")]
+    [InlineData(DfuProgressUnit.Sectors, 3, 8, 61000, "(3/8 sectors) 01:01 elapsed")]
+    [InlineData(DfuProgressUnit.Bytes, 1_000_000, 2_000_000, 3_723_000, "(1000000/2000000 bytes) 0.3 KB/s, 1:02:03 elapsed")]
+    public void Amount_Report_ShowsAmountRateAndElapsedTime(DfuProgressUnit unit, long completed, long total, int elapsedMs, string expected)
+        => CliProgress.Amount(new DfuProgress(DfuPhase.Download, completed, total, unit), TimeSpan.FromMilliseconds(elapsedMs))
+            .Should().Be(expected);
 
     [Fact]
     public async Task Download_InteractiveConsole_DrawsOnStderrAndKeepsStdoutForTheResult()
@@ -37,7 +48,7 @@ public sealed class ProgressTests
             ["download", TestPaths.InRepo("samples", "blinky-stm32f4.dfu"), "--device", "sim:stm32f4", "--verify", "--json"], context);
 
         code.Should().Be(0, stderr.ToString());
-        stderr.ToString().Should().Contain("download").And.NotContain("dfusharp: download:");
+        stderr.ToString().Should().Contain("download").And.NotContain("dfusharp: download:").And.Contain(" bytes");
         new CliRun(code, stdout.ToString(), stderr.ToString()).Json().GetProperty("verified").GetBoolean().Should().BeTrue();
     }
 }

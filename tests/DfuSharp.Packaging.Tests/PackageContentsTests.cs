@@ -91,19 +91,29 @@ public sealed class PackageContentsTests
         Packages.Folders(package, "tools/net10.0/").Should().Equal("any");
         package.GetEntry("tools/net10.0/any/DfuSharp.Cli.dll").Should().NotBeNull();
         package.GetEntry("tools/net10.0/any/DotnetToolSettings.xml").Should().NotBeNull();
+        // A dependency's native libraries sit in NuGet's RID folders (runtimes/RID/native/), which the host picks by
+        // platform; everything else is managed, and no executable of dfusharp itself is packed.
+        const string runtimes = "tools/net10.0/any/runtimes/";
         foreach (ZipArchiveEntry entry in package.Entries.Where(e => e.FullName.StartsWith("tools/", StringComparison.Ordinal)))
         {
+            if (entry.FullName.StartsWith(runtimes, StringComparison.Ordinal))
+            {
+                entry.FullName[runtimes.Length..].Split('/').Should().HaveCount(3, entry.FullName).And.HaveElementAt(1, "native");
+                continue;
+            }
+
             Packages.ReadAll(package, entry.FullName).Take(4).Should().NotEqual(new byte[] { 0x7F, (byte)'E', (byte)'L', (byte)'F' }, entry.FullName);
             Path.GetExtension(entry.FullName).Should().BeOneOf([".dll", ".json", ".xml", ".pdb"], entry.FullName);
         }
     }
 
     [Fact]
-    public void Tool_CarriesNoLoggingProviders()
+    public void Tool_CarriesTheConsoleLoggerForVerbose()
     {
         using ZipArchive package = Packages.Open("dfusharp", ".nupkg");
 
-        package.Entries.Select(e => e.Name).Should().NotContain(name => name.StartsWith("Microsoft.Extensions.Logging.Console", StringComparison.Ordinal)
-                                                                        || name == "Microsoft.Extensions.Logging.dll");
+        // -v/--verbose and --log-level route the library's logs to standard error through the console logger.
+        package.Entries.Select(e => e.FullName).Should().Contain("tools/net10.0/any/Microsoft.Extensions.Logging.Console.dll")
+            .And.Contain("tools/net10.0/any/Microsoft.Extensions.Logging.dll");
     }
 }

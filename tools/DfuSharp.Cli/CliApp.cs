@@ -9,6 +9,8 @@ using DfuSharp.Cli.Files;
 using DfuSharp.Cli.Infrastructure;
 using DfuSharp.Cli.Json;
 
+using Microsoft.Extensions.Logging;
+
 namespace DfuSharp.Cli;
 
 /// <summary>
@@ -40,7 +42,7 @@ internal static class CliApp
         TextWriter stdout = context.Out;
         TextWriter stderr = context.Error;
 
-        Command root = CreateRootCommand(context);
+        RootCommand root = CreateRootCommand(context);
         ParseResult parseResult = root.Parse(args);
 
         if (parseResult.Action is ParseErrorAction)
@@ -61,9 +63,12 @@ internal static class CliApp
             return ExitCodes.Usage;
         }
 
+        // What System.CommandLine prints itself (help, version, [suggest] completions) names the root as the assembly;
+        // it reaches stdout with the root named dfusharp.
+        using var systemOutput = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
         var configuration = new InvocationConfiguration
         {
-            Output = stdout,
+            Output = systemOutput,
             Error = stderr,
             EnableDefaultExceptionHandler = false,
 
@@ -76,16 +81,28 @@ internal static class CliApp
         // replaces it with the error object.
         bool json = WantsJson(parseResult);
         using var buffered = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
-        if (json)
-        {
-            parseResult = CreateRootCommand(context with { Out = buffered }).Parse(args);
-        }
-
+        ILoggerFactory? loggerFactory = null;
         try
         {
+            // The library logs to standard error only, through the factory the devices are opened with; disposing it
+            // flushes the queued lines before the result or the error is printed.
+            LogLevel level = CliLogging.Resolve(parseResult, context.LogLevelVariable);
+            if (level != LogLevel.None || json)
+            {
+                loggerFactory = level == LogLevel.None ? null : context.CreateLoggerFactory(level);
+                CliContext commandContext = context with
+                {
+                    Out = json ? buffered : stdout,
+                    Devices = loggerFactory is null ? context.Devices : context.Devices with { LoggerFactory = loggerFactory },
+                };
+                parseResult = CreateRootCommand(commandContext).Parse(args);
+            }
+
             cancellationToken.ThrowIfCancellationRequested();
             CheckSimStateIsNotAFileOfTheCommand(parseResult);
             int exitCode = await parseResult.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
+            FlushLog(ref loggerFactory);
+            stdout.Write(CliHelp.NameRoot(systemOutput.ToString(), root.Name, Name));
             if (json)
             {
                 stdout.Write(buffered.ToString());
@@ -95,6 +112,7 @@ internal static class CliApp
         }
         catch (Exception ex)
         {
+            FlushLog(ref loggerFactory);
             CliError error = CliErrors.Map(ex);
             if (json)
             {
@@ -110,6 +128,12 @@ internal static class CliApp
 
             return error.ExitCode;
         }
+    }
+
+    private static void FlushLog(ref ILoggerFactory? loggerFactory)
+    {
+        loggerFactory?.Dispose();
+        loggerFactory = null;
     }
 
     /// <summary>
@@ -144,17 +168,21 @@ internal static class CliApp
         }
     }
 
+    /// <summary>The name of the command in help, usage lines and completion scripts.</summary>
+    public const string Name = "dfusharp";
+
     /// <summary>Builds the command tree. Device commands join <c>file</c> here as they arrive.</summary>
     /// <remarks>
-    /// The root is a plain command named <c>dfusharp</c> rather than a <see cref="RootCommand"/>, whose name would be
-    /// that of the running assembly (DfuSharp.Cli) in help and usage lines.
+    /// The root is a <see cref="RootCommand"/>, so that the <c>[suggest]</c> directive that dotnet-suggest calls for
+    /// tab completion works. Its name is that of the running assembly (DfuSharp.Cli, or testhost in tests): what
+    /// System.CommandLine prints shows <see cref="Name"/> in its place (<see cref="CliHelp.NameRoot"/>).
     /// </remarks>
-    internal static Command CreateRootCommand(CliContext context)
+    internal static RootCommand CreateRootCommand(CliContext context)
     {
-        var root = new Command("dfusharp", "Flash, read back and inspect USB DFU 1.1 and ST DfuSe devices and firmware files.")
+        var root = new RootCommand("Flash, read back and inspect USB DFU 1.1 and ST DfuSe devices and firmware files.")
         {
-            new HelpOption(),
-            new VersionOption(),
+            CliLogging.Verbose(),
+            CliLogging.Level(),
         };
         foreach (Command command in DeviceCommands.Create(context))
         {
@@ -165,6 +193,7 @@ internal static class CliApp
         root.Add(SimServeCommand.Create());
         root.Add(DeviceCommands.CreateDfuUtilCommand(context));
         root.Add(Emulation.EmulateCommand.Create(context));
+        CliHelp.UpperCasePlaceholders(root);
         return root;
     }
 
@@ -177,7 +206,7 @@ internal static class CliApp
         var names = new List<string>();
         for (var result = parseResult.CommandResult; result is not null; result = result.Parent as CommandResult)
         {
-            names.Add(result.Command.Name);
+            names.Add(result.Command is RootCommand ? Name : result.Command.Name);
         }
 
         names.Reverse();

@@ -9,7 +9,10 @@ internal static class Program
     public static async Task<int> Main(string[] args)
     {
         bool interactive = !Console.IsErrorRedirected && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI"));
-        var context = new CliContext(Console.Out, Console.Error, interactive);
+        var context = new CliContext(Console.Out, Console.Error, interactive)
+        {
+            LogLevelVariable = Environment.GetEnvironmentVariable(CliLogging.VariableName),
+        };
         using var signals = new SignalCancellation(Console.Error);
         int exitCode = await CliApp.RunAsync(args, context, signals.Token).ConfigureAwait(false);
         return signals.ExitCode(exitCode);

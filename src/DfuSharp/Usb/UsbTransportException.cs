@@ -49,4 +49,16 @@ public class UsbTransportException : DfuException
 
     /// <summary>Gets the request's wLength: the bytes sent or asked for.</summary>
     public int? Length { get; init; }
+
+    /// <summary>
+    /// Gets the category by <see cref="Error"/>: <see cref="DfuErrorCategory.NoDevice"/> when the USB library is missing,
+    /// <see cref="DfuErrorCategory.Protocol"/> for a STALL (the device refused the request and entered dfuERROR,
+    /// DFU 1.1 §6.1.2), and <see cref="DfuErrorCategory.IO"/> for every other transfer failure.
+    /// </summary>
+    public override DfuErrorCategory Category => Error switch
+    {
+        UsbError.LibraryMissing => DfuErrorCategory.NoDevice,
+        UsbError.Stall => DfuErrorCategory.Protocol,
+        _ => DfuErrorCategory.IO,
+    };
 }

@@ -34,13 +34,106 @@ public sealed class MemoryBoundTests
     }
 
     [Fact]
-    public void ReadText_Bin_AllocatesTheImageOnce()
+    public void ReadText_Bin_SharesTheInput()
     {
         byte[] content = new byte[s_length];
 
         long allocated = Allocated(() => FirmwareOutput.ReadText("in.bin", content, FirmwareKind.Bin, 0x0800_0000));
 
-        allocated.Should().BeLessThan(s_length + Constant);
+        allocated.Should().BeLessThan(Constant, "MemoryImage.FromMemory refers to the input instead of copying it");
+    }
+
+    [Fact]
+    public void AddSuffix_WrittenToTheOutput_AllocatesOnlyAConstant()
+    {
+        byte[] content = SimCli.Random(s_length, seed: 2);
+        var destination = new StreamBufferWriter(Stream.Null);
+
+        long allocated = Allocated(() => FirmwareFiles.AddSuffix("app.bin", content, new DfuSuffix()).Write(destination));
+
+        destination.BytesWritten.Should().Be(s_length + DfuSuffix.StandardLength);
+        allocated.Should().BeLessThan(Constant);
+    }
+
+    [Fact]
+    public void AddAndRemovePrefix_WrittenToTheOutput_AllocateOneCopyOfTheInput()
+    {
+        byte[] content = SimCli.Random(s_length, seed: 3);
+        var prefixed = new ArrayBufferWriter<byte>();
+        FirmwareFiles.AddPrefix("app.bin", content, DfuPrefixType.Stellaris, 0).Write(prefixed);
+        byte[] withPrefix = prefixed.WrittenSpan.ToArray();
+        var destination = new StreamBufferWriter(Stream.Null);
+
+        long added = Allocated(() => FirmwareFiles.AddPrefix("app.bin", content, DfuPrefixType.Stellaris, 0).Write(destination));
+        long removed = Allocated(() => FirmwareFiles.RemovePrefix("app.bin", withPrefix, DfuPrefixType.Stellaris).Output.Write(destination));
+
+        // DfuFile.Read(ReadOnlySpan<byte>) keeps its own copy of the file; the output is streamed.
+        added.Should().BeLessThan(content.Length + Constant);
+        removed.Should().BeLessThan(withPrefix.Length + Constant);
+    }
+
+    [Fact]
+    public void Pack_OneBinary_EncodesStraightIntoTheOutput()
+    {
+        byte[] content = SimCli.Random(s_length, seed: 4);
+        var destination = new StreamBufferWriter(Stream.Null);
+
+        long allocated = Allocated(() =>
+        {
+            var target = new DfuSeTarget(0, "Internal Flash", [new DfuSeElement(0x0800_0000, content)]);
+            DfuFile file = FirmwareFiles.ToDfuSe(new DfuSeImage([target]), new DfuSuffix { DfuVersion = DfuSuffix.DfuSe });
+            FirmwareFiles.WriteDfuSe(file, destination);
+        });
+
+        destination.BytesWritten.Should().BeGreaterThan(s_length);
+        allocated.Should().BeLessThan(s_length + Constant, "the overlap check may build one image; the encoding is streamed");
+    }
+
+    [Theory]
+    [InlineData("bin", "dfu")]
+    [InlineData("dfu", "bin")]
+    [InlineData("dfu", "hex")]
+    [InlineData("hex", "dfu")]
+    public void Convert_ToOrFromDfu_AllocatesAtMostTwiceTheInput(string from, string to)
+    {
+        byte[] content = Encode(SimCli.Random(s_length, seed: 5), Kind(from));
+        var destination = new StreamBufferWriter(Stream.Null);
+        var request = new ConvertRequest(0x0800_0000, null, null, null, null);
+
+        long allocated = Allocated(() => FirmwareFiles.Convert("in." + from, content, Kind(to), request)(destination));
+
+        destination.BytesWritten.Should().BeGreaterThanOrEqualTo(s_length);
+        allocated.Should().BeLessThan((2L * Math.Max(content.Length, s_length)) + Constant, $"converting {content.Length} bytes of .{from} to .{to}");
+    }
+
+    [Theory]
+    [InlineData("dfu")]
+    [InlineData("bin")]
+    public void Describe_FileInfo_AllocatesAtMostOneCopyOfTheInput(string format)
+    {
+        byte[] content = Encode(SimCli.Random(s_length, seed: 6), Kind(format));
+
+        long allocated = Allocated(() => FirmwareFiles.Describe("in." + format, content, 0));
+
+        // A .bin is described in place; DfuFile.Inspect(ReadOnlySpan<byte>) keeps one copy of a .dfu.
+        long bound = format == "bin" ? Constant : content.Length + Constant;
+        allocated.Should().BeLessThan(bound, $"file info on {content.Length} bytes of .{format} hashes without further copies");
+    }
+
+    private static byte[] Encode(byte[] data, FirmwareKind kind)
+    {
+        var output = new ArrayBufferWriter<byte>();
+        if (kind == FirmwareKind.Dfu)
+        {
+            var target = new DfuSeTarget(0, "Internal Flash", [new DfuSeElement(0x0800_0000, data)]);
+            DfuFile.FromDfuSe(new DfuSeImage([target])).Write(output);
+        }
+        else
+        {
+            FirmwareOutput.WriteText("in", MemoryImage.FromMemory(0x0800_0000, data), kind, null, output);
+        }
+
+        return output.WrittenSpan.ToArray();
     }
 
     [Theory]

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.CommandLine;
 using System.CommandLine.Parsing;
 
@@ -80,8 +81,8 @@ internal static class FileCommands
                 DeviceVersion = parse.GetValue(did) ?? DfuSuffix.Any,
                 DfuVersion = parse.GetValue(spec) ?? DfuSuffix.Dfu10,
             };
-            byte[] output = FirmwareFiles.AddSuffix(file, content, stamp);
-            await CliFiles.WriteAtomicAsync(file, output, ct).ConfigureAwait(false);
+            DfuFile output = FirmwareFiles.AddSuffix(file, content, stamp);
+            await CliFiles.WriteAtomicAsync(file, output.Write, ct).ConfigureAwait(false);
             context.Out.WriteLine($"{file}: added a DFU suffix (VID 0x{stamp.VendorId:X4}, PID 0x{stamp.ProductId:X4}, device 0x{stamp.DeviceVersion:X4}, DFU 0x{stamp.DfuVersion:X4})");
             return ExitCodes.Ok;
         });
@@ -160,8 +161,8 @@ internal static class FileCommands
             }
 
             byte[] content = await CliFiles.ReadAsync(file, ct).ConfigureAwait(false);
-            byte[] output = FirmwareFiles.AddPrefix(file, content, type, at ?? 0);
-            await CliFiles.WriteAtomicAsync(file, output, ct).ConfigureAwait(false);
+            DfuFile output = FirmwareFiles.AddPrefix(file, content, type, at ?? 0);
+            await CliFiles.WriteAtomicAsync(file, output.Write, ct).ConfigureAwait(false);
             context.Out.WriteLine($"{file}: added a {FileInfoPrinter.PrefixDisplayName(type)} prefix");
             return ExitCodes.Ok;
         });
@@ -173,8 +174,8 @@ internal static class FileCommands
         {
             string file = parse.GetRequiredValue(removePath);
             byte[] content = await CliFiles.ReadAsync(file, ct).ConfigureAwait(false);
-            (byte[] output, DfuPrefixType removed) = FirmwareFiles.RemovePrefix(file, content, parse.GetValue(removeType));
-            await CliFiles.WriteAtomicAsync(file, output, ct).ConfigureAwait(false);
+            (DfuFile output, DfuPrefixType removed) = FirmwareFiles.RemovePrefix(file, content, parse.GetValue(removeType));
+            await CliFiles.WriteAtomicAsync(file, output.Write, ct).ConfigureAwait(false);
             context.Out.WriteLine($"{file}: removed the {FileInfoPrinter.PrefixDisplayName(removed)} prefix");
             return ExitCodes.Ok;
         });
@@ -223,7 +224,8 @@ internal static class FileCommands
                 DeviceVersion = parse.GetValue(did) ?? 0,
                 DfuVersion = DfuSuffix.DfuSe,
             };
-            await CliFiles.WriteAtomicAsync(outPath, FirmwareFiles.WriteDfuSe(new DfuSeImage([.. targets]), suffix), ct).ConfigureAwait(false);
+            DfuFile packed = FirmwareFiles.ToDfuSe(new DfuSeImage([.. targets]), suffix);
+            await CliFiles.WriteAtomicAsync(outPath, w => FirmwareFiles.WriteDfuSe(packed, w), ct).ConfigureAwait(false);
             int elementCount = targets.Sum(t => t.Elements.Length);
             context.Out.WriteLine($"{outPath}: wrote {targets.Count} target(s), {elementCount} element(s)");
             return ExitCodes.Ok;
@@ -266,9 +268,8 @@ internal static class FileCommands
             }
             else
             {
-                byte[] bytes = await CliFiles.RunAsync(() => FirmwareFiles.Convert(inPath, content, outKind, request), ct).ConfigureAwait(false);
-                await CliFiles.WriteAtomicAsync(outPath, bytes, ct).ConfigureAwait(false);
-                written = bytes.Length;
+                Action<IBufferWriter<byte>> write = await CliFiles.RunAsync(() => FirmwareFiles.Convert(inPath, content, outKind, request), ct).ConfigureAwait(false);
+                written = await CliFiles.WriteAtomicAsync(outPath, write, ct).ConfigureAwait(false);
             }
 
             context.Out.WriteLine($"{outPath}: wrote {written} bytes ({FirmwareKindDetector.Name(outKind == FirmwareKind.Dfu ? FirmwareKind.DfuSe : outKind)})");

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
 using DfuSharp.LibUsb;
 using DfuSharp.Simulation;
 using DfuSharp.Usb;
@@ -17,8 +20,14 @@ internal sealed record CliDeviceEnvironment
     /// <summary>Gets the clock of the engine and of simulated devices: real time in the CLI, so timing is real.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
-    /// <summary>Gets the factory of the provider for every selector that is not <c>sim:</c>.</summary>
-    public Func<IUsbDeviceProvider> CreateUsbProvider { get; init; } = static () => new LibUsbDeviceProvider();
+    /// <summary>
+    /// Gets the factory of the provider for every selector that is not <c>sim:</c>, or <see langword="null"/> for libusb
+    /// logging through <see cref="LoggerFactory"/>.
+    /// </summary>
+    public Func<IUsbDeviceProvider>? CreateUsbProvider { get; init; }
+
+    /// <summary>Gets where the library logs: the console logger on standard error when <c>-v</c> or <c>--log-level</c> asks for it.</summary>
+    public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 
     /// <summary>Gets the factory of the bus behind <c>sim:PROFILE</c>; by default one device of the profile at port sim-1.</summary>
     public Func<SimulatedDeviceProfile, TimeProvider, SimulatedUsbBus> CreateSimulatedBus { get; init; } = static (profile, time) =>
@@ -29,5 +38,9 @@ internal sealed record CliDeviceEnvironment
     };
 
     /// <summary>Gets the engine settings for a session on this environment's clock.</summary>
-    public DfuDeviceOptions DeviceOptions => new() { TimeProvider = TimeProvider };
+    public DfuDeviceOptions DeviceOptions => new() { TimeProvider = TimeProvider, LoggerFactory = LoggerFactory };
+
+    /// <summary>Creates the provider for every selector that is not <c>sim:</c>.</summary>
+    public IUsbDeviceProvider CreateUsbDeviceProvider()
+        => CreateUsbProvider is { } create ? create() : new LibUsbDeviceProvider(loggerFactory: LoggerFactory, timeProvider: TimeProvider);
 }

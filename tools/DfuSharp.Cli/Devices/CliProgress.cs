@@ -1,11 +1,16 @@
+using System.Globalization;
+
 using DfuSharp.Cli.Infrastructure;
+
 using Spectre.Console;
+using Spectre.Console.Rendering;
 
 namespace DfuSharp.Cli.Devices;
 
 /// <summary>
 /// Shows engine progress on standard error: a live bar per phase on a terminal, and plain, throttled lines when the
-/// output is redirected or CI is set (a line when a phase starts and at every tenth of it, never one per block).
+/// output is redirected or CI is set (a line when a phase starts and at every tenth of it, never one per block). Both
+/// show the amount done, for bytes the rate in KB/s (1000 bytes), and the time the phase has taken.
 /// </summary>
 internal static class CliProgress
 {
@@ -16,7 +21,7 @@ internal static class CliProgress
         ArgumentNullException.ThrowIfNull(operation);
         if (!context.Interactive)
         {
-            return await operation(new PlainProgress(context.Error)).ConfigureAwait(false);
+            return await operation(new PlainProgress(context.Error, context.Devices.TimeProvider)).ConfigureAwait(false);
         }
 
         IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings
@@ -27,7 +32,8 @@ internal static class CliProgress
         return await console.Progress()
             .AutoClear(false)
             .HideCompleted(false)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new AmountColumn(),
+                new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
             .StartAsync(ctx => operation(new BarProgress(ctx)))
             .ConfigureAwait(false);
     }
@@ -42,11 +48,27 @@ internal static class CliProgress
         _ => "steps",
     };
 
+    /// <summary>
+    /// Gets the plain progress text of a report after the percentage: <c>(524288/1048576 bytes) 128.0 KB/s, 00:04 elapsed</c>
+    /// (the rate only for bytes and once time has passed), or <c>(3/8 sectors) 00:01 elapsed</c>.
+    /// </summary>
+    internal static string Amount(DfuProgress value, TimeSpan elapsed)
+    {
+        string rate = value.Unit == DfuProgressUnit.Bytes && elapsed > TimeSpan.Zero
+            ? string.Create(CultureInfo.InvariantCulture, $"{value.Completed / 1000.0 / elapsed.TotalSeconds:0.0} KB/s, ")
+            : string.Empty;
+        return string.Create(CultureInfo.InvariantCulture, $"({value.Completed}/{value.Total} {UnitName(value.Unit)}) {rate}{Elapsed(elapsed)} elapsed");
+    }
+
+    private static string Elapsed(TimeSpan elapsed)
+        => elapsed.TotalHours >= 1 ? elapsed.ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture) : elapsed.ToString(@"mm\:ss", CultureInfo.InvariantCulture);
+
     /// <summary>Plain lines: one when a phase starts, then one per tenth completed.</summary>
-    internal sealed class PlainProgress(TextWriter error) : IProgress<DfuProgress>
+    internal sealed class PlainProgress(TextWriter error, TimeProvider time) : IProgress<DfuProgress>
     {
         private DfuPhase? _phase;
         private int _lastTenth = -1;
+        private long _started;
 
         public void Report(DfuProgress value)
         {
@@ -54,6 +76,7 @@ internal static class CliProgress
             {
                 _phase = value.Phase;
                 _lastTenth = -1;
+                _started = time.GetTimestamp();
             }
 
             int tenth = value.Total <= 0 ? 10 : (int)Math.Min(10, value.Completed * 10 / value.Total);
@@ -63,7 +86,7 @@ internal static class CliProgress
             }
 
             _lastTenth = tenth;
-            error.WriteLine($"dfusharp: {PhaseName(value.Phase)}: {tenth * 10,3}% ({value.Completed}/{value.Total} {UnitName(value.Unit)})");
+            error.WriteLine($"dfusharp: {PhaseName(value.Phase)}: {tenth * 10,3}% {Amount(value, time.GetElapsedTime(_started))}");
         }
     }
 
@@ -87,10 +110,29 @@ internal static class CliProgress
 
             task.MaxValue = Math.Max(1, value.Total);
             task.Value = value.Completed;
+            task.State.Update<DfuProgressUnit>(AmountColumn.UnitKey, _ => value.Unit);
             if (value.Completed >= value.Total)
             {
                 task.StopTask();
             }
+        }
+    }
+
+    /// <summary>The amount done, with the rate for bytes: the part of <see cref="Amount"/> the bar does not show already.</summary>
+    private sealed class AmountColumn : ProgressColumn
+    {
+        public const string UnitKey = "unit";
+
+        public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime)
+        {
+            DfuProgressUnit unit = task.State.Get<DfuProgressUnit>(UnitKey);
+            string amount = string.Create(CultureInfo.InvariantCulture, $"{task.Value:0}/{task.MaxValue:0} {UnitName(unit)}");
+            if (unit == DfuProgressUnit.Bytes && task.Speed is { } speed)
+            {
+                amount += string.Create(CultureInfo.InvariantCulture, $" {speed / 1000:0.0} KB/s");
+            }
+
+            return new Text(amount);
         }
     }
 }

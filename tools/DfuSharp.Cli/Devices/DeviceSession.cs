@@ -161,7 +161,7 @@ internal sealed class DeviceBus : IAsyncDisposable
                 throw CliException.Usage("--sim-state applies only to a simulated device (--device sim:PROFILE)");
             }
 
-            return new DeviceBus(environment.CreateUsbProvider(), selector, environment.DeviceOptions);
+            return new DeviceBus(environment.CreateUsbDeviceProvider(), selector, environment.DeviceOptions);
         }
 
         SimulatedDeviceProfile profile;

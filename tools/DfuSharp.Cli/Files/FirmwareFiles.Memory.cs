@@ -8,11 +8,12 @@ namespace DfuSharp.Cli.Files;
 /// <summary>The memory-image side of the file operations: .hex, .srec and .bin in and out, DfuSe targets to and from images.</summary>
 internal static partial class FirmwareFiles
 {
-    internal static MemoryImage ReadMemoryImage(string path, byte[] content, FirmwareKind kind, uint binAddress) => kind switch
+    /// <summary>Reads .hex, .srec or .bin content into memory; a .bin image shares <paramref name="content"/>, uncopied.</summary>
+    internal static MemoryImage ReadMemoryImage(string path, ReadOnlyMemory<byte> content, FirmwareKind kind, uint binAddress) => kind switch
     {
-        FirmwareKind.Hex => CliFiles.Decode(path, () => IntelHex.Read(content).Image),
-        FirmwareKind.Srec => CliFiles.Decode(path, () => SRecord.Read(content).Image),
-        _ => CliFiles.Decode(path, () => RawBinary.Read(content, binAddress)),
+        FirmwareKind.Hex => CliFiles.Decode(path, () => IntelHex.Read(content.Span).Image),
+        FirmwareKind.Srec => CliFiles.Decode(path, () => SRecord.Read(content.Span).Image),
+        _ => CliFiles.Decode(path, () => MemoryImage.FromMemory(binAddress, content)),
     };
 
     private static DfuSeTarget ToTarget(MemoryImage image, byte alternateSetting)
@@ -30,26 +31,7 @@ internal static partial class FirmwareFiles
         return alternates.Length == 0 ? MemoryImage.Empty : DfuSeConvert.ToMemoryImage(image, alternates[0]);
     }
 
-    internal static byte[] WriteMemoryImage(string path, MemoryImage image, FirmwareKind kind)
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        switch (kind)
-        {
-            case FirmwareKind.Hex:
-                IntelHex.Write(image, buffer);
-                break;
-            case FirmwareKind.Srec:
-                SRecord.Write(image, buffer);
-                break;
-            default:
-                CliFiles.Decode(path, () =>
-                {
-                    RawBinary.Write(image, buffer);
-                    return buffer.WrittenCount;
-                });
-                break;
-        }
-
-        return buffer.WrittenSpan.ToArray();
-    }
+    /// <summary>Writes memory as .hex, .srec or .bin into <paramref name="destination"/>, with no copy of the whole output.</summary>
+    internal static void WriteMemoryImage(string path, MemoryImage image, FirmwareKind kind, IBufferWriter<byte> destination)
+        => FirmwareOutput.WriteText(path, image, kind, start: null, destination);
 }

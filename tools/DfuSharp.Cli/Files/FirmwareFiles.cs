@@ -69,15 +69,18 @@ internal static partial class FirmwareFiles
         return new FirmwareDescription(memoryJson, content.Length, null, null, []);
     }
 
-    /// <summary>Appends a suffix, as <c>dfu-suffix -a</c>; a file that already has one is refused.</summary>
-    public static byte[] AddSuffix(string path, byte[] content, DfuSuffix suffix)
+    /// <summary>
+    /// Appends a suffix, as <c>dfu-suffix -a</c>; a file that already has one is refused. The result shares
+    /// <paramref name="content"/>; <see cref="DfuFile.Write(System.Buffers.IBufferWriter{byte})"/> streams it.
+    /// </summary>
+    public static DfuFile AddSuffix(string path, byte[] content, DfuSuffix suffix)
     {
         if (FirmwareKindDetector.HasSuffixSignature(content))
         {
             throw CliException.BadData(path, "the file already has a DFU suffix; remove it first (dfusharp file suffix remove)");
         }
 
-        return new DfuFile { Firmware = content, Suffix = suffix }.ToArray();
+        return new DfuFile { Firmware = content, Suffix = suffix };
     }
 
     /// <summary>Reads and verifies a suffix, as <c>dfu-suffix -c</c>.</summary>
@@ -96,8 +99,11 @@ internal static partial class FirmwareFiles
         return content.AsMemory(0, content.Length - (info.SuffixLength ?? 0));
     }
 
-    /// <summary>Puts a vendor prefix in front of the firmware, as <c>dfu-prefix -a</c>, keeping any suffix (its CRC is recomputed).</summary>
-    public static byte[] AddPrefix(string path, byte[] content, DfuPrefixType type, uint address)
+    /// <summary>
+    /// Puts a vendor prefix in front of the firmware, as <c>dfu-prefix -a</c>, keeping any suffix (its CRC is
+    /// recomputed when the file is written).
+    /// </summary>
+    public static DfuFile AddPrefix(string path, byte[] content, DfuPrefixType type, uint address)
     {
         DfuFile file = ReadForPrefix(path, content);
         if (file.Prefix is { } existing)
@@ -127,11 +133,11 @@ internal static partial class FirmwareFiles
             throw CliException.Usage($"--address 0x{address:X8}: a Stellaris prefix needs a multiple of 1024 below 64 MiB ({CliErrors.WithoutParameter(ex)})");
         }
 
-        return (file with { Prefix = prefix }).ToArray();
+        return file with { Prefix = prefix };
     }
 
-    /// <summary>Removes the vendor prefix, as <c>dfu-prefix -D</c>, keeping any suffix (its CRC is recomputed).</summary>
-    public static (byte[] Output, DfuPrefixType Removed) RemovePrefix(string path, byte[] content, DfuPrefixType? expected)
+    /// <summary>Removes the vendor prefix, as <c>dfu-prefix -D</c>, keeping any suffix (its CRC is recomputed when written).</summary>
+    public static (DfuFile Output, DfuPrefixType Removed) RemovePrefix(string path, byte[] content, DfuPrefixType? expected)
     {
         DfuFile file = ReadForPrefix(path, content);
         if (file.Prefix is not { } prefix)
@@ -144,7 +150,7 @@ internal static partial class FirmwareFiles
             throw CliException.BadData(path, $"the file has a {FileInfoPrinter.PrefixDisplayName(prefix.Type)} prefix, not {FileInfoPrinter.PrefixDisplayName(want)}");
         }
 
-        return ((file with { Prefix = null }).ToArray(), prefix.Type);
+        return (file with { Prefix = null }, prefix.Type);
     }
 
     /// <summary>Turns one input of <c>file pack</c> into DfuSe elements: one for a binary, one per contiguous run of a text file.</summary>
@@ -160,9 +166,13 @@ internal static partial class FirmwareFiles
         return image.Segments.Select(s => new DfuSeElement(s.Address, s.Data));
     }
 
-    /// <summary>Encodes a DfuSe file with this suffix, after the overlap check download and convert make: elements of
-    /// one alternate setting may overlap only with the same bytes.</summary>
-    public static byte[] WriteDfuSe(DfuSeImage image, DfuSuffix suffix)
+    /// <summary>
+    /// Makes a DfuSe file with this suffix, after the overlap check download and convert make (elements of one
+    /// alternate setting may overlap only with the same bytes), and checks that it can be encoded. Nothing is encoded
+    /// yet: <see cref="WriteDfuSe"/> encodes it straight into the output.
+    /// </summary>
+    /// <exception cref="CliException">The image cannot be encoded (a name too long, too many elements; exit 64).</exception>
+    public static DfuFile ToDfuSe(DfuSeImage image, DfuSuffix suffix)
     {
         ArgumentNullException.ThrowIfNull(image);
         foreach (byte alt in image.Targets.Select(t => t.AlternateSetting).Distinct())
@@ -170,9 +180,27 @@ internal static partial class FirmwareFiles
             _ = DfuSeConvert.ToMemoryImage(image, alt);
         }
 
+        var file = new DfuFile { DfuSe = image, Suffix = suffix };
         try
         {
-            return DfuFile.FromDfuSe(image, suffix).ToArray();
+            _ = file.GetLength();
+        }
+        catch (ArgumentException ex)
+        {
+            throw CliException.Usage(ex.Message);
+        }
+
+        return file;
+    }
+
+    /// <summary>Encodes a file made by <see cref="ToDfuSe"/> into <paramref name="destination"/>.</summary>
+    /// <exception cref="CliException">The image cannot be encoded (exit 64).</exception>
+    public static void WriteDfuSe(DfuFile file, System.Buffers.IBufferWriter<byte> destination)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        try
+        {
+            file.Write(destination);
         }
         catch (ArgumentException ex)
         {
@@ -180,8 +208,12 @@ internal static partial class FirmwareFiles
         }
     }
 
-    /// <summary>Converts a file to another kind, as <c>file convert</c>.</summary>
-    public static byte[] Convert(string path, byte[] content, FirmwareKind outputKind, ConvertRequest request)
+    /// <summary>
+    /// Converts a file to another kind, as <c>file convert</c>: reads and checks the input, and gives what writes the
+    /// output into a buffer writer (<see cref="CliFiles.WriteAtomicAsync(string, Action{System.Buffers.IBufferWriter{byte}}, CancellationToken)"/>
+    /// streams it to the file). A .bin input and the firmware of a plain .dfu are not copied.
+    /// </summary>
+    public static Action<System.Buffers.IBufferWriter<byte>> Convert(string path, byte[] content, FirmwareKind outputKind, ConvertRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         FirmwareKind kind = FirmwareKindDetector.Detect(content, path);
@@ -198,7 +230,7 @@ internal static partial class FirmwareFiles
             }
             else
             {
-                memory = ReadMemoryImage(path, file.Firmware.ToArray(), FirmwareKind.Bin, request.Address);
+                memory = ReadMemoryImage(path, file.Firmware, FirmwareKind.Bin, request.Address);
             }
         }
         else
@@ -216,11 +248,13 @@ internal static partial class FirmwareFiles
                 DeviceVersion = request.DeviceVersion ?? inputSuffix?.DeviceVersion ?? 0,
                 DfuVersion = DfuSuffix.DfuSe,
             };
-            return WriteDfuSe(dfuse, suffix);
+            DfuFile output = ToDfuSe(dfuse, suffix);
+            return destination => WriteDfuSe(output, destination);
         }
 
         memory ??= CliFiles.Decode(path, () => ToMemoryImage(path, dfuse!));
-        return WriteMemoryImage(path, memory, outputKind);
+        MemoryImage converted = memory;
+        return destination => WriteMemoryImage(path, converted, outputKind, destination);
     }
 
     private static DfuSeImage SelectTargets(string path, DfuSeImage image, byte? alternateSetting)

@@ -22,18 +22,38 @@ internal static class FirmwareOutput
     /// <param name="kind">The format, from <see cref="KindOf"/>.</param>
     /// <param name="image">What was read: a DfuSe image, or plain firmware with a suffix.</param>
     /// <param name="origin">Where plain firmware starts in memory, for .hex and .srec.</param>
+    /// <remarks>This holds the whole output in memory; <see cref="WriteAsync"/> streams it to the file instead.</remarks>
     public static byte[] Encode(string path, FirmwareKind kind, DfuFile image, uint origin)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        Write(path, kind, image, origin, buffer);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// Writes a device image to its output file in that format, atomically and streamed: the encoding goes straight into
+    /// the temporary file, with no copy of the whole output in memory.
+    /// </summary>
+    /// <returns>How many bytes were written.</returns>
+    public static Task<long> WriteAsync(string path, FirmwareKind kind, DfuFile image, uint origin, CancellationToken cancellationToken)
+        => CliFiles.WriteAtomicAsync(path, destination => Write(path, kind, image, origin, destination), cancellationToken);
+
+    /// <summary>Encodes a device image in that format into <paramref name="destination"/>.</summary>
+    /// <exception cref="CliFileException">The memory does not fit the format (exit 65).</exception>
+    public static void Write(string path, FirmwareKind kind, DfuFile image, uint origin, IBufferWriter<byte> destination)
     {
         ArgumentNullException.ThrowIfNull(image);
         if (kind is FirmwareKind.Dfu or FirmwareKind.DfuSe)
         {
-            return image.DfuSe is { } dfuse ? DfuFile.FromDfuSe(dfuse, image.Suffix).ToArray() : image.ToArray();
+            // A DfuSe body is encoded from its targets (canonical), plain firmware is written as read.
+            (image.DfuSe is { } dfuse ? new DfuFile { DfuSe = dfuse, Suffix = image.Suffix } : image).Write(destination);
+            return;
         }
 
         MemoryImage memory = image.DfuSe is { } targets
             ? CliFiles.Decode(path, () => FirmwareFiles.ToMemoryImage(path, targets))
-            : MemoryImage.FromBytes(origin, image.Firmware.Span);
-        return FirmwareFiles.WriteMemoryImage(path, memory, kind);
+            : CliFiles.Decode(path, () => MemoryImage.FromMemory(origin, image.Firmware));
+        FirmwareFiles.WriteMemoryImage(path, memory, kind, destination);
     }
 
     /// <summary>

@@ -12,6 +12,15 @@ internal sealed record CliContext(TextWriter Out, TextWriter Error, bool Interac
     /// <summary>Gets where device commands find devices and their clock (tests inject virtual time and prepared buses).</summary>
     public Devices.CliDeviceEnvironment Devices { get; init; } = Cli.Devices.CliDeviceEnvironment.Default;
 
+    /// <summary>Gets the value of <c>DFUSHARP_LOG_LEVEL</c>; <see cref="Program"/> reads it from the environment.</summary>
+    public string? LogLevelVariable { get; init; }
+
+    /// <summary>
+    /// Gets how the library's log reaches standard error at a level: the console logger in the process; tests capture
+    /// the lines instead.
+    /// </summary>
+    public Func<Microsoft.Extensions.Logging.LogLevel, Microsoft.Extensions.Logging.ILoggerFactory> CreateLoggerFactory { get; init; } = CliLogging.CreateConsole;
+
     /// <summary>Writes a warning line to standard error: <c>dfusharp: FILE: warning: message</c>.</summary>
     public void Warn(string? path, string message)
         => Error.WriteLine(path is null ? $"dfusharp: warning: {message}" : $"dfusharp: {path}: warning: {message}");

@@ -1,7 +1,6 @@
 using System.Security;
 
 using DfuSharp.Formats;
-using DfuSharp.Usb;
 
 namespace DfuSharp.Cli.Infrastructure;
 
@@ -56,29 +55,17 @@ internal static class CliErrors
         ArgumentNullException.ThrowIfNull(exception);
         return exception switch
         {
-            DfuEraseCanceledException e => new CliError(ExitCodes.Cancelled, null, e.Message),
+            // The library's own failures carry their category, whose value is the exit code: embedders map them the same way.
+            DfuEraseCanceledException e => new CliError((int)e.Category, null, e.Message),
             OperationCanceledException => new CliError(ExitCodes.Cancelled, null, "cancelled"),
             CliException e => new CliError(e.ExitCode, e.Path, e.Message),
             CliFileException e => MapFile(e.Path, e.Role, e.InnerException!),
-            DfuFormatException e => new CliError(ExitCodes.DataError, null, e.Message),
-            DfuDeviceNotFoundException e => new CliError(ExitCodes.NoDevice, null, e.Message),
-            DfuFileMismatchException e => new CliError(ExitCodes.DataError, null, e.Message),
-            DfuConsentRequiredException e => new CliError(ExitCodes.Usage, null, e.Message),
-            DfuVerificationException e => new CliError(ExitCodes.Protocol, null, e.Message),
-            UsbTransportException { Error: UsbError.LibraryMissing } e => new CliError(ExitCodes.NoDevice, null, e.Message),
+            DfuFormatException e => new CliError((int)e.Category, null, e.Message),
+            DfuException e => new CliError((int)e.Category, null, e.Message),
 
             // A native library that loaded but is not the one expected (a wrong DFUSHARP_LIBUSB_PATH) cannot reach devices.
             DllNotFoundException or EntryPointNotFoundException
                 => new CliError(ExitCodes.NoDevice, null, $"the USB library could not be used: {exception.Message}"),
-            DfuReenumerationTimeoutException e => new CliError(ExitCodes.ReenumerationTimeout, null, e.Message),
-
-            // A STALL is the device refusing a request (DFU 1.1 §6.1.2: it enters dfuERROR with errSTALLEDPKT), not a
-            // failing cable: the device reported an error.
-            UsbTransportException { Error: UsbError.Stall } e => new CliError(ExitCodes.Protocol, null, e.Message),
-            UsbTransportException e => new CliError(ExitCodes.IOError, null, e.Message),
-            DfuStatusException e => new CliError(ExitCodes.Protocol, null, e.Message),
-            DfuProtocolException e => new CliError(ExitCodes.Protocol, null, e.Message),
-            DfuException e => new CliError(ExitCodes.Protocol, null, e.Message),
             NotSupportedException e => new CliError(ExitCodes.Usage, null, e.Message),
             ArgumentException e => new CliError(ExitCodes.Usage, e.ParamName, WithoutParameter(e)),
             FileNotFoundException e => new CliError(ExitCodes.NoInput, e.FileName, "no such file"),
@@ -98,7 +85,7 @@ internal static class CliErrors
     private static CliError MapFile(string path, FileRole role, Exception inner) => inner switch
     {
         OperationCanceledException => new CliError(ExitCodes.Cancelled, null, "cancelled"),
-        DfuFormatException e => new CliError(ExitCodes.DataError, path, e.Message),
+        DfuFormatException e => new CliError((int)e.Category, path, e.Message),
         InvalidDataException e => new CliError(ExitCodes.DataError, path, e.Message),
         CliException e => new CliError(e.ExitCode, e.Path ?? path, e.Message),
         FileNotFoundException when role == FileRole.Input => new CliError(ExitCodes.NoInput, path, "no such file"),

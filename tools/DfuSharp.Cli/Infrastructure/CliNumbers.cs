@@ -3,8 +3,10 @@ using System.Globalization;
 namespace DfuSharp.Cli.Infrastructure;
 
 /// <summary>
-/// Parses the numbers users type: decimal (<c>4096</c>) or hexadecimal with a <c>0x</c> prefix (<c>0x08000000</c>,
-/// <c>0x0800_0000</c>), as dfu-util accepts them.
+/// Parses the numbers users type as dfu-util reads them, with C's <c>strtoul(text, NULL, 0)</c>: decimal
+/// (<c>4096</c>), hexadecimal with a <c>0x</c> prefix (<c>0x08000000</c>, <c>0x0800_0000</c>), and octal with a leading
+/// <c>0</c> (<c>010</c> is 8). A script written for dfu-util means the same address here. A leading zero followed by a
+/// digit that is not octal (<c>08</c>, <c>09</c>) is refused, where strtoul would silently stop at it.
 /// </summary>
 internal static class CliNumbers
 {
@@ -20,8 +22,26 @@ internal static class CliNumbers
         string s = text.Trim().Replace("_", string.Empty, StringComparison.Ordinal);
         bool ok = s.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
             ? s.Length > 2 && ulong.TryParse(s.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out value)
-            : s.Length > 0 && char.IsAsciiDigit(s[0]) && ulong.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out value);
+            : s.Length > 1 && s[0] == '0'
+                ? TryParseOctal(s.AsSpan(1), out value)
+                : s.Length > 0 && char.IsAsciiDigit(s[0]) && ulong.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out value);
         return ok && value <= max;
+    }
+
+    private static bool TryParseOctal(ReadOnlySpan<char> digits, out ulong value)
+    {
+        value = 0;
+        foreach (char c in digits)
+        {
+            if (c is < '0' or > '7' || value > ulong.MaxValue >> 3)
+            {
+                return false;
+            }
+
+            value = (value << 3) | (uint)(c - '0');
+        }
+
+        return true;
     }
 
     /// <summary>Parses a 32-bit address or size.</summary>

@@ -2,7 +2,8 @@ namespace DfuSharp.Cli.Infrastructure;
 
 /// <summary>
 /// The process exit codes of <c>dfusharp</c>. They follow BSD sysexits.h so that scripts and CI rigs can tell a bad
-/// command line from a bad file, a missing device or a device fault; dfu-util's tools use the same values.
+/// command line from a bad file, a missing device or a device fault; dfu-util's tools use the same values. Each is
+/// the value of a <see cref="DfuErrorCategory"/>, which the library's exceptions carry: there is one table.
 /// </summary>
 internal static class ExitCodes
 {
@@ -10,40 +11,40 @@ internal static class ExitCodes
     public const int Ok = 0;
 
     /// <summary>EX_USAGE: the command line is wrong (unknown option, missing argument, malformed number).</summary>
-    public const int Usage = 64;
+    public const int Usage = (int)DfuErrorCategory.Usage;
 
     /// <summary>EX_DATAERR: an input file is malformed, or does not fit the operation (a suffix where none may be).</summary>
-    public const int DataError = 65;
+    public const int DataError = (int)DfuErrorCategory.Data;
 
     /// <summary>EX_NOINPUT: an input file does not exist or cannot be read.</summary>
-    public const int NoInput = 66;
+    public const int NoInput = (int)DfuErrorCategory.NoInput;
 
     /// <summary>EX_UNAVAILABLE: no matching device was found.</summary>
-    public const int NoDevice = 69;
+    public const int NoDevice = (int)DfuErrorCategory.NoDevice;
 
     /// <summary>EX_CANTCREAT: an output file cannot be created (missing folder, no permission).</summary>
-    public const int CannotCreate = 73;
+    public const int CannotCreate = (int)DfuErrorCategory.CannotCreate;
 
     /// <summary>EX_IOERR: reading or writing failed part-way (disk full, device gone, USB transfer failed).</summary>
-    public const int IOError = 74;
+    public const int IOError = (int)DfuErrorCategory.IO;
 
     /// <summary>EX_TEMPFAIL: the device did not re-enumerate in time after a detach or reset.</summary>
-    public const int ReenumerationTimeout = 75;
+    public const int ReenumerationTimeout = (int)DfuErrorCategory.TemporaryFailure;
 
     /// <summary>EX_PROTOCOL: the device broke the DFU protocol or reported an error status.</summary>
-    public const int Protocol = 76;
+    public const int Protocol = (int)DfuErrorCategory.Protocol;
 
     /// <summary>EX_SOFTWARE: a defect in dfusharp itself; please report it.</summary>
-    public const int Software = 70;
+    public const int Software = (int)DfuErrorCategory.Software;
 
     /// <summary>128 + SIGINT: the operation was cancelled (Ctrl+C).</summary>
-    public const int Cancelled = 130;
+    public const int Cancelled = (int)DfuErrorCategory.Cancelled;
 
     /// <summary>
     /// EX_TEMPFAIL for a resource held by another process: the <c>--sim-state</c> file stayed locked by another
     /// dfusharp for longer than the wait allows.
     /// </summary>
-    public const int Busy = 75;
+    public const int Busy = (int)DfuErrorCategory.TemporaryFailure;
 
     /// <summary>What a signal adds its number to: 130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP.</summary>
     public const int SignalBase = 128;
