@@ -31,6 +31,9 @@ public sealed record SimulatedDeviceOptions
     /// <summary>Gets how long the device is off the bus when it re-enumerates, or <see langword="null"/> for the profile's time.</summary>
     public TimeSpan? ReenumerationDelay { get; init; }
 
+    /// <summary>Gets the seed of the device's random draws (<see cref="SimulatedDeviceProfile.EarlyPollStallChance"/>).</summary>
+    public int Seed { get; init; }
+
     /// <summary>Gets the serial number, or <see langword="null"/> for the profile's.</summary>
     public string? SerialNumber { get; init; }
 }
