@@ -114,6 +114,13 @@ public sealed partial class SimulatedDfuDevice : IUsbTransport
         }
 
         ResetProtocolState();
+        if (_options.StartsInFirmwareError && !_profile.IsRuntime && !_profile.IsHid)
+        {
+            // dfu-util device-logs/stm32f4discovery.bin-download: an ST ROM without a valid application starts in
+            // "dfuERROR, status(10) = errFIRMWARE".
+            _state = DfuState.DfuError;
+            _status = DfuStatus.ErrFirmware;
+        }
     }
 
     /// <summary>Gets the profile the device was created with.</summary>

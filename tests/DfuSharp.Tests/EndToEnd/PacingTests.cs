@@ -62,6 +62,20 @@ public class PacingTests
     }
 
     [Fact]
+    public async Task DownloadAsync_Stm32F4StartingInErrFirmware_ClearsAndTakesTheDeviceMinimum()
+    {
+        var sim = SimHarness.Create("stm32f4", new SimulatedDeviceOptions { StartsInFirmwareError = true });
+        await using DfuDevice device = await sim.OpenAsync();
+        TimeSpan start = sim.Time.Elapsed;
+
+        DownloadResult result = await device.DownloadAsync(Stm32F4File(8192), new DownloadOptions { Verify = true });
+
+        result.Verified.Should().BeTrue();
+        sim.Device.Transcript.Entries.Should().Contain(e => e.Name == "DFU_CLRSTATUS");
+        (sim.Time.Elapsed - start).Should().Be(sim.Device.DeviceMinimumTime);
+    }
+
+    [Fact]
     public async Task DownloadAsync_Stm32F4Adaptive_AtLeastFiveTimesFasterThanSpec()
     {
         TimeSpan spec = await DownloadTimeAsync(DfuPacing.Spec);
