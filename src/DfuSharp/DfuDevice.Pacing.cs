@@ -22,8 +22,8 @@ public sealed partial class DfuDevice
 
     private sealed class Pacer(DfuPacing pacing, bool startsInHold)
     {
-        // A GETSTATUS answered faster than this was not held: the device was already done.
-        private static readonly TimeSpan HeldThreshold = TimeSpan.FromMilliseconds(2);
+        // A GETSTATUS answered within two round trips and this margin was not held: the device was already done.
+        private static readonly TimeSpan HeldThreshold = TimeSpan.FromMilliseconds(1);
 
         private readonly TimeSpan?[] _estimates = new TimeSpan?[Enum.GetValues<BusyKind>().Length];
 
@@ -44,16 +44,21 @@ public sealed partial class DfuDevice
 
         public void FallBack() => FellBack = true;
 
-        // After an operation: a held or repeated GETSTATUS measured the busy time; one answered at once after a wait
-        // says only that the device needed no more, so the next wait of this kind probes half of it.
-        public void Learn(BusyKind kind, TimeSpan busy, TimeSpan lastWait, TimeSpan lastAnswer, int polls)
+        // After an operation. roundTrip is how long the GETSTATUS that found the device busy took: the bus and host
+        // latency, which is not busy time. A GETSTATUS that took clearly longer was held, and a repeated one saw the
+        // device still busy: either way the busy time is what passed since the device started, less one round trip. One
+        // answered at once after a wait says only that the device needed no more, so the next wait of this kind
+        // probes half of it.
+        public void Learn(BusyKind kind, TimeSpan elapsed, TimeSpan lastWait, TimeSpan lastAnswer, TimeSpan roundTrip, int polls)
         {
             if (InUse != DfuPacing.Adaptive || polls == 0)
             {
                 return;
             }
 
-            _estimates[(int)kind] = polls > 1 || lastAnswer >= HeldThreshold ? busy : lastWait / 2;
+            bool held = lastAnswer >= roundTrip + roundTrip + HeldThreshold;
+            TimeSpan busy = elapsed - roundTrip;
+            _estimates[(int)kind] = polls > 1 || held ? (busy > TimeSpan.Zero ? busy : TimeSpan.Zero) : lastWait / 2;
         }
 
         private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;

@@ -87,8 +87,10 @@ public sealed partial class DfuDevice
         DfuRequest request, string context, int? block, uint? address, bool slow, BusyKind kind, CancellationToken cancellationToken)
     {
         TimeSpan? timeout = slow ? _options.SlowRequestTimeout : null;
+        DateTimeOffset sent = _time.GetUtcNow();
         DfuStatusReport report = await GetStatusTrackedAsync(timeout, cancellationToken).ConfigureAwait(false);
         DateTimeOffset started = _time.GetUtcNow();
+        TimeSpan roundTrip = started - sent;
         TimeSpan busy = TimeSpan.Zero;
         TimeSpan wait = TimeSpan.Zero;
         TimeSpan answer = TimeSpan.Zero;
@@ -132,7 +134,7 @@ public sealed partial class DfuDevice
             throw new DfuStatusException(report, request, context, text) { Block = block, Address = address };
         }
 
-        _pacer.Learn(kind, _time.GetUtcNow() - started, wait, answer, polls);
+        _pacer.Learn(kind, _time.GetUtcNow() - started, wait, answer, roundTrip, polls);
         return report;
     }
 

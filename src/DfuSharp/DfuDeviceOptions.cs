@@ -55,8 +55,10 @@ public sealed record DownloadOptions
     /// <summary>Gets how a DfuSe download erases.</summary>
     public DfuSeEraseMode Erase { get; init; } = DfuSeEraseMode.Sectors;
 
-    /// <summary>Gets how a DfuSe download sets the address pointer; <see cref="DfuAddressing.PerChunk"/> when
-    /// <see langword="null"/>. A block size other than the device's wTransferSize always gets one per chunk.</summary>
+    /// <summary>Gets how a DfuSe download sets the address pointer; when <see langword="null"/>,
+    /// <see cref="DfuAddressing.AddressOnce"/> on a device whose <see cref="DfuQuirks"/> entry says it computes the
+    /// address from wBlockNum, else <see cref="DfuAddressing.PerChunk"/>. A block size other than the device's
+    /// wTransferSize always gets one per chunk.</summary>
     public DfuAddressing? Addressing { get; init; }
 
     /// <summary>Gets how GETSTATUS is paced while the device is busy; <see cref="DfuPacing.Adaptive"/> when

@@ -29,6 +29,11 @@ public enum DfuQuirk
     /// <summary>The device holds (NAKs) a DFU_GETSTATUS sent while it is busy and answers it when the operation ends, so
     /// the host need not sleep the bwPollTimeout it reports (<see cref="Planning.DfuPacing.Hold"/>).</summary>
     HoldsStatusWhileBusy = 1 << 5,
+
+    /// <summary>The DfuSe device computes each block's address as pointer + (wBlockNum − 2) × wTransferSize (ST AN3156
+    /// §6.3.6), so one Set Address Pointer serves a run of full-size blocks: the planner chooses
+    /// <see cref="Planning.DfuAddressing.AddressOnce"/> unless told otherwise.</summary>
+    AddressFromBlockNumber = 1 << 6,
 }
 
 /// <summary>One entry of <see cref="DfuQuirks.Entries"/>.</summary>
@@ -60,9 +65,10 @@ public static class DfuQuirks
 
         // ST ROMs without a valid application start in dfuERROR/errFIRMWARE: dfu-util's
         // device-logs/stm32f4discovery.bin-download shows "DFU state(10) = dfuERROR, status(10) = errFIRMWARE" first.
-        new(0x0483, 0xDF11, null, DfuQuirk.StartsInDfuError | DfuQuirk.DfuModeProtocolZero,
+        // ST AN3156 §6.3.6: the ROM writes block N at pointer + (N − 2) × wTransferSize.
+        new(0x0483, 0xDF11, null, DfuQuirk.StartsInDfuError | DfuQuirk.DfuModeProtocolZero | DfuQuirk.AddressFromBlockNumber,
             "STMicroelectronics system bootloader (DfuSe)",
-            "dfu-util device-logs/stm32f4discovery.bin-download (dfuERROR/errFIRMWARE at start); ST AN3156 §2 (DfuSe 1.1a, bInterfaceProtocol 0 on early ROMs)"),
+            "dfu-util device-logs/stm32f4discovery.bin-download (dfuERROR/errFIRMWARE at start); ST AN3156 §2 (DfuSe 1.1a, bInterfaceProtocol 0 on early ROMs), §6.3.6 (block addressing)"),
 
         // GigaDevice GD32VF103 ROM: dfu-util quirks.h QUIRK_UTF8_SERIAL and QUIRK_DFUSE_LAYOUT for 28e9:0189.
         new(0x28E9, 0x0189, null, DfuQuirk.Utf8Strings | DfuQuirk.LayoutTrailingSlash,

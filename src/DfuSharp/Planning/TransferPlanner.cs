@@ -398,9 +398,11 @@ public static class TransferPlanner
             }
         }
 
+        // The quirks table says which devices compute the address from wBlockNum; the others get a pointer per block.
+        bool fromBlockNumber = (DfuQuirks.For(device.VendorId, device.ProductId, device.DeviceVersion) & DfuQuirk.AddressFromBlockNumber) != 0;
         DfuAddressing addressing = device.BlockSize != device.Descriptor.TransferSize
             ? DfuAddressing.PerChunk
-            : options.Addressing ?? DfuAddressing.PerChunk;
+            : options.Addressing ?? (fromBlockNumber ? DfuAddressing.AddressOnce : DfuAddressing.PerChunk);
         TransferPlan plan = PlanDfuSe(image, layouts, new DfuSePlanOptions
         {
             TransferSize = device.BlockSize,
