@@ -34,7 +34,7 @@ internal static partial class DeviceCommands
         pacing.AcceptOnlyFromAmong(PacingNames);
         var addressing = new Option<string?>("--addressing")
         {
-            Description = "How a DfuSe download sets the address pointer: per-chunk (default, before every block) or address-once (once per run of full-size blocks).",
+            Description = "How a DfuSe download sets the address pointer: per-chunk (before every block) or address-once (once per run of full-size blocks; the default on ST ROMs).",
             HelpName = "per-chunk|address-once",
         };
         addressing.AcceptOnlyFromAmong(AddressingNames);
