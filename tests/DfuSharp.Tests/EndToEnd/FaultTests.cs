@@ -82,6 +82,19 @@ public class FaultTests
         sim.Device.State.Should().Be(DfuState.DfuIdle);
     }
 
+    [Fact]
+    public async Task DownloadAsync_DfuSeStallAtBlock2_TransportErrorNamesTheAddressAndKeepsTheRequest()
+    {
+        (_, Exception? error, _) = await DownloadWithAsync("stm32f4", null, SimulatedFault.StallAtBlock(2));
+
+        var ex = error.Should().BeOfType<UsbTransportException>().Subject;
+        ex.Error.Should().Be(UsbError.Stall);
+        ex.Request.Should().Be(DfuRequest.Dnload);
+        ex.Value.Should().Be((ushort)4);
+        ex.Length.Should().Be(2048);
+        ex.Message.Should().Contain("DfuSe address 0x08001000");
+    }
+
     [Theory]
     [MemberData(nameof(Profiles))]
     public async Task DownloadAsync_StalledFirstGetStatus_TransportStallWithoutWriting(string profile)
