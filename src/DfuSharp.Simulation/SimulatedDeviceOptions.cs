@@ -31,6 +31,13 @@ public sealed record SimulatedDeviceOptions
     /// <summary>Gets how long the device is off the bus when it re-enumerates, or <see langword="null"/> for the profile's time.</summary>
     public TimeSpan? ReenumerationDelay { get; init; }
 
+    /// <summary>Gets a value indicating whether a DFU-mode device starts in dfuERROR with errFIRMWARE, as an ST ROM
+    /// without a valid application does (dfu-util device-logs/stm32f4discovery.bin-download).</summary>
+    public bool StartsInFirmwareError { get; init; }
+
+    /// <summary>Gets the seed of the device's random draws (<see cref="SimulatedDeviceProfile.EarlyPollStallChance"/>).</summary>
+    public int Seed { get; init; }
+
     /// <summary>Gets the serial number, or <see langword="null"/> for the profile's.</summary>
     public string? SerialNumber { get; init; }
 }

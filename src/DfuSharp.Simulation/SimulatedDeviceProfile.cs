@@ -187,6 +187,11 @@ public sealed record SimulatedDeviceProfile
     /// <summary>Gets what programming unerased flash does.</summary>
     public SimulatedUnerasedWrite UnerasedWrite { get; init; }
 
+    /// <summary>Gets the chance (0 to 1) that a DFU_GETSTATUS sent while the device is busy is STALLed instead of held;
+    /// the draw is seeded by <see cref="SimulatedDeviceOptions.Seed"/>. The STALL leaves the DFU state as it is: the
+    /// operation goes on, and a later GETSTATUS answers as usual.</summary>
+    public double EarlyPollStallChance { get; init; }
+
     /// <summary>Gets the DfuSe commands the device lists for Get Commands (ST AN3156 §"Get Command").</summary>
     public ImmutableArray<byte> DfuSeCommands { get; init; } = [0x00, 0x21, 0x41, 0x92];
 

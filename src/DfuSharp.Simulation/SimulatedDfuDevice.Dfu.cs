@@ -357,6 +357,7 @@ public sealed partial class SimulatedDfuDevice
             TimeSpan busy = _busyUntil - _time.GetUtcNow();
             TimeSpan asked = TimeSpan.FromMilliseconds(poll);
             _requiredWait += busy > asked ? busy : asked;
+            _minimumTime += _profile.EarlyPollStallChance > 0 && asked > busy ? asked : busy > TimeSpan.Zero ? busy : TimeSpan.Zero;
         }
 
         return new SimulatedControlResult(SimulatedControlStatus.Ack, reply, reenumerate);

@@ -128,6 +128,11 @@ public sealed partial class SimulatedDfuDevice
         TimeSpan busy = BusyRemaining();
         if (busy > TimeSpan.Zero)
         {
+            if (StallEarlyPoll(setup, data.Length))
+            {
+                throw new UsbTransportException(UsbError.Stall, $"{PortPath}: the device stalled {setup} (busy).");
+            }
+
             if (busy > timeout)
             {
                 await Task.Delay(timeout, _time, cancellationToken);

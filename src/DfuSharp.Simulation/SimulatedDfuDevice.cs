@@ -25,6 +25,7 @@ public sealed partial class SimulatedDfuDevice : IUsbTransport
     private readonly Lock _gate = new();
     private readonly SimulatedDeviceProfile _home;
     private readonly SimulatedDeviceOptions _options;
+    private readonly Random _random;
     private readonly TimeProvider _time;
     private readonly DateTimeOffset _created;
     private readonly List<MemoryBank> _banks = [];
@@ -62,6 +63,7 @@ public sealed partial class SimulatedDfuDevice : IUsbTransport
 
     private int _dataBlocks;
     private TimeSpan _requiredWait;
+    private TimeSpan _minimumTime;
     private int _erases;
     private int _wrongStateServed;
 
@@ -81,6 +83,7 @@ public sealed partial class SimulatedDfuDevice : IUsbTransport
         _home = profile;
         _profile = profile;
         _options = options ?? new SimulatedDeviceOptions();
+        _random = new Random(_options.Seed);
         _time = _options.TimeProvider;
         _created = _time.GetUtcNow();
         _busyUntil = _created;
@@ -111,6 +114,13 @@ public sealed partial class SimulatedDfuDevice : IUsbTransport
         }
 
         ResetProtocolState();
+        if (_options.StartsInFirmwareError && !_profile.IsRuntime && !_profile.IsHid)
+        {
+            // dfu-util device-logs/stm32f4discovery.bin-download: an ST ROM without a valid application starts in
+            // "dfuERROR, status(10) = errFIRMWARE".
+            _state = DfuState.DfuError;
+            _status = DfuStatus.ErrFirmware;
+        }
     }
 
     /// <summary>Gets the profile the device was created with.</summary>
@@ -236,6 +246,23 @@ public sealed partial class SimulatedDfuDevice : IUsbTransport
             lock (_gate)
             {
                 return _dataBlocks;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Gets the device-imposed minimum of this session: the time the device was busy, plus every poll wait it does not
+    /// let a host skip. A device that holds GETSTATUS while busy lets the host skip the bwPollTimeout it reports; one
+    /// that may STALL an early GETSTATUS (<see cref="SimulatedDeviceProfile.EarlyPollStallChance"/>) does not. No host
+    /// can finish the same requests sooner; a benchmark divides its wall time by this.
+    /// </summary>
+    public TimeSpan DeviceMinimumTime
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _minimumTime;
             }
         }
     }
@@ -373,6 +400,11 @@ public sealed partial class SimulatedDfuDevice : IUsbTransport
         TimeSpan wait = BusyRemaining();
         if (wait > TimeSpan.Zero)
         {
+            if (StallEarlyPoll(setup, outData.Length))
+            {
+                return SimulatedControlResult.Stall;
+            }
+
             WaitSynchronously(wait);
         }
 
@@ -469,6 +501,27 @@ public sealed partial class SimulatedDfuDevice : IUsbTransport
             var result = new SimulatedControlResult(SimulatedControlStatus.Ack, ReadOnlyMemory<byte>.Empty, changes);
             Record(at, "BUS_RESET", null, 0, result, detail);
             return result;
+        }
+    }
+
+    // fwupd#2696 ("DFU Device stalled an unexpected request"): an ST ROM may STALL a GETSTATUS that comes while it is
+    // still busy, instead of holding it. Drawn per busy GETSTATUS with the profile's chance and the session's seed.
+    internal bool StallEarlyPoll(UsbSetupPacket setup, int outLength)
+    {
+        if (_profile.EarlyPollStallChance <= 0 || setup.Type != UsbRequestType.Class || (DfuRequest)setup.Request != DfuRequest.GetStatus)
+        {
+            return false;
+        }
+
+        lock (_gate)
+        {
+            if (_random.NextDouble() >= _profile.EarlyPollStallChance)
+            {
+                return false;
+            }
+
+            Record(_time.GetUtcNow() - _created, RequestName(setup), setup, outLength, SimulatedControlResult.Stall, "injected: early poll stalled while busy");
+            return true;
         }
     }
 

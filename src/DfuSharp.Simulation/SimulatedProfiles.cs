@@ -33,10 +33,11 @@ public static class SimulatedProfiles
     /// erase 8 s.
     /// </para>
     /// <para>
-    /// The bwPollTimeout the ROM reports is not documented by ST. This profile reports 50 ms for every operation, the
-    /// fixed FLASH_ERASE_TIME / FLASH_PROGRAM_TIME of ST's DFU media template (usbd_dfu_flash.c). Erases therefore
-    /// outlast the reported poll timeout (a mass erase by far): a GETSTATUS sent after 50 ms waits, NAKed, until the
-    /// erase is done, and fails when the host's transfer timeout is shorter, as users of real parts report.
+    /// The bwPollTimeout the ROM reports is not documented by ST; this profile reports what a real F4 ROM does in the
+    /// fwupd#2696 log: 104 ms after a 2 KiB block and after Set Address Pointer, 100 ms after an erase. A write is
+    /// busy for 8 ms and Set Address for no time, far less than reported; erases outlast it (a mass erase by far). A
+    /// GETSTATUS sent while the device is busy waits, NAKed, until the operation is done, and fails when the host's
+    /// transfer timeout is shorter, as users of real parts report.
     /// </para>
     /// <para>
     /// The functional descriptor follows only the last alternate setting, as on the ROM; a leave request (zero-length
@@ -81,6 +82,10 @@ public static class SimulatedProfiles
         DfuSeCommands = [0x00, 0x21, 0x41, 0x92],
         Timing = StDfuTemplateTiming with
         {
+            ProgramPollTimeout = 104,
+            CommandPollTimeout = 104,
+            ErasePollTimeout = 100,
+            MassErasePollTimeout = 100,
             ProgramUnitSize = 4,
             ProgramUnitTime = TimeSpan.FromMicroseconds(16),
             SectorEraseTimes =
@@ -93,6 +98,38 @@ public static class SimulatedProfiles
             MassEraseTime = TimeSpan.FromSeconds(8),
             CommandTime = TimeSpan.Zero,
             ManifestTime = TimeSpan.Zero,
+        },
+    };
+
+    /// <summary>
+    /// The STM32L476 ROM bootloader in DFU mode (ST AN2606): 0483:DF11, bcdDevice 0x2200, DfuSe, wTransferSize 2048,
+    /// 1 MiB of flash in 512 pages of 2 KiB. It STALLs a GETSTATUS sent while it is busy, one time in four, drawn with
+    /// the session's seed (<see cref="SimulatedDeviceOptions.Seed"/>), as fwupd#2696 reports of ST ROMs ("DFU Device
+    /// stalled an unexpected request"); the operation goes on and a later GETSTATUS answers.
+    /// </summary>
+    /// <remarks>
+    /// Busy times are the typical figures of the STM32L476 datasheet (DS10198, "Flash memory characteristics"):
+    /// double-word (64-bit) programming 81.69 µs, page erase 22 ms, mass erase 22.02 ms. Poll timeouts are the F4
+    /// ROM's (104 ms write and Set Address, 100 ms erase; fwupd#2696 log).
+    /// </remarks>
+    public static SimulatedDeviceProfile Stm32L4 { get; } = Stm32F4 with
+    {
+        Name = "stm32l4",
+        Product = "DFU in FS Mode",
+        SerialNumber = "206A36A85748",
+        AlternateSettings =
+        [
+            new("@Internal Flash  /0x08000000/512*0002Kg"),
+        ],
+        DfuSeCommands = [0x00, 0x21, 0x41, 0x92],
+        EarlyPollStallChance = 0.25,
+        Timing = Stm32F4.Timing with
+        {
+            ProgramUnitSize = 8,
+            ProgramUnitTime = TimeSpan.FromMicroseconds(81.69),
+            SectorEraseTimes = [],
+            DefaultSectorEraseTime = TimeSpan.FromMilliseconds(22),
+            MassEraseTime = TimeSpan.FromMilliseconds(22.02),
         },
     };
 
@@ -244,7 +281,7 @@ public static class SimulatedProfiles
         DfuModeProfile = Stm32F4,
     };
 
-    private static readonly ImmutableArray<SimulatedDeviceProfile> s_all = [Stm32F4, Stm32F1App, Dfu11, Runtime, HidRuntime];
+    private static readonly ImmutableArray<SimulatedDeviceProfile> s_all = [Stm32F4, Stm32L4, Stm32F1App, Dfu11, Runtime, HidRuntime];
 
     /// <summary>Gets the names of the stock profiles.</summary>
     public static ImmutableArray<string> Names { get; } = [.. s_all.Select(p => p.Name)];

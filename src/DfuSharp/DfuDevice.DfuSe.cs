@@ -69,7 +69,7 @@ public sealed partial class DfuDevice
             try
             {
                 await Client.DnloadAsync(DfuSeCommands.CommandBlock, DfuSeCommands.ReadUnprotect(), null, cancellationToken).ConfigureAwait(false);
-                DfuStatusReport report = await PollAsync(DfuRequest.Dnload, "Read unprotect", null, null, slow: true, cancellationToken).ConfigureAwait(false);
+                DfuStatusReport report = await PollAsync(DfuRequest.Dnload, "Read unprotect", null, null, slow: true, BusyKind.MassErase, cancellationToken).ConfigureAwait(false);
                 Log.StayedAfterUnprotect(_logger, new SpecState(report.State));
                 return DfuLeaveOutcome.StayedInDfuMode;
             }

@@ -16,6 +16,23 @@ public sealed partial class DfuDevice
     private async Task<DownloadResult> ExecuteCoreAsync(
         TransferPlan plan, Func<DfuFile, CancellationToken, ValueTask>? backup, IProgress<DfuProgress>? progress, CancellationToken cancellationToken)
     {
+        DateTimeOffset started = _time.GetUtcNow();
+        long transfers = ControlTransfers;
+        _pacer = new Pacer(plan.Pacing, plan.StartsInHold);
+        try
+        {
+            DownloadResult result = await ExecuteStepsAsync(plan, backup, progress, cancellationToken).ConfigureAwait(false);
+            return result with { ControlTransfers = ControlTransfers - transfers, Elapsed = _time.GetUtcNow() - started, PacingUsed = _pacer.InUse };
+        }
+        finally
+        {
+            _pacer = Pacer.Spec();
+        }
+    }
+
+    private async Task<DownloadResult> ExecuteStepsAsync(
+        TransferPlan plan, Func<DfuFile, CancellationToken, ValueTask>? backup, IProgress<DfuProgress>? progress, CancellationToken cancellationToken)
+    {
         var run = new PlanProgress(plan, progress);
         var backupReads = new List<(byte Alt, uint Address, byte[] Data)>();
         byte[]? backupFirmware = null;
@@ -75,8 +92,8 @@ public sealed partial class DfuDevice
                 case TransferStepKind.Write:
                 {
                     string context = $"Writing block {step.Block} at 0x{step.Address:X8}";
-                    await Client.DnloadAsync(step.Block, plan.GetData(step), null, cancellationToken).ConfigureAwait(false);
-                    DfuStatusReport report = await PollAsync(DfuRequest.Dnload, context, step.Block, step.Address, slow: false, cancellationToken).ConfigureAwait(false);
+                    await DnloadAtAsync(plan.Protocol == DfuProtocolKind.DfuSe ? step.Address : null, step.Block, plan.GetData(step), cancellationToken).ConfigureAwait(false);
+                    DfuStatusReport report = await PollAsync(DfuRequest.Dnload, context, step.Block, step.Address, slow: false, BusyKind.Write, cancellationToken).ConfigureAwait(false);
                     ExpectState(report, DfuState.DfuDnloadIdle, context);
                     run.Written(step.Length);
                     break;
@@ -134,6 +151,27 @@ public sealed partial class DfuDevice
         return new DownloadResult(plan, verified, outcome);
     }
 
+    // A transfer failure of a DfuSe write names the address it was for; the error, request, wValue and length stay.
+    private async Task DnloadAtAsync(uint? address, ushort block, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Client.DnloadAsync(block, data, null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (UsbTransportException ex) when (address is { } at)
+        {
+            throw AtAddress(ex, at);
+        }
+    }
+
+    private static UsbTransportException AtAddress(UsbTransportException ex, uint address)
+        => new(ex.Error, $"{ex.Message} (DfuSe address 0x{address:X8})", ex)
+        {
+            Request = ex.Request,
+            Value = ex.Value,
+            Length = ex.Length,
+        };
+
     // A mass erase gets the slow GETSTATUS timeout only on a device known to hold GETSTATUS through it (DfuQuirks):
     // others answer at once with a poll timeout, and one that does not answer must fail fast.
     private async Task MassEraseCoreAsync(CancellationToken cancellationToken, bool waitOnCancel = false)
@@ -149,7 +187,7 @@ public sealed partial class DfuDevice
         {
             await Client.DnloadAsync(DfuSeCommands.CommandBlock, DfuSeCommands.MassErase(), null, cancellationToken).ConfigureAwait(false);
             sent = true;
-            DfuStatusReport report = await PollAsync(DfuRequest.Dnload, "Mass erase", DfuSeCommands.CommandBlock, null, slow, cancellationToken).ConfigureAwait(false);
+            DfuStatusReport report = await PollAsync(DfuRequest.Dnload, "Mass erase", DfuSeCommands.CommandBlock, null, slow, BusyKind.MassErase, cancellationToken).ConfigureAwait(false);
             ExpectState(report, DfuState.DfuDnloadIdle, "Mass erase");
         }
         catch (OperationCanceledException ex) when (waitOnCancel && cancellationToken.IsCancellationRequested)
@@ -171,7 +209,7 @@ public sealed partial class DfuDevice
     {
         try
         {
-            DfuStatusReport report = await PollAsync(DfuRequest.Dnload, "Mass erase", DfuSeCommands.CommandBlock, null, slow: true, CancellationToken.None).ConfigureAwait(false);
+            DfuStatusReport report = await PollAsync(DfuRequest.Dnload, "Mass erase", DfuSeCommands.CommandBlock, null, slow: true, BusyKind.MassErase, CancellationToken.None).ConfigureAwait(false);
             return report.State is DfuState.DfuDnloadIdle or DfuState.DfuIdle;
         }
         catch (DfuStatusException)
@@ -264,7 +302,7 @@ public sealed partial class DfuDevice
         DfuStatusReport? report = null;
         try
         {
-            report = await PollAsync(DfuRequest.Dnload, "Manifestation", block, null, slow: true, cancellationToken).ConfigureAwait(false);
+            report = await PollAsync(DfuRequest.Dnload, "Manifestation", block, null, slow: true, BusyKind.Manifest, cancellationToken).ConfigureAwait(false);
         }
         catch (UsbTransportException ex) when (!tolerant && _lastState is DfuState.DfuManifest or DfuState.DfuManifestWaitReset
                                                && DeviceGone.Is(ex, GoneContext.Manifestation))

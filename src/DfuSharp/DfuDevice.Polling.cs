@@ -81,26 +81,42 @@ public sealed partial class DfuDevice
         }
     }
 
-    // After DFU_DNLOAD: GETSTATUS, waiting bwPollTimeout while the device is busy, until it settles; a bStatus error is
-    // read (with its iString), cleared, and thrown with the block and address.
+    // After DFU_DNLOAD: GETSTATUS, then, while the device is busy, wait as the plan's pacing says and ask again, until
+    // it settles; a bStatus error is read (with its iString), cleared, and thrown with the block and address.
     private async Task<DfuStatusReport> PollAsync(
-        DfuRequest request, string context, int? block, uint? address, bool slow, CancellationToken cancellationToken)
+        DfuRequest request, string context, int? block, uint? address, bool slow, BusyKind kind, CancellationToken cancellationToken)
     {
         TimeSpan? timeout = slow ? _options.SlowRequestTimeout : null;
+        DateTimeOffset sent = _time.GetUtcNow();
         DfuStatusReport report = await GetStatusTrackedAsync(timeout, cancellationToken).ConfigureAwait(false);
+        DateTimeOffset started = _time.GetUtcNow();
+        TimeSpan roundTrip = started - sent;
         TimeSpan busy = TimeSpan.Zero;
+        TimeSpan wait = TimeSpan.Zero;
+        TimeSpan answer = TimeSpan.Zero;
         int polls = 0;
         while (report.Status == DfuStatus.Ok && IsBusy(report.State))
         {
             CheckPollTimeout(report);
-            busy += TimeSpan.FromMilliseconds(report.PollTimeout);
+            TimeSpan pollTimeout = TimeSpan.FromMilliseconds(report.PollTimeout);
+            busy += pollTimeout;
             if (busy > _options.BusyTimeout || ++polls > MaxPolls)
             {
                 throw new DfuProtocolException($"{context}: the device stayed busy ({report.State.ToSpecName()}) for {polls} polls, {busy.TotalSeconds:0.#} s.");
             }
 
-            await PollWaitAsync(report, cancellationToken).ConfigureAwait(false);
-            report = await GetStatusTrackedAsync(timeout, cancellationToken).ConfigureAwait(false);
+            wait = _pacer.Wait(kind, pollTimeout);
+            if (wait > TimeSpan.Zero)
+            {
+                Log.PollWait(_logger, new SpecState(report.State), (uint)wait.TotalMilliseconds);
+                await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
+            }
+
+            DateTimeOffset asked = _time.GetUtcNow();
+            report = wait < pollTimeout
+                ? await EarlyGetStatusAsync(report, wait, context, timeout, cancellationToken).ConfigureAwait(false)
+                : await GetStatusTrackedAsync(timeout, cancellationToken).ConfigureAwait(false);
+            answer = _time.GetUtcNow() - asked;
         }
 
         if (report.Status != DfuStatus.Ok)
@@ -118,7 +134,37 @@ public sealed partial class DfuDevice
             throw new DfuStatusException(report, request, context, text) { Block = block, Address = address };
         }
 
+        _pacer.Learn(kind, _time.GetUtcNow() - started, wait, answer, roundTrip, polls);
         return report;
+    }
+
+    // A GETSTATUS before bwPollTimeout has passed. A device that holds it answers when the operation ends, so its
+    // timeout covers the longest operation the layout allows (a mass erase). One that STALLs it, or fails the pipe
+    // (STM32L4 ROMs, F072 on some root ports), gets the rest of bwPollTimeout and one more GETSTATUS, and the session
+    // waits bwPollTimeout from then on. Nothing is sent again: a device that went to dfuERROR cannot say whether it
+    // took the request, so that is an error, never a silent retry.
+    private async Task<DfuStatusReport> EarlyGetStatusAsync(
+        DfuStatusReport busy, TimeSpan waited, string context, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await GetStatusTrackedAsync(_options.SlowRequestTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (UsbTransportException ex) when (ex.Error is UsbError.Stall or UsbError.Io)
+        {
+            _pacer.FallBack();
+            Log.PacingFallback(_logger, (int)waited.TotalMilliseconds, busy.PollTimeout, ex.Error);
+            await Task.Delay(TimeSpan.FromMilliseconds(busy.PollTimeout) - waited, _time, cancellationToken).ConfigureAwait(false);
+            DfuStatusReport report = await GetStatusTrackedAsync(timeout, cancellationToken).ConfigureAwait(false);
+            if (report.State == DfuState.DfuError)
+            {
+                await Client.ClrStatusAsync(cancellationToken).ConfigureAwait(false);
+                throw new DfuProtocolException(
+                    $"{context}: the device failed an early GETSTATUS ({ex.Error}) and went to dfuERROR with {report.Status.ToSpecName()}; whether it took the request is unknown.", ex);
+            }
+
+            return report;
+        }
     }
 
     private async Task<string?> TryGetStatusTextAsync(DfuStatusReport report)
@@ -159,7 +205,8 @@ public sealed partial class DfuDevice
     private async Task DfuSeCommandAsync(byte[] command, string context, uint? address, bool slow, CancellationToken cancellationToken)
     {
         await Client.DnloadAsync(DfuSeCommands.CommandBlock, command, null, cancellationToken).ConfigureAwait(false);
-        DfuStatusReport report = await PollAsync(DfuRequest.Dnload, context, DfuSeCommands.CommandBlock, address, slow, cancellationToken).ConfigureAwait(false);
+        BusyKind kind = command.Length == 1 ? BusyKind.MassErase : (DfuSeCommand)command[0] == DfuSeCommand.Erase ? BusyKind.Erase : BusyKind.Command;
+        DfuStatusReport report = await PollAsync(DfuRequest.Dnload, context, DfuSeCommands.CommandBlock, address, slow, kind, cancellationToken).ConfigureAwait(false);
         ExpectState(report, DfuState.DfuDnloadIdle, context);
     }
 

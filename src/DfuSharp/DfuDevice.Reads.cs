@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Immutable;
 using DfuSharp.DfuSe;
+using DfuSharp.Usb;
 
 namespace DfuSharp;
 
@@ -65,7 +66,16 @@ public sealed partial class DfuDevice
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 int want = Math.Min(size, length - offset);
-                int got = await Client.UploadAsync((ushort)block, result.AsMemory(offset, want), null, cancellationToken).ConfigureAwait(false);
+                int got;
+                try
+                {
+                    got = await Client.UploadAsync((ushort)block, result.AsMemory(offset, want), null, cancellationToken).ConfigureAwait(false);
+                }
+                catch (UsbTransportException ex)
+                {
+                    throw AtAddress(ex, address + (uint)offset);
+                }
+
                 if (got != want)
                 {
                     throw new DfuProtocolException($"Reading 0x{address + (uint)offset:X8}: DFU_UPLOAD block {block} returned {got} of {want} bytes.");

@@ -43,8 +43,18 @@ public sealed partial class DfuDevice
             _lastState = null;
         }
 
+        if (_connection is { } old && !ReferenceEquals(next.Client, old.Client))
+        {
+            _retiredTransfers += old.Client?.ControlTransfers ?? 0;
+        }
+
         _connection = next;
     }
+
+    // Control transfers made through clients of earlier connections (before a detach, reset or leave).
+    private long _retiredTransfers;
+
+    private long ControlTransfers => _retiredTransfers + (_connection?.Client?.ControlTransfers ?? 0);
 
     private DfuQuirk Quirks => DfuQuirks.For(Info.VendorId, Info.ProductId, Info.DeviceVersion);
 

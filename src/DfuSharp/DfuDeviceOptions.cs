@@ -55,8 +55,15 @@ public sealed record DownloadOptions
     /// <summary>Gets how a DfuSe download erases.</summary>
     public DfuSeEraseMode Erase { get; init; } = DfuSeEraseMode.Sectors;
 
-    /// <summary>Gets a value indicating whether each DfuSe chunk gets its own Set Address Pointer (the default).</summary>
-    public bool SetAddressPerChunk { get; init; } = true;
+    /// <summary>Gets how a DfuSe download sets the address pointer; when <see langword="null"/>,
+    /// <see cref="DfuAddressing.AddressOnce"/> on a device whose <see cref="DfuQuirks"/> entry says it computes the
+    /// address from wBlockNum, else <see cref="DfuAddressing.PerChunk"/>. A block size other than the device's
+    /// wTransferSize always gets one per chunk.</summary>
+    public DfuAddressing? Addressing { get; init; }
+
+    /// <summary>Gets how GETSTATUS is paced while the device is busy; <see cref="DfuPacing.Adaptive"/> when
+    /// <see langword="null"/>, starting with no wait on a device whose <see cref="DfuQuirks"/> entry says it holds GETSTATUS.</summary>
+    public DfuPacing? Pacing { get; init; }
 
     /// <summary>Gets a value indicating whether to write a file whose VID/PID or DfuSe target names do not match the
     /// device. It never overrides the file kind, the memory layout, sectors that are not writable, overlapping data or
@@ -125,7 +132,21 @@ public enum DfuLeaveOutcome
 /// <param name="Outcome">How the device ended up.</param>
 public sealed record DownloadResult(TransferPlan Plan, bool Verified, DfuLeaveOutcome Outcome)
 {
+    /// <summary>Gets the number of control transfers the download made.</summary>
+    public long ControlTransfers { get; init; }
+
+    /// <summary>Gets how long the download took, on the device's clock (<see cref="DfuDeviceOptions.TimeProvider"/>).</summary>
+    public TimeSpan Elapsed { get; init; }
+
+    /// <summary>Gets the pacing in use when the download ended: the plan's, or <see cref="DfuPacing.Spec"/> after an
+    /// adaptive session fell back.</summary>
+    public DfuPacing PacingUsed { get; init; }
+
+    /// <summary>Gets the bytes written per second of <see cref="Elapsed"/>; 0 when no time passed.</summary>
+    public double BytesPerSecond => Elapsed > TimeSpan.Zero ? Plan.WriteBytes / Elapsed.TotalSeconds : 0;
+
     /// <summary>Returns a one-line summary of what ran and how the device ended up.</summary>
     /// <returns>The summary.</returns>
-    public override string ToString() => $"{Plan}; {(Verified ? "verified" : "not verified")}; {Outcome}";
+    public override string ToString()
+        => $"{Plan}; {(Verified ? "verified" : "not verified")}; {Outcome}; {BytesPerSecond / 1024:0.0} KB/s, pacing {PacingUsed.ToString().ToLowerInvariant()}";
 }

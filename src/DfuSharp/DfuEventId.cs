@@ -58,6 +58,9 @@ public static class DfuEventId
     /// <summary>A file-versus-device check noticed something it does not refuse (a bcdDevice that differs, a forced mismatch).</summary>
     public const int PlanWarning = 1307;
 
+    /// <summary>Adaptive pacing fell back to bwPollTimeout waits after an early GETSTATUS failed.</summary>
+    public const int PacingFallback = 1308;
+
     /// <summary>Quirk applied: a mass erase's GETSTATUS gets the slow timeout (<see cref="DfuQuirk.MassEraseOutlastsPollTimeout"/>).</summary>
     public const int QuirkMassErase = 1310;
 

@@ -25,6 +25,15 @@ public enum DfuQuirk
 
     /// <summary>The DfuSe memory layout string ends with a '/' after the last sector list (ST UM0424 has none).</summary>
     LayoutTrailingSlash = 1 << 4,
+
+    /// <summary>The device holds (NAKs) a DFU_GETSTATUS sent while it is busy and answers it when the operation ends, so
+    /// the host need not sleep the bwPollTimeout it reports (<see cref="Planning.DfuPacing.Hold"/>).</summary>
+    HoldsStatusWhileBusy = 1 << 5,
+
+    /// <summary>The DfuSe device computes each block's address as pointer + (wBlockNum − 2) × wTransferSize (ST AN3156
+    /// §6.3.6), so one Set Address Pointer serves a run of full-size blocks: the planner chooses
+    /// <see cref="Planning.DfuAddressing.AddressOnce"/> unless told otherwise.</summary>
+    AddressFromBlockNumber = 1 << 6,
 }
 
 /// <summary>One entry of <see cref="DfuQuirks.Entries"/>.</summary>
@@ -47,15 +56,19 @@ public static class DfuQuirks
     public static ImmutableArray<DfuQuirkEntry> Entries { get; } =
     [
         // STM32F405/407 ROM, bcdDevice 0x2200: a mass erase of 1 MiB takes up to 32 s (DS8626 "Flash memory
-        // programming", tME), while the ROM reports 100 ms and holds GETSTATUS until done.
-        new(0x0483, 0xDF11, 0x2200, DfuQuirk.MassEraseOutlastsPollTimeout,
-            "STM32F405/407 system bootloader", "ST DS8626 tME (mass erase up to 32 s); ST AN3156 §6.3.3"),
+        // programming", tME), while the ROM reports 100 ms and holds GETSTATUS until done. It reports ~100 ms for a
+        // sector erase and 104 ms for a 2 KiB write or Set Address, and answers a GETSTATUS sent earlier once the
+        // operation ends (fwupd#2696 log; dfu-util commits 4faf703, d0ecfe7).
+        new(0x0483, 0xDF11, 0x2200, DfuQuirk.MassEraseOutlastsPollTimeout | DfuQuirk.HoldsStatusWhileBusy,
+            "STM32F405/407 system bootloader",
+            "ST DS8626 tME (mass erase up to 32 s); ST AN3156 §6.3.3; fwupd#2696 log (GETSTATUS held while busy)"),
 
         // ST ROMs without a valid application start in dfuERROR/errFIRMWARE: dfu-util's
         // device-logs/stm32f4discovery.bin-download shows "DFU state(10) = dfuERROR, status(10) = errFIRMWARE" first.
-        new(0x0483, 0xDF11, null, DfuQuirk.StartsInDfuError | DfuQuirk.DfuModeProtocolZero,
+        // ST AN3156 §6.3.6: the ROM writes block N at pointer + (N − 2) × wTransferSize.
+        new(0x0483, 0xDF11, null, DfuQuirk.StartsInDfuError | DfuQuirk.DfuModeProtocolZero | DfuQuirk.AddressFromBlockNumber,
             "STMicroelectronics system bootloader (DfuSe)",
-            "dfu-util device-logs/stm32f4discovery.bin-download (dfuERROR/errFIRMWARE at start); ST AN3156 §2 (DfuSe 1.1a, bInterfaceProtocol 0 on early ROMs)"),
+            "dfu-util device-logs/stm32f4discovery.bin-download (dfuERROR/errFIRMWARE at start); ST AN3156 §2 (DfuSe 1.1a, bInterfaceProtocol 0 on early ROMs), §6.3.6 (block addressing)"),
 
         // GigaDevice GD32VF103 ROM: dfu-util quirks.h QUIRK_UTF8_SERIAL and QUIRK_DFUSE_LAYOUT for 28e9:0189.
         new(0x28E9, 0x0189, null, DfuQuirk.Utf8Strings | DfuQuirk.LayoutTrailingSlash,

@@ -66,6 +66,9 @@ internal static partial class Log
     [LoggerMessage(EventId = DfuEventId.PlanWarning, Level = LogLevel.Warning, Message = "{Warning}")]
     internal static partial void PlanWarning(ILogger logger, string warning);
 
+    [LoggerMessage(EventId = DfuEventId.PacingFallback, Level = LogLevel.Warning, Message = "An early GETSTATUS after {WaitedMs} ms of a {PollTimeoutMs} ms poll timeout failed ({Error}); waiting bwPollTimeout for the rest of the session")]
+    internal static partial void PacingFallback(ILogger logger, int waitedMs, uint pollTimeoutMs, Usb.UsbError error);
+
     [LoggerMessage(EventId = DfuEventId.Recovery, Level = LogLevel.Warning, Message = "Recovering the device: {Reason}")]
     internal static partial void Recovery(ILogger logger, string reason);
 }

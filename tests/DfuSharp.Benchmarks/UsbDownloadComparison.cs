@@ -6,12 +6,14 @@ using DfuSharp.Simulation;
 namespace DfuSharp.Benchmarks;
 
 /// <summary>
-/// Flashing 1 MiB over the real libusb stack, whole process, as a user runs it: <c>dfusharp download fw.bin --address
-/// 0x08000000</c> against <c>dfu-util -a 0 -s 0x08000000 -D fw.bin</c>, each on a fresh emulated <c>stm32f4</c>
-/// (tools/usb-emulator/emulate, umockdev; the device keeps its real erase and programming times and poll timeouts). One
-/// run each; prints both wall times (process start to exit, measured inside the emulator, so the emulator's own start-up
-/// is not counted), their ratio, the control transfers each made (emulate --stats, less the emulator's own descriptor
-/// reads) and whether both left the same bytes in flash. Linux only; takes about two minutes.
+/// Flashing over the real libusb stack, whole process, as a user runs it: <c>dfusharp download fw.dfu</c> against
+/// <c>dfu-util -a 0 -D fw.dfu</c>, each on a fresh emulated <c>stm32f4</c> (tools/usb-emulator/emulate, umockdev; the
+/// device keeps its real erase and programming times and the poll timeouts the ROM reports), with DfuSe files of
+/// 256 KiB and 1 MiB made by <c>dfuse-pack</c>. One run each; prints both wall times (process start to exit, measured
+/// inside the emulator, so the emulator's own start-up is not counted), their ratio, the control transfers each made
+/// (emulate --stats, less the emulator's own descriptor reads), dfusharp's wall time over the device-imposed minimum
+/// (<see cref="SimulatedDfuDevice.DeviceMinimumTime"/> of the same download in virtual time) and whether both left the
+/// same bytes in flash. Linux only; the 1 MiB runs take minutes. Not a test: nothing here asserts a time.
 /// Usage: <c>process usb-download [--dfusharp PATH] [--size BYTES]</c>.
 /// </summary>
 internal static class UsbDownloadComparison
@@ -22,7 +24,9 @@ internal static class UsbDownloadComparison
     {
         string root = ProcessComparison.FindRepoRoot();
         string? dfusharp = ProcessComparison.Option(args, "--dfusharp") ?? Environment.GetEnvironmentVariable("DFUSHARP_CLI") ?? DefaultCli(root);
-        int size = int.Parse(ProcessComparison.Option(args, "--size") ?? (1024 * 1024).ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+        int[] sizes = ProcessComparison.Option(args, "--size") is { } one
+            ? [int.Parse(one, CultureInfo.InvariantCulture)]
+            : [256 * 1024, 1024 * 1024];
         if (dfusharp is null || !File.Exists(dfusharp))
         {
             Console.Error.WriteLine("dfusharp not found; publish it with: dotnet publish -c Release -r linux-x64 tools/DfuSharp.Cli (or pass --dfusharp PATH)");
@@ -33,30 +37,79 @@ internal static class UsbDownloadComparison
         string dir = Directory.CreateTempSubdirectory("dfusharp-usb-bench-").FullName;
         try
         {
-            byte[] firmware = BenchmarkData.Firmware(size);
-            string image = Path.Combine(dir, "fw.bin");
-            File.WriteAllBytes(image, firmware);
-            string address = $"0x{BenchmarkData.FlashBase:X8}";
-
             // The emulator reads the descriptors itself before the command starts; those transfers are not the host's.
             Measurement baseline = Emulated(emulate, dfusharp, dir, "baseline", ["true"]);
-            Measurement ours = Emulated(emulate, dfusharp, dir, "dfusharp", [dfusharp, "download", image, "--address", address]);
-            Measurement theirs = Emulated(emulate, dfusharp, dir, "dfu-util", ["dfu-util", "-a", "0", "-s", address, "-D", image]);
-            bool oursFlashed = Flashed(ours.State, firmware);
-            bool theirsFlashed = Flashed(theirs.State, firmware);
+            bool allFlashed = true;
+            foreach (int size in sizes)
+            {
+                allFlashed &= Compare(emulate, dfusharp, dir, size, baseline);
+            }
 
-            Console.WriteLine($"download {size} bytes to an emulated {Profile} over libusb (real device timing), whole process, one run each");
-            Console.WriteLine($"  dfusharp download:   {ours.Elapsed.TotalSeconds,8:F2} s, {ours.ControlTransfers - baseline.ControlTransfers,6} control transfers, flash correct: {oursFlashed}");
-            Console.WriteLine($"  dfu-util -D:         {theirs.Elapsed.TotalSeconds,8:F2} s, {theirs.ControlTransfers - baseline.ControlTransfers,6} control transfers, flash correct: {theirsFlashed}");
-            Console.WriteLine($"  ratio (ours/theirs): {ours.Elapsed / theirs.Elapsed,8:F3}");
             Console.WriteLine($"  emulator's own descriptor reads, not counted above: {baseline.ControlTransfers}");
             Console.WriteLine($"  dfusharp: {dfusharp}");
-            return oursFlashed && theirsFlashed ? 0 : 1;
+            return allFlashed ? 0 : 1;
         }
         finally
         {
             Directory.Delete(dir, recursive: true);
         }
+    }
+
+    private static bool Compare(string emulate, string dfusharp, string dir, int size, Measurement baseline)
+    {
+        byte[] firmware = BenchmarkData.Firmware(size);
+        string bin = Path.Combine(dir, $"fw-{size}.bin");
+        string dfu = Path.Combine(dir, $"fw-{size}.dfu");
+        File.WriteAllBytes(bin, firmware);
+        Pack(bin, dfu);
+
+        Measurement ours = Emulated(emulate, dfusharp, dir, $"dfusharp-{size}", [dfusharp, "download", dfu]);
+        Measurement theirs = Emulated(emulate, dfusharp, dir, $"dfu-util-{size}", ["dfu-util", "-a", "0", "-D", dfu]);
+        TimeSpan minimum = DeviceMinimum(File.ReadAllBytes(dfu));
+        bool oursFlashed = Flashed(ours.State, firmware);
+        bool theirsFlashed = Flashed(theirs.State, firmware);
+
+        Console.WriteLine($"download {size} bytes (dfuse-pack DfuSe file) to an emulated {Profile} over libusb (real device timing), whole process, one run each");
+        Console.WriteLine($"  dfusharp download:   {ours.Elapsed.TotalSeconds,8:F2} s, {ours.ControlTransfers - baseline.ControlTransfers,6} control transfers, flash correct: {oursFlashed}");
+        Console.WriteLine($"  dfu-util -D:         {theirs.Elapsed.TotalSeconds,8:F2} s, {theirs.ControlTransfers - baseline.ControlTransfers,6} control transfers, flash correct: {theirsFlashed}");
+        Console.WriteLine($"  device minimum:      {minimum.TotalSeconds,8:F2} s");
+        Console.WriteLine($"  ratio (ours/theirs): {ours.Elapsed / theirs.Elapsed,8:F3}");
+        Console.WriteLine($"  ours / minimum:      {ours.Elapsed / minimum,8:F3}");
+        return oursFlashed && theirsFlashed;
+    }
+
+    private static void Pack(string bin, string dfu)
+    {
+        var psi = new ProcessStartInfo("dfuse-pack") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string argument in (string[])["-b", $"0x{BenchmarkData.FlashBase:X8}:{bin}", "-D", "0x0483:0xdf11", dfu])
+        {
+            psi.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(psi) ?? throw new InvalidOperationException("cannot start dfuse-pack");
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        string stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        _ = stdout.Result;
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"dfuse-pack exited with {process.ExitCode}: {stderr}");
+        }
+    }
+
+    // The same download in virtual time against the same profile: the device reports its minimum for the session.
+    private static TimeSpan DeviceMinimum(byte[] file)
+    {
+        var time = new VirtualTimeProvider();
+        var bus = new SimulatedUsbBus(time);
+        SimulatedDfuDevice simulated = bus.Add(Profile);
+        Task run = Task.Run(async () =>
+        {
+            await using DfuDevice device = await DfuDevice.OpenFirstAsync(bus, null, new DfuDeviceOptions { TimeProvider = time });
+            await device.DownloadAsync(Formats.DfuFile.Read(file));
+        });
+        run.GetAwaiter().GetResult();
+        return simulated.DeviceMinimumTime;
     }
 
     private static string? DefaultCli(string root)

@@ -150,6 +150,48 @@ public sealed class DeviceCommandTests : IDisposable
         _cli.Device.DataBlocksReceived.Should().Be(0);
     }
 
+    [Theory]
+    [InlineData("spec", "per-chunk", 3)]
+    [InlineData("hold", "address-once", 2)]
+    public async Task Download_PacingAndAddressing_ReportedInJson(string pacing, string addressing, int setAddresses)
+    {
+        string sample = TestPaths.InRepo("samples", "blinky-stm32f4.dfu");
+
+        CliRun run = await _cli.RunAsync("download", sample, "--device", "sim:stm32f4", "--verify", "--json", "--pacing", pacing, "--addressing", addressing);
+
+        run.ExitCode.Should().Be(0, run.ToString());
+        JsonElement json = run.Json();
+        json.GetProperty("pacing").GetString().Should().Be(pacing);
+        json.GetProperty("addressing").GetString().Should().Be(addressing);
+        json.GetProperty("controlTransfers").GetInt64().Should().BePositive();
+        json.GetProperty("deviceMinimumSeconds").GetDouble().Should().BePositive();
+        json.GetProperty("elapsedSeconds").GetDouble().Should().BeGreaterThanOrEqualTo(json.GetProperty("deviceMinimumSeconds").GetDouble());
+        _cli.Device.Transcript.Entries.Count(e => e.Detail.StartsWith("set address", StringComparison.Ordinal)).Should().Be(setAddresses);
+    }
+
+    [Fact]
+    public async Task Download_DryRunText_ShowsPacingAndAddressing()
+    {
+        string sample = TestPaths.InRepo("samples", "blinky-stm32f4.dfu");
+
+        CliRun run = await _cli.RunAsync("download", sample, "--device", "sim:stm32f4", "--dry-run", "--addressing", "address-once");
+
+        run.ExitCode.Should().Be(0, run.ToString());
+        run.Stdout.Should().Contain("pacing   adaptive (starts in hold: the device holds GETSTATUS while busy), addressing address-once")
+            .And.Contain("address  1 Set Address Pointer command(s)");
+    }
+
+    [Fact]
+    public async Task Download_UnknownPacing_IsAUsageError()
+    {
+        string sample = TestPaths.InRepo("samples", "blinky-stm32f4.dfu");
+
+        CliRun run = await _cli.RunAsync("download", sample, "--device", "sim:stm32f4", "--pacing", "fast");
+
+        run.ExitCode.Should().Be(64, run.ToString());
+        run.Stderr.Should().Contain("fast");
+    }
+
     [Fact]
     public async Task Download_Backup_WritesTheFirmwareItReplaces()
     {

@@ -8,8 +8,8 @@ namespace DfuSharp.Tests;
 public class QuirkTests
 {
     [Theory]
-    [InlineData(0x0483, 0xDF11, 0x2200, DfuQuirk.MassEraseOutlastsPollTimeout | DfuQuirk.StartsInDfuError | DfuQuirk.DfuModeProtocolZero)]
-    [InlineData(0x0483, 0xDF11, 0x0200, DfuQuirk.StartsInDfuError | DfuQuirk.DfuModeProtocolZero)]
+    [InlineData(0x0483, 0xDF11, 0x2200, DfuQuirk.MassEraseOutlastsPollTimeout | DfuQuirk.StartsInDfuError | DfuQuirk.DfuModeProtocolZero | DfuQuirk.HoldsStatusWhileBusy | DfuQuirk.AddressFromBlockNumber)]
+    [InlineData(0x0483, 0xDF11, 0x0200, DfuQuirk.StartsInDfuError | DfuQuirk.DfuModeProtocolZero | DfuQuirk.AddressFromBlockNumber)]
     [InlineData(0x28E9, 0x0189, 0x1000, DfuQuirk.Utf8Strings | DfuQuirk.LayoutTrailingSlash)]
     [InlineData(0x1209, 0x0001, 0x0100, DfuQuirk.None)]
     public void For_KnownAndUnknownDevices_ReturnsTheirQuirks(int vid, int pid, int bcd, DfuQuirk expected)
@@ -62,7 +62,7 @@ public class QuirkTests
         DownloadResult result = await device.DownloadAsync(SimHarness.DfuSeFile(0x0483, 0xDF11, 0, 0x0800_0000, new byte[100]), new DownloadOptions { Verify = true });
 
         sink.Events.Should().Contain(e => e.Id == DfuEventId.OperationFinished
-            && e.Message.Contains("DfuSe plan: 100 bytes in 1 block(s) of up to 2048 to alt 0 0x08000000-0x08000063, 1 erase(s), verify 100 bytes, stay in DFU mode; verified"));
+            && e.Message.Contains("DfuSe plan: 100 bytes in 1 block(s) of up to 2048 to alt 0 0x08000000-0x08000063, 1 erase(s), verify 100 bytes, pacing adaptive (starts in hold), addressing address-once, stay in DFU mode; verified"));
         result.ToString().Should().NotContain("ImmutableArray");
         device.ToString().Should().Contain("alt 0 (Dfu mode, DfuSe)");
     }

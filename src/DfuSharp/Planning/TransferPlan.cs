@@ -46,6 +46,16 @@ public sealed record TransferPlan
     /// <summary>Gets wTransferSize: the largest block.</summary>
     public required int TransferSize { get; init; }
 
+    /// <summary>Gets how GETSTATUS is paced while the device is busy.</summary>
+    public DfuPacing Pacing { get; init; } = DfuPacing.Spec;
+
+    /// <summary>Gets a value indicating whether adaptive pacing starts with no wait, because the device is known to
+    /// hold GETSTATUS while it is busy (<see cref="DfuQuirk.HoldsStatusWhileBusy"/>).</summary>
+    public bool StartsInHold { get; init; }
+
+    /// <summary>Gets how DfuSe writes set the address pointer.</summary>
+    public DfuAddressing Addressing { get; init; } = DfuAddressing.PerChunk;
+
     /// <summary>Gets the steps in order.</summary>
     public required ImmutableArray<TransferStep> Steps { get; init; }
 
@@ -123,6 +133,7 @@ public sealed record TransferPlan
             parts.Add($"verify {VerifyBytes} bytes");
         }
 
+        parts.Add($"pacing {PacingName}" + (Protocol == DfuProtocolKind.DfuSe ? $", addressing {(Addressing == DfuAddressing.PerChunk ? "per-chunk" : "address-once")}" : string.Empty));
         parts.Add(Steps.LastOrDefault().Kind switch
         {
             TransferStepKind.DfuSeLeave => $"leave to 0x{Steps[^1].Address:X8}",
@@ -132,9 +143,16 @@ public sealed record TransferPlan
         return string.Join(", ", parts);
     }
 
+    private string PacingName => Pacing switch
+    {
+        DfuPacing.Adaptive when StartsInHold => "adaptive (starts in hold)",
+        _ => Pacing.ToString().ToLowerInvariant(),
+    };
+
     /// <inheritdoc/>
     public bool Equals(TransferPlan? other)
         => other is not null && Protocol == other.Protocol && TransferSize == other.TransferSize
+           && Pacing == other.Pacing && StartsInHold == other.StartsInHold && Addressing == other.Addressing
            && Steps.SequenceEqual(other.Steps) && Segments.SequenceEqual(other.Segments) && Warnings.SequenceEqual(other.Warnings);
 
     /// <inheritdoc/>

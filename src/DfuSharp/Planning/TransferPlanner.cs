@@ -398,6 +398,11 @@ public static class TransferPlanner
             }
         }
 
+        // The quirks table says which devices compute the address from wBlockNum; the others get a pointer per block.
+        bool fromBlockNumber = (DfuQuirks.For(device.VendorId, device.ProductId, device.DeviceVersion) & DfuQuirk.AddressFromBlockNumber) != 0;
+        DfuAddressing addressing = device.BlockSize != device.Descriptor.TransferSize
+            ? DfuAddressing.PerChunk
+            : options.Addressing ?? (fromBlockNumber ? DfuAddressing.AddressOnce : DfuAddressing.PerChunk);
         TransferPlan plan = PlanDfuSe(image, layouts, new DfuSePlanOptions
         {
             TransferSize = device.BlockSize,
@@ -405,14 +410,14 @@ public static class TransferPlanner
             Erase = options.Erase,
 
             // A block size other than the device's own breaks its (wBlockNum − 2) × wTransferSize arithmetic.
-            SetAddressPerChunk = options.SetAddressPerChunk || device.BlockSize != device.Descriptor.TransferSize,
+            SetAddressPerChunk = addressing == DfuAddressing.PerChunk,
             Backup = options.Backup is not null,
             Verify = options.Verify,
             Leave = options.Leave,
             LeaveAddress = options.LeaveAddress,
         });
         DfuSafetyRules.Check(device, layouts, plan.Segments, options);
-        return plan with { Warnings = warnings };
+        return Paced(plan, device, options) with { Warnings = warnings, Addressing = addressing };
     }
 
     private static TransferPlan PlanDfuCore(DfuTargetDevice device, ReadOnlyMemory<byte> firmware, DownloadOptions options, ImmutableArray<string> warnings)
@@ -453,7 +458,15 @@ public static class TransferPlanner
             plan = plan with { Steps = [new TransferStep(TransferStepKind.Detach, dfuOptions.AlternateSetting), .. plan.Steps] };
         }
 
-        return plan with { Warnings = warnings };
+        return Paced(plan, device, options) with { Warnings = warnings };
+    }
+
+    // Pacing is the plan's: adaptive unless asked otherwise; the quirks table says which devices hold GETSTATUS.
+    private static TransferPlan Paced(TransferPlan plan, DfuTargetDevice device, DownloadOptions options)
+    {
+        DfuPacing pacing = options.Pacing ?? DfuPacing.Adaptive;
+        bool holds = (DfuQuirks.For(device.VendorId, device.ProductId, device.DeviceVersion) & DfuQuirk.HoldsStatusWhileBusy) != 0;
+        return plan with { Pacing = pacing, StartsInHold = pacing == DfuPacing.Adaptive && holds };
     }
 
     private static void RequireDfuMode(DfuTargetDevice device)
@@ -631,8 +644,9 @@ public static class TransferPlanner
             int length = Math.Min(size, segment.Data.Length - offset);
 
             // ST AN3156 §6.3.6: block 0 is a command and block 1 is reserved, so a pointer is set again rather than
-            // letting wBlockNum wrap past 0xFFFF.
-            if (options.SetAddressPerChunk || offset == 0 || block == ushort.MaxValue)
+            // letting wBlockNum wrap past 0xFFFF. ST's ROM computes the address as pointer + (wBlockNum − 2) × wLength,
+            // so a short block gets its own pointer too (vitalyvb/usbd-dfu#6, #8).
+            if (options.SetAddressPerChunk || offset == 0 || block == ushort.MaxValue || length != size)
             {
                 steps.Add(new TransferStep(TransferStepKind.SetAddress, segment.AlternateSetting, address));
                 block = DfuSeCommands.FirstDataBlock;

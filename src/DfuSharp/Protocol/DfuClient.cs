@@ -12,6 +12,7 @@ namespace DfuSharp.Protocol;
 public sealed class DfuClient
 {
     private readonly ILogger _logger;
+    private long _controlTransfers;
 
     /// <summary>Initializes a new instance.</summary>
     /// <param name="transport">An open transport; the caller keeps ownership.</param>
@@ -137,12 +138,16 @@ public sealed class DfuClient
         => OutAsync(DfuRequest.Abort, DfuRequests.Abort(InterfaceNumber), ReadOnlyMemory<byte>.Empty, null, cancellationToken);
 
     // DFU 1.1 §3 names each request DFU_ and its enum name in capitals: DFU_DNLOAD, DFU_GETSTATUS.
+    /// <summary>Gets the number of control transfers this client has started.</summary>
+    public long ControlTransfers => Interlocked.Read(ref _controlTransfers);
+
     private static string RequestName(DfuRequest request)
         => Enum.IsDefined(request) ? "DFU_" + request.ToString().ToUpperInvariant() : $"DFU request {(int)request}";
 
     private async Task OutAsync(DfuRequest request, UsbSetupPacket setup, ReadOnlyMemory<byte> data, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         Log.SetupPacket(_logger, request, setup, data.Length);
+        Interlocked.Increment(ref _controlTransfers);
         try
         {
             await Transport.ControlOutAsync(setup, data, timeout ?? RequestTimeout, cancellationToken).ConfigureAwait(false);
@@ -156,6 +161,7 @@ public sealed class DfuClient
     private async Task<int> InAsync(DfuRequest request, UsbSetupPacket setup, Memory<byte> buffer, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         Log.SetupPacket(_logger, request, setup, buffer.Length);
+        Interlocked.Increment(ref _controlTransfers);
         try
         {
             return await Transport.ControlInAsync(setup, buffer, timeout ?? RequestTimeout, cancellationToken).ConfigureAwait(false);

@@ -17,7 +17,7 @@ public class DeviceOperationsTests
         await using DfuDevice device = await sim.OpenAsync();
         TimeSpan start = sim.Time.Elapsed;
 
-        await device.DownloadAsync(SimHarness.PlainFile(SimHarness.Random(3000, 1)));
+        await device.DownloadAsync(SimHarness.PlainFile(SimHarness.Random(3000, 1)), new DownloadOptions { Pacing = DfuPacing.Spec });
 
         // Three blocks at 6 ms each and 100 ms of manifestation: the device's busy time (5.1 ms a block) hides under
         // the poll timeouts, so the host adds nothing.
@@ -28,7 +28,7 @@ public class DeviceOperationsTests
     [InlineData("stm32f4")]
     [InlineData("stm32f1-app")]
     [InlineData("dfu11")]
-    public async Task DownloadAsync_VerifiedDownload_HostWaitsNoMoreThanTheDeviceRequires(string profile)
+    public async Task DownloadAsync_VerifiedDownloadWithSpecPacing_HostWaitsNoMoreThanTheDeviceRequires(string profile)
     {
         var sim = SimHarness.Create(profile);
         SimulatedDeviceProfile p = sim.Device.Profile;
@@ -37,7 +37,7 @@ public class DeviceOperationsTests
         await using DfuDevice device = await sim.OpenAsync();
         TimeSpan start = sim.Time.Elapsed;
 
-        await device.DownloadAsync(file, new DownloadOptions { Verify = true });
+        await device.DownloadAsync(file, new DownloadOptions { Verify = true, Pacing = DfuPacing.Spec });
 
         (sim.Time.Elapsed - start).Should().Be(sim.Device.RequiredWaitTime);
     }

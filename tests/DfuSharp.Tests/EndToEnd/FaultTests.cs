@@ -60,7 +60,9 @@ public class FaultTests
         if (sim.Device.Profile.IsDfuSe)
         {
             ex.Address.Should().Be(0x0800_0000u + (3u * sim.Device.Profile.TransferSize));
-            ex.Block.Should().Be(2);
+
+            // ST's ROM is written address-once (blocks 2, 3, 4, 5…; DfuQuirk.AddressFromBlockNumber); others per chunk.
+            ex.Block.Should().Be(sim.Device.Profile.VendorId == 0x0483 ? 5 : 2);
         }
         else
         {
@@ -78,6 +80,19 @@ public class FaultTests
 
         error.Should().BeOfType<UsbTransportException>().Which.Error.Should().Be(UsbError.Stall);
         sim.Device.State.Should().Be(DfuState.DfuIdle);
+    }
+
+    [Fact]
+    public async Task DownloadAsync_DfuSeStallAtBlock2_TransportErrorNamesTheAddressAndKeepsTheRequest()
+    {
+        (_, Exception? error, _) = await DownloadWithAsync("stm32f4", null, SimulatedFault.StallAtBlock(2));
+
+        var ex = error.Should().BeOfType<UsbTransportException>().Subject;
+        ex.Error.Should().Be(UsbError.Stall);
+        ex.Request.Should().Be(DfuRequest.Dnload);
+        ex.Value.Should().Be((ushort)4);
+        ex.Length.Should().Be(2048);
+        ex.Message.Should().Contain("DfuSe address 0x08001000");
     }
 
     [Theory]

@@ -63,7 +63,7 @@ public class TransferPlannerTests
     }
 
     [Fact]
-    public void PlanDfuSe_OneSetAddressPerSegment_BlocksCountUpFromTwo()
+    public void PlanDfuSe_AddressOnce_BlocksCountUpFromTwoAndTheShortBlockGetsItsOwnPointer()
     {
         TransferPlan plan = TransferPlanner.PlanDfuSe(Image(0, (0x0800_0000, 2500)), Layouts,
             new DfuSePlanOptions { TransferSize = 1024, SetAddressPerChunk = false, Erase = DfuSeEraseMode.None });
@@ -71,7 +71,8 @@ public class TransferPlannerTests
         plan.Steps.Should().Equal(
             Select(),
             SetAddress(0x0800_0000),
-            Write(0x0800_0000, 1024, 2), Write(0x0800_0400, 1024, 3), Write(0x0800_0800, 452, 4),
+            Write(0x0800_0000, 1024, 2), Write(0x0800_0400, 1024, 3),
+            SetAddress(0x0800_0800), Write(0x0800_0800, 452, 2),
             new TransferStep(TransferStepKind.Abort, 0));
     }
 

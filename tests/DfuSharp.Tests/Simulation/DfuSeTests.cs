@@ -24,7 +24,7 @@ public sealed class DfuSeTests
         d.Dnload(0, DeviceDriver.Command(0x21, 0x0800_4000)).Status.Should().Be(SimulatedControlStatus.Ack);
         DfuStatusReport busy = d.GetStatus();
         busy.State.Should().Be(DfuState.DfuDnbusy);
-        busy.PollTimeout.Should().Be(50);
+        busy.PollTimeout.Should().Be(104);
         d.GetStatus().Should().Be(new DfuStatusReport(DfuStatus.Ok, 0, DfuState.DfuDnloadIdle, 0));
         d.Device.AddressPointer.Should().Be(0x0800_4000u);
     }
@@ -120,13 +120,13 @@ public sealed class DfuSeTests
     [InlineData(0x0800_0000u, 250)]
     [InlineData(0x0801_0000u, 550)]
     [InlineData(0x0802_0000u, 1000)]
-    public void Erase_Sector_TakesDatasheetTimeButReports50Ms(uint address, int milliseconds)
+    public void Erase_Sector_TakesDatasheetTimeButReports100Ms(uint address, int milliseconds)
     {
         var time = new VirtualTimeProvider();
         DeviceDriver d = F4(time: time);
         d.Dnload(0, DeviceDriver.Command(0x41, address));
         TimeSpan start = time.Elapsed;
-        d.GetStatus().PollTimeout.Should().Be(50);
+        d.GetStatus().PollTimeout.Should().Be(100);
         d.GetStatus().State.Should().Be(DfuState.DfuDnloadIdle);
         (time.Elapsed - start).Should().Be(TimeSpan.FromMilliseconds(milliseconds));
     }
@@ -137,7 +137,8 @@ public sealed class DfuSeTests
         DeviceDriver d = F4();
         d.Erase(0x0802_0000);
         d.Write(0x0800_0000, new byte[2048]);
-        d.Device.RequiredWaitTime.Should().Be(TimeSpan.FromMilliseconds(1000 + 50 + 50));
+        d.Device.RequiredWaitTime.Should().Be(TimeSpan.FromMilliseconds(1000 + 104 + 104));
+        d.Device.DeviceMinimumTime.Should().Be(TimeSpan.FromMilliseconds(1000 + 8.192));
     }
 
     [Fact]

@@ -36,7 +36,7 @@ public sealed class FaultTests
         DeviceDriver d = DeviceDriver.Create(SimulatedProfiles.Stm32F4, SimulatedFaults.Of(SimulatedFault.StatusAtBlock(1, status)));
         d.Write(0x0800_0000, new byte[2048]).Status.Should().Be(DfuStatus.Ok);
         d.Dnload(3, new byte[2048]);
-        d.GetStatus().Should().Be(new DfuStatusReport(DfuStatus.Ok, 50, DfuState.DfuDnbusy, 0));
+        d.GetStatus().Should().Be(new DfuStatusReport(DfuStatus.Ok, 104, DfuState.DfuDnbusy, 0));
         d.GetStatus().Should().Be(new DfuStatusReport(status, 0, DfuState.DfuError, 0));
     }
 

@@ -22,16 +22,16 @@ public sealed class TranscriptTests
             """
             DFU_GETSTATUS  A1 03 0000 0000 0006 out=0    in=6    -> ACK dfuIDLE OK
             DFU_DNLOAD     21 01 0000 0000 0005 out=5    in=0    -> ACK dfuDNLOAD-SYNC OK | erase 0x08000000
-            DFU_GETSTATUS  A1 03 0000 0000 0006 out=0    in=6    -> ACK dfuDNBUSY OK | poll 50 ms
+            DFU_GETSTATUS  A1 03 0000 0000 0006 out=0    in=6    -> ACK dfuDNBUSY OK | poll 100 ms
             DFU_GETSTATUS  A1 03 0000 0000 0006 out=0    in=6    -> ACK dfuDNLOAD-IDLE OK
             DFU_DNLOAD     21 01 0000 0000 0005 out=5    in=0    -> ACK dfuDNLOAD-SYNC OK | set address 0x08000000
-            DFU_GETSTATUS  A1 03 0000 0000 0006 out=0    in=6    -> ACK dfuDNBUSY OK | poll 50 ms
+            DFU_GETSTATUS  A1 03 0000 0000 0006 out=0    in=6    -> ACK dfuDNBUSY OK | poll 104 ms
             DFU_GETSTATUS  A1 03 0000 0000 0006 out=0    in=6    -> ACK dfuDNLOAD-IDLE OK
             DFU_DNLOAD     21 01 0002 0000 0010 out=16   in=0    -> ACK dfuDNLOAD-SYNC OK | data block 0 at 0x08000000
-            DFU_GETSTATUS  A1 03 0000 0000 0006 out=0    in=6    -> ACK dfuDNBUSY OK | poll 50 ms
+            DFU_GETSTATUS  A1 03 0000 0000 0006 out=0    in=6    -> ACK dfuDNBUSY OK | poll 104 ms
             DFU_GETSTATUS  A1 03 0000 0000 0006 out=0    in=6    -> ACK dfuDNLOAD-IDLE OK
             DFU_DNLOAD     21 01 0000 0000 0005 out=5    in=0    -> ACK dfuDNLOAD-SYNC OK | set address 0x08000000
-            DFU_GETSTATUS  A1 03 0000 0000 0006 out=0    in=6    -> ACK dfuDNBUSY OK | poll 50 ms
+            DFU_GETSTATUS  A1 03 0000 0000 0006 out=0    in=6    -> ACK dfuDNBUSY OK | poll 104 ms
             DFU_GETSTATUS  A1 03 0000 0000 0006 out=0    in=6    -> ACK dfuDNLOAD-IDLE OK
             DFU_DNLOAD     21 01 0002 0000 0000 out=0    in=0    -> ACK dfuMANIFEST-SYNC OK | leave
             DFU_GETSTATUS  A1 03 0000 0000 0006 out=0    in=6    -> ACK dfuMANIFEST OK re-enumerate | leave: jump to application; poll 50 ms

@@ -7,6 +7,7 @@ using DfuSharp.Cli.Infrastructure;
 using DfuSharp.Cli.Json;
 using DfuSharp.Formats;
 using DfuSharp.Planning;
+using DfuSharp.Simulation;
 using DfuSharp.Usb;
 
 namespace DfuSharp.Cli.Commands;
@@ -25,10 +26,22 @@ internal static partial class DeviceCommands
         var force = new Option<bool>("--force") { Description = "Write a file whose VID/PID or DfuSe target names do not match the device (never a DfuSe file to a plain DFU device, data outside the layout, overlaps, or irreversible memory)." };
         var allowOptionBytes = new Option<bool>("--allow-option-bytes") { Description = "Allow writing option bytes (\"Option Bytes\", \"Device Feature\" alternate settings)." };
         var allowIrreversible = new Option<bool>("--allow-irreversible") { Description = "Allow writes that cannot be undone: OTP memory, or option bytes that set read protection level 2." };
+        var pacing = new Option<string?>("--pacing")
+        {
+            Description = "How GETSTATUS is paced while the device is busy: adaptive (default: learn the real busy times), spec (wait every bwPollTimeout), hold (ask at once; the device holds the answer).",
+            HelpName = "spec|adaptive|hold",
+        };
+        pacing.AcceptOnlyFromAmong(PacingNames);
+        var addressing = new Option<string?>("--addressing")
+        {
+            Description = "How a DfuSe download sets the address pointer: per-chunk (before every block) or address-once (once per run of full-size blocks; the default on ST ROMs).",
+            HelpName = "per-chunk|address-once",
+        };
+        addressing.AcceptOnlyFromAmong(AddressingNames);
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the plan (every step: backup, erase, writes, manifest, reset, verify, leave) and send nothing." };
         var command = set.AddTo(new Command("download", "Write firmware to a device (host → device), like dfu-util -D.")
         {
-            file, address, leave, verify, backup, force, allowOptionBytes, allowIrreversible, dryRun,
+            file, address, leave, verify, backup, force, allowOptionBytes, allowIrreversible, pacing, addressing, dryRun,
         });
         command.SetAction(async (parse, ct) =>
         {
@@ -55,6 +68,13 @@ internal static partial class DeviceCommands
                 AllowOptionBytes = parse.GetValue(allowOptionBytes),
                 AllowIrreversible = parse.GetValue(allowIrreversible),
                 Address = firmware.File is not null ? at : null,
+                Pacing = parse.GetValue(pacing) is { } paced ? Enum.Parse<DfuPacing>(paced, ignoreCase: true) : null,
+                Addressing = parse.GetValue(addressing) switch
+                {
+                    "per-chunk" => DfuAddressing.PerChunk,
+                    "address-once" => DfuAddressing.AddressOnce,
+                    _ => null,
+                },
                 Backup = backupPath is null ? null : (previous, token) => SaveBackupAsync(backupPath, backupKind!.Value, previous, token),
             };
 
@@ -79,7 +99,8 @@ internal static partial class DeviceCommands
                     TransferPlan plan = Refusals(options, () => firmware.Plan(device, options));
                     WarnAll(context, path, plan);
                     var planned = new DownloadJson("download", path, DeviceJson.From(device.Info, device.Mode), DryRun: true,
-                        plan.WriteBytes, plan.EraseCount, Verified: false, Outcome: null, backupPath, 0, plan, plan.Warnings);
+                        plan.WriteBytes, plan.EraseCount, Verified: false, Outcome: null, backupPath, 0, plan, plan.Warnings,
+                        PacingName(plan.Pacing), AddressingName(plan.Addressing), ControlTransfers: 0, DeviceMinimumSeconds: null);
                     if (json)
                     {
                         WriteJson(context, planned, CliJson.Context.DownloadJson);
@@ -113,7 +134,8 @@ internal static partial class DeviceCommands
                 double seconds = context.Devices.TimeProvider.GetElapsedTime(start).TotalSeconds;
                 var done = new DownloadJson("download", path, DeviceJson.From(device.Info, DfuMode.Dfu), DryRun: false,
                     result.Plan.WriteBytes, result.Plan.EraseCount, result.Verified, OutcomeName(result.Outcome), backupPath, Math.Round(seconds, 3),
-                    Plan: null, result.Plan.Warnings);
+                    Plan: null, result.Plan.Warnings, PacingName(result.PacingUsed), AddressingName(result.Plan.Addressing),
+                    result.ControlTransfers, DeviceMinimumSeconds(bus.Provider));
                 if (json)
                 {
                     WriteJson(context, done, CliJson.Context.DownloadJson);
@@ -221,6 +243,8 @@ internal static partial class DeviceCommands
     private static void WritePlan(TextWriter o, string path, DfuDevice device, TransferPlan plan)
     {
         o.WriteLine($"Plan for {path} on {device.Info.DisplayName} ({plan.Protocol}, blocks of {plan.TransferSize} bytes); nothing was sent:");
+        o.WriteLine($"  pacing   {PacingName(plan.Pacing)}{(plan.StartsInHold ? " (starts in hold: the device holds GETSTATUS while busy)" : string.Empty)}"
+            + (plan.Protocol == DfuProtocolKind.DfuSe ? $", addressing {AddressingName(plan.Addressing)}" : string.Empty));
         foreach (IGrouping<TransferStepKind, TransferStep> group in plan.Steps.GroupBy(s => s.Kind))
         {
             TransferStep first = group.First();
@@ -302,7 +326,27 @@ internal static partial class DeviceCommands
 
         o.WriteLine($"  device:   {OutcomeText(result.Outcome)}");
         o.WriteLine($"  time:     {done.ElapsedSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s");
+        o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  speed:    {result.BytesPerSecond / 1024:0.0} KB/s, pacing {done.Pacing}, addressing {done.Addressing}, {done.ControlTransfers} control transfers"));
+        if (done.DeviceMinimumSeconds is { } minimum)
+        {
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  minimum:  {minimum:0.00} s imposed by the simulated device"));
+        }
     }
+
+    private static readonly string[] PacingNames = ["spec", "adaptive", "hold"];
+
+    private static readonly string[] AddressingNames = ["per-chunk", "address-once"];
+
+    private static string PacingName(DfuPacing pacing) => pacing.ToString().ToLowerInvariant();
+
+    private static string AddressingName(DfuAddressing addressing) => addressing == DfuAddressing.AddressOnce ? "address-once" : "per-chunk";
+
+    // The device-imposed minimum is known only for a simulated device, which reports it per session.
+    private static double? DeviceMinimumSeconds(IUsbDeviceProvider provider)
+        => provider is SimulatedUsbBus simulated && simulated.Devices.Count > 0
+            ? Math.Round(simulated.Devices.Sum(d => d.DeviceMinimumTime.TotalSeconds), 3)
+            : null;
 
     // What download writes: a file, or a memory image with its addresses; planned and downloaded by the library alike.
     private sealed record Firmware(DfuFile? File, MemoryImage? Image, bool IsBin = false)

@@ -61,7 +61,8 @@ internal sealed record HidDetachJson(int ReportId, string Type, int Length);
 /// <summary>The <c>download --json</c> object; with <c>--dry-run</c> it carries the plan and nothing was sent.</summary>
 internal sealed record DownloadJson(
     string Command, string File, DeviceJson Device, bool DryRun, long WrittenBytes, int ErasedSectors, bool Verified,
-    string? Outcome, string? Backup, double ElapsedSeconds, TransferPlan? Plan, IReadOnlyList<string> Warnings);
+    string? Outcome, string? Backup, double ElapsedSeconds, TransferPlan? Plan, IReadOnlyList<string> Warnings,
+    string Pacing, string Addressing, long ControlTransfers, double? DeviceMinimumSeconds);
 
 /// <summary>The <c>upload --json</c> object.</summary>
 internal sealed record UploadJson(
