@@ -92,7 +92,7 @@ internal static partial class DeviceCommands
         }
 
         DfuDeviceSelector selector = DfuUtilSelector(request);
-        IUsbDeviceProvider provider = context.Devices.CreateUsbProvider();
+        IUsbDeviceProvider provider = context.Devices.CreateUsbDeviceProvider();
         try
         {
             if (request.List)
