@@ -215,7 +215,10 @@ internal sealed unsafe class HotplugListener : IDisposable
         _self = GCHandle.Alloc(this);
         int result = LibUsbNative.HotplugRegisterCallback(
             _context.Handle.DangerousGetHandle(),
-            LibUsbNative.HotplugDeviceArrived,
+            // Both events: the watch lists the bus again when a device leaves as well as when one arrives. libusb runs
+            // the callback on its event thread, where it must not call back into libusb (libusb API, "Device hotplug
+            // event notification", libusb_hotplug_register_callback).
+            LibUsbNative.HotplugDeviceArrived | LibUsbNative.HotplugDeviceLeft,
             flags: 0,
             LibUsbNative.HotplugMatchAny,
             LibUsbNative.HotplugMatchAny,
