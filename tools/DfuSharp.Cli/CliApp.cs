@@ -163,6 +163,7 @@ internal static class CliApp
 
         root.Add(FileCommands.Create(context));
         root.Add(SimServeCommand.Create());
+        root.Add(Ui.UiCommand.Create(context));
         root.Add(Emulation.EmulateCommand.Create(context));
         return root;
     }

@@ -1,0 +1,244 @@
+using System.Collections.ObjectModel;
+
+using DfuSharp.Usb;
+using Terminal.Gui.App;
+using Terminal.Gui.Input;
+using Terminal.Gui.ViewBase;
+using Terminal.Gui.Views;
+
+namespace DfuSharp.Cli.Ui;
+
+/// <summary>
+/// The demonstrator's window: boards (live), properties of the selected board, the upgrade pane (file, "store present
+/// firmware first", "verify", Start, Abort, a bar per phase and an overall bar) and the log. q or F10 quits.
+/// Work from other threads (the watch, an upgrade) reaches the views through <c>onUi</c>: the application's
+/// <c>Invoke</c>.
+/// </summary>
+internal sealed class DemoWindow : Window
+{
+    private const int MaxLogLines = 500;
+
+    private readonly DemoBoards _boards;
+    private readonly Action<Action> _onUi;
+    private readonly DfuDeviceOptions _options;
+    private readonly ObservableCollection<string> _lines = [];
+    private readonly ListView _list;
+    private readonly Label _properties;
+    private readonly TextField _file;
+    private readonly TextField _backupFile;
+    private readonly CheckBox _backup;
+    private readonly CheckBox _verify;
+    private readonly Button _start;
+    private readonly Button _abort;
+    private readonly ProgressBar _phaseBar;
+    private readonly ProgressBar _overallBar;
+    private readonly Label _status;
+    private readonly Label _log;
+    private readonly List<string> _logLines = [];
+    private IReadOnlyList<UsbDeviceInfo> _shown = [];
+    private CancellationTokenSource? _running;
+
+    public DemoWindow(DemoBoards boards, DfuDeviceOptions options, string? firmware, Action<Action> onUi)
+    {
+        _onUi = onUi;
+        _boards = boards;
+        _options = options;
+        Title = "DfuSharp demonstrator (q/F10 quit, Tab next pane)";
+
+        var boardPane = new FrameView { Title = "Boards", X = 0, Y = 0, Width = Dim.Percent(40), Height = Dim.Percent(40) };
+        _list = new ListView { Width = Dim.Fill(), Height = Dim.Fill() };
+        _list.SetSource(_lines);
+        _list.ValueChanged += (_, _) => ShowSelected();
+        boardPane.Add(_list);
+
+        var propertyPane = new FrameView { Title = "Properties", X = Pos.Right(boardPane), Y = 0, Width = Dim.Fill(), Height = Dim.Percent(60) };
+        _properties = new Label { Width = Dim.Fill(), Height = Dim.Fill() };
+        propertyPane.Add(_properties);
+
+        var actionPane = new FrameView { Title = "Upgrade", X = 0, Y = Pos.Bottom(boardPane), Width = Dim.Percent(40), Height = Dim.Percent(60) };
+        var fileLabel = new Label { Text = "Firmware (.dfu):", X = 0, Y = 0 };
+        _file = new TextField { Text = firmware ?? string.Empty, X = 0, Y = 1, Width = Dim.Fill() };
+        _backup = new CheckBox { Text = "Store present _firmware first", X = 0, Y = 2 };
+        var backupLabel = new Label { Text = "Backup to:", X = 0, Y = 3 };
+        _backupFile = new TextField { Text = "backup.dfu", X = Pos.Right(backupLabel) + 1, Y = 3, Width = Dim.Fill() };
+        _verify = new CheckBox { Text = "_Verify", X = 0, Y = 4 };
+        _start = new Button { Text = "_Start", X = 0, Y = 5 };
+        _abort = new Button { Text = "_Abort", X = Pos.Right(_start) + 1, Y = 5, Enabled = false };
+        _start.Accepting += (_, e) =>
+        {
+            e.Handled = true;
+            Start();
+        };
+        _abort.Accepting += (_, e) =>
+        {
+            e.Handled = true;
+            Abort();
+        };
+        var phaseLabel = new Label { Text = "Phase", X = 0, Y = 7 };
+        _phaseBar = new ProgressBar { X = 8, Y = 7, Width = Dim.Fill() };
+        var overallLabel = new Label { Text = "Overall", X = 0, Y = 8 };
+        _overallBar = new ProgressBar { X = 8, Y = 8, Width = Dim.Fill() };
+        _status = new Label { Text = "Idle", X = 0, Y = 9, Width = Dim.Fill() };
+        actionPane.Add(fileLabel, _file, _backup, backupLabel, _backupFile, _verify, _start, _abort, phaseLabel, _phaseBar, overallLabel, _overallBar, _status);
+
+        var logPane = new FrameView { Title = "Log", X = Pos.Right(actionPane), Y = Pos.Bottom(propertyPane), Width = Dim.Fill(), Height = Dim.Fill() };
+        _log = new Label { Width = Dim.Fill(), Height = Dim.Fill() };
+        logPane.Add(_log);
+
+        Add(boardPane, propertyPane, actionPane, logPane);
+        KeyDown += (_, key) =>
+        {
+            bool typing = _file.HasFocus || _backupFile.HasFocus;
+            if (key == Key.F10 || (!typing && (key == Key.Q || key == Key.Q.WithShift)))
+            {
+                key.Handled = true;
+                Quit();
+            }
+        };
+        _boards.Changed += () => OnUi(RefreshBoards);
+        RefreshBoards();
+    }
+
+    /// <summary>Gets the text of the status line under the bars.</summary>
+    public string StatusText => _status.Text;
+
+    /// <summary>Gets the text of the properties pane.</summary>
+    public string PropertiesText => _properties.Text;
+
+    /// <summary>Gets the lines of the board list.</summary>
+    public IReadOnlyList<string> BoardLines => [.. _lines];
+
+    /// <summary>Gets every line logged so far (the newest <see cref="MaxLogLines"/>).</summary>
+    public IReadOnlyList<string> LogLines => [.. _logLines];
+
+    /// <summary>Gets the running upgrade, if any.</summary>
+    public Task? Running { get; private set; }
+
+    /// <summary>Selects the board on line <paramref name="index"/>.</summary>
+    public void Select(int index)
+    {
+        _list.SelectedItem = index;
+        ShowSelected();
+    }
+
+    /// <summary>Sets the upgrade pane's fields.</summary>
+    public void Configure(string firmware, string? backupPath, bool verify)
+    {
+        _file.Text = firmware;
+        _backup.Value = backupPath is null ? CheckState.UnChecked : CheckState.Checked;
+        _backupFile.Text = backupPath ?? string.Empty;
+        _verify.Value = verify ? CheckState.Checked : CheckState.UnChecked;
+    }
+
+    /// <summary>Appends a line to the log pane (on the UI thread).</summary>
+    public void AppendLog(string line)
+    {
+        // The pane shows the newest lines that fit.
+        _logLines.Add(line);
+        int rows = Math.Max(1, _log.Viewport.Height);
+        if (_logLines.Count > MaxLogLines)
+        {
+            _logLines.RemoveRange(0, _logLines.Count - MaxLogLines);
+        }
+
+        _log.Text = string.Join("\n", _logLines.Skip(Math.Max(0, _logLines.Count - rows)));
+    }
+
+    /// <summary>Starts the upgrade of the selected board with the pane's settings.</summary>
+    public void Start()
+    {
+        if (Running is { IsCompleted: false } || Selected() is not { } board)
+        {
+            _status.Text = Running is { IsCompleted: false } ? "Busy: abort first" : "Select a board first";
+            return;
+        }
+
+        var request = new UpgradeRequest(
+            _file.Text, _backup.Value == CheckState.Checked ? _backupFile.Text : null, _verify.Value == CheckState.Checked);
+        _running = new CancellationTokenSource();
+        CancellationToken token = _running.Token;
+        _start.Enabled = false;
+        _abort.Enabled = true;
+        _status.Text = "Starting";
+        AppendLog($"Upgrade of {board.DisplayName} with {request.FirmwarePath}");
+        Running = Task.Run(() => UpgradeAsync(board, request, token), token);
+    }
+
+    /// <summary>Aborts the running operation: its token is cancelled, as Ctrl+C cancels a CLI command.</summary>
+    public void Abort() => _running?.Cancel();
+
+    private async Task UpgradeAsync(UsbDeviceInfo board, UpgradeRequest request, CancellationToken token)
+    {
+        string outcome;
+        try
+        {
+            DownloadResult result = await DemoUpgrade.RunAsync(_boards.Provider, _options, board, request, Report, token).ConfigureAwait(false);
+            outcome = $"Done: {result.Plan.WriteBytes} bytes written{(result.Verified ? ", verified" : string.Empty)}";
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            outcome = "Aborted; the board is back in dfuIDLE";
+        }
+        catch (Exception ex) when (ex is DfuException or IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            outcome = "Failed: " + ex.Message;
+        }
+
+        OnUi(() =>
+        {
+            _status.Text = outcome;
+            AppendLog(outcome);
+            _start.Enabled = true;
+            _abort.Enabled = false;
+        });
+    }
+
+    private void Report(UpgradeStatus status) => OnUi(() =>
+    {
+        _phaseBar.Fraction = (float)status.PhaseFraction;
+        _overallBar.Fraction = (float)status.Overall;
+        _status.Text = $"{status.Phase}: {status.Text}";
+    });
+
+    private void OnUi(Action action) => _onUi(action);
+
+    private void RefreshBoards()
+    {
+        UsbDeviceInfo? selected = Selected();
+        _shown = _boards.Boards;
+        _lines.Clear();
+        foreach (UsbDeviceInfo board in _shown)
+        {
+            _lines.Add(DemoBoards.Line(board));
+        }
+
+        if (_shown.Count > 0)
+        {
+            int index = selected is null ? 0 : Math.Max(0, _shown.ToList().FindIndex(b => b.PortPath == selected.PortPath));
+            _list.SelectedItem = index;
+        }
+
+        ShowSelected();
+    }
+
+    private UsbDeviceInfo? Selected()
+        => _list.SelectedItem is int i && i >= 0 && i < _shown.Count ? _shown[i] : null;
+
+    private void ShowSelected() => _properties.Text = Selected() is { } board ? DemoBoards.Describe(board) : "No DFU board. Plug one in.";
+
+    private void Quit()
+    {
+        _running?.Cancel();
+        App?.RequestStop();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _running?.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+}
