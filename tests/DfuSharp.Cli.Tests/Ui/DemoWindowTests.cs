@@ -99,6 +99,23 @@ public sealed class DemoWindowTests : IDisposable
         }
     }
 
+    [Fact]
+    public void LogLevel_Cycled_ChangesWhatThePaneShows()
+    {
+        _bus.Add("stm32f4");
+        var lines = new List<string>();
+        var logging = new UiLoggerProvider(lines.Add);
+        using var window = new DemoWindow(_boards, new DfuDeviceOptions { TimeProvider = _time, LoggerFactory = logging }, null, a => a(), logging);
+
+        window.CycleLevel();
+        logging.MinimumLevel.Should().Be(Microsoft.Extensions.Logging.LogLevel.Warning);
+        logging.CreateLogger("DfuSharp.DfuDevice").IsEnabled(Microsoft.Extensions.Logging.LogLevel.Information).Should().BeFalse();
+        window.CycleLevel();
+        window.CycleLevel();
+        logging.MinimumLevel.Should().Be(Microsoft.Extensions.Logging.LogLevel.Trace);
+        logging.CreateLogger("DfuSharp.DfuDevice").IsEnabled(Microsoft.Extensions.Logging.LogLevel.Trace).Should().BeTrue();
+    }
+
     public void Dispose()
     {
         _stop.Cancel();

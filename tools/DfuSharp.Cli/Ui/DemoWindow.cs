@@ -20,10 +20,13 @@ internal sealed class DemoWindow : Window
 
     private readonly DemoBoards _boards;
     private readonly Action<Action> _onUi;
+    private readonly UiLoggerProvider? _logging;
+    private readonly Button _level;
     private readonly DfuDeviceOptions _options;
     private readonly ObservableCollection<string> _lines = [];
     private readonly ListView _list;
-    private readonly Label _properties;
+    private readonly ListView _properties;
+    private readonly ObservableCollection<string> _propertyLines = [];
     private readonly TextField _file;
     private readonly TextField _backupFile;
     private readonly CheckBox _backup;
@@ -38,9 +41,10 @@ internal sealed class DemoWindow : Window
     private IReadOnlyList<UsbDeviceInfo> _shown = [];
     private CancellationTokenSource? _running;
 
-    public DemoWindow(DemoBoards boards, DfuDeviceOptions options, string? firmware, Action<Action> onUi)
+    public DemoWindow(DemoBoards boards, DfuDeviceOptions options, string? firmware, Action<Action> onUi, UiLoggerProvider? logging = null)
     {
         _onUi = onUi;
+        _logging = logging;
         _boards = boards;
         _options = options;
         Title = "DfuSharp demonstrator (q/F10 quit, Tab next pane)";
@@ -52,7 +56,9 @@ internal sealed class DemoWindow : Window
         boardPane.Add(_list);
 
         var propertyPane = new FrameView { Title = "Properties", X = Pos.Right(boardPane), Y = 0, Width = Dim.Fill(), Height = Dim.Percent(60) };
-        _properties = new Label { Width = Dim.Fill(), Height = Dim.Fill() };
+        // A list, so that a long sector table scrolls (arrows, PageDown, mouse wheel).
+        _properties = new ListView { Width = Dim.Fill(), Height = Dim.Fill() };
+        _properties.SetSource(_propertyLines);
         propertyPane.Add(_properties);
 
         var actionPane = new FrameView { Title = "Upgrade", X = 0, Y = Pos.Bottom(boardPane), Width = Dim.Percent(40), Height = Dim.Percent(60) };
@@ -82,8 +88,14 @@ internal sealed class DemoWindow : Window
         actionPane.Add(fileLabel, _file, _backup, backupLabel, _backupFile, _verify, _start, _abort, phaseLabel, _phaseBar, overallLabel, _overallBar, _status);
 
         var logPane = new FrameView { Title = "Log", X = Pos.Right(actionPane), Y = Pos.Bottom(propertyPane), Width = Dim.Fill(), Height = Dim.Fill() };
-        _log = new Label { Width = Dim.Fill(), Height = Dim.Fill() };
-        logPane.Add(_log);
+        _level = new Button { Text = LevelText(), X = 0, Y = 0 };
+        _level.Accepting += (_, e) =>
+        {
+            e.Handled = true;
+            CycleLevel();
+        };
+        _log = new Label { X = 0, Y = 1, Width = Dim.Fill(), Height = Dim.Fill() };
+        logPane.Add(_level, _log);
 
         Add(boardPane, propertyPane, actionPane, logPane);
         KeyDown += (_, key) =>
@@ -103,7 +115,7 @@ internal sealed class DemoWindow : Window
     public string StatusText => _status.Text;
 
     /// <summary>Gets the text of the properties pane.</summary>
-    public string PropertiesText => _properties.Text;
+    public string PropertiesText => string.Join("\n", _propertyLines);
 
     /// <summary>Gets the lines of the board list.</summary>
     public IReadOnlyList<string> BoardLines => [.. _lines];
@@ -164,6 +176,20 @@ internal sealed class DemoWindow : Window
         Running = Task.Run(() => UpgradeAsync(board, request, token), token);
     }
 
+    /// <summary>Shows the next log level: Trace, Debug, Information, Warning, Error, then Trace again.</summary>
+    public void CycleLevel()
+    {
+        if (_logging is null)
+        {
+            return;
+        }
+
+        _logging.MinimumLevel = _logging.MinimumLevel >= Microsoft.Extensions.Logging.LogLevel.Error
+            ? Microsoft.Extensions.Logging.LogLevel.Trace
+            : _logging.MinimumLevel + 1;
+        _level.Text = LevelText();
+    }
+
     /// <summary>Aborts the running operation: its token is cancelled, as Ctrl+C cancels a CLI command.</summary>
     public void Abort() => _running?.Cancel();
 
@@ -202,6 +228,8 @@ internal sealed class DemoWindow : Window
 
     private void OnUi(Action action) => _onUi(action);
 
+    private string LevelText() => "_Log level: " + (_logging?.MinimumLevel.ToString() ?? "off");
+
     private void RefreshBoards()
     {
         UsbDeviceInfo? selected = Selected();
@@ -224,7 +252,15 @@ internal sealed class DemoWindow : Window
     private UsbDeviceInfo? Selected()
         => _list.SelectedItem is int i && i >= 0 && i < _shown.Count ? _shown[i] : null;
 
-    private void ShowSelected() => _properties.Text = Selected() is { } board ? DemoBoards.Describe(board) : "No DFU board. Plug one in.";
+    private void ShowSelected()
+    {
+        string text = Selected() is { } board ? DemoBoards.Describe(board) : "No DFU board. Plug one in.";
+        _propertyLines.Clear();
+        foreach (string line in text.Split('\n'))
+        {
+            _propertyLines.Add(line.TrimEnd('\r'));
+        }
+    }
 
     private void Quit()
     {

@@ -20,7 +20,7 @@ internal static class UiCommand
         var file = new Option<string?>("--file", "-f") { Description = "The firmware the upgrade pane starts with.", HelpName = "FILE" };
         var logLevel = new Option<LogLevel>("--log-level")
         {
-            Description = "The lowest level shown in the log pane.",
+            Description = "The lowest level shown in the log pane at the start (the pane's Log level button changes it).",
             DefaultValueFactory = _ => LogLevel.Information,
         };
         var command = new Command("ui", "The demonstrator: boards (live), properties, upgrade with backup and verify, progress, abort, log. q or F10 quits.")
@@ -79,7 +79,7 @@ internal static class UiCommand
             DemoWindow? window = null;
             using var logging = new UiLoggerProvider(line => app.Invoke(() => window?.AppendLog(line))) { MinimumLevel = level };
             var boards = new DemoBoards(provider);
-            window = new DemoWindow(boards, options with { LoggerFactory = logging }, firmware, action => app.Invoke(action));
+            window = new DemoWindow(boards, options with { LoggerFactory = logging }, firmware, action => app.Invoke(action), logging);
             using (window)
             {
                 using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
