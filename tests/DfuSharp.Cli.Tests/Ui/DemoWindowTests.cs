@@ -100,6 +100,36 @@ public sealed class DemoWindowTests : IDisposable
     }
 
     [Fact]
+    public async Task Detach_RuntimeBoard_ComesBackInDfuModeInTheList()
+    {
+        _bus.Add("runtime");
+        using DemoWindow window = await OpenAsync(1);
+        window.BoardLines[0].Should().Contain("runtime");
+
+        window.RunAction("Detach", async (device, _, ct) =>
+        {
+            await device.DetachAsync(null, ct);
+            return $"Detached: {device.Mode}";
+        });
+        await window.Running!.WaitAsync(s_bound);
+
+        window.StatusText.Should().Be("Detached: Dfu");
+        await UntilAsync(() => window.BoardLines.Count == 1 && window.BoardLines[0].Contains(" dfu ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task GetCommands_Stm32F4_ListsTheDfuSeCommands()
+    {
+        _bus.Add("stm32f4");
+        using DemoWindow window = await OpenAsync(1);
+
+        window.RunAction("Get Commands", async (device, _, ct) => string.Join(",", await device.DfuSe.GetCommandsAsync(ct)));
+        await window.Running!.WaitAsync(s_bound);
+
+        window.StatusText.Should().Contain("SetAddress").And.Contain("Erase");
+    }
+
+    [Fact]
     public void LogLevel_Cycled_ChangesWhatThePaneShows()
     {
         _bus.Add("stm32f4");

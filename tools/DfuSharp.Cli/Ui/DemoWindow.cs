@@ -1,5 +1,6 @@
 using System.Collections.ObjectModel;
 
+using DfuSharp.Protocol;
 using DfuSharp.Usb;
 using Terminal.Gui.App;
 using Terminal.Gui.Input;
@@ -29,6 +30,7 @@ internal sealed class DemoWindow : Window
     private readonly ObservableCollection<string> _propertyLines = [];
     private readonly TextField _file;
     private readonly TextField _backupFile;
+    private readonly TextField _uploadFile;
     private readonly CheckBox _backup;
     private readonly CheckBox _verify;
     private readonly Button _start;
@@ -85,6 +87,13 @@ internal sealed class DemoWindow : Window
         var overallLabel = new Label { Text = "Overall", X = 0, Y = 8 };
         _overallBar = new ProgressBar { X = 8, Y = 8, Width = Dim.Fill() };
         _status = new Label { Text = "Idle", X = 0, Y = 9, Width = Dim.Fill() };
+        var uploadLabel = new Label { Text = "Upload to:", X = 0, Y = 10 };
+        _uploadFile = new TextField { Text = "upload.bin", X = Pos.Right(uploadLabel) + 1, Y = 10, Width = Dim.Fill() };
+        var upload = ActionButton("_Upload", 0, 11, UploadAsync);
+        var detach = ActionButton("_Detach", Pos.Right(upload) + 1, 11, (d, _, ct) => DetachAsync(d, ct));
+        var leave = ActionButton("L_eave", Pos.Right(detach) + 1, 11, (d, p, ct) => LeaveAsync(d, p, ct));
+        var commands = ActionButton("_Get Commands", 0, 13, (d, _, ct) => GetCommandsAsync(d, ct));
+        actionPane.Add(uploadLabel, _uploadFile, upload, detach, leave, commands);
         actionPane.Add(fileLabel, _file, _backup, backupLabel, _backupFile, _verify, _start, _abort, phaseLabel, _phaseBar, overallLabel, _overallBar, _status);
 
         var logPane = new FrameView { Title = "Log", X = Pos.Right(actionPane), Y = Pos.Bottom(propertyPane), Width = Dim.Fill(), Height = Dim.Fill() };
@@ -173,7 +182,15 @@ internal sealed class DemoWindow : Window
         _abort.Enabled = true;
         _status.Text = "Starting";
         AppendLog($"Upgrade of {board.DisplayName} with {request.FirmwarePath}");
-        Running = Task.Run(() => UpgradeAsync(board, request, token), token);
+        Running = Task.Run(
+            () => FinishAsync(
+                async () =>
+                {
+                    DownloadResult result = await DemoUpgrade.RunAsync(_boards.Provider, _options, board, request, Report, token).ConfigureAwait(false);
+                    return $"Done: {result.Plan.WriteBytes} bytes written{(result.Verified ? ", verified" : string.Empty)}";
+                },
+                token),
+            token);
     }
 
     /// <summary>Shows the next log level: Trace, Debug, Information, Warning, Error, then Trace again.</summary>
@@ -190,16 +207,42 @@ internal sealed class DemoWindow : Window
         _level.Text = LevelText();
     }
 
+    /// <summary>Runs one board operation (upload, detach, leave, Get Commands) on the selected board, with Abort and
+    /// the phase bar, as <see cref="Start"/> runs the upgrade.</summary>
+    public void RunAction(string name, Func<DfuDevice, IProgress<DfuProgress>, CancellationToken, Task<string>> action)
+    {
+        if (Running is { IsCompleted: false } || Selected() is not { } board)
+        {
+            _status.Text = Running is { IsCompleted: false } ? "Busy: abort first" : "Select a board first";
+            return;
+        }
+
+        _running?.Dispose();
+        _running = new CancellationTokenSource();
+        CancellationToken token = _running.Token;
+        _start.Enabled = false;
+        _abort.Enabled = true;
+        AppendLog($"{name} on {board.DisplayName}");
+        var progress = new InlineProgress(p => Report(new UpgradeStatus(
+            p.Phase, p.Total > 0 ? (double)p.Completed / p.Total : 1, p.Total > 0 ? (double)p.Completed / p.Total : 1,
+            $"{p.Completed}/{p.Total}")));
+        Running = Task.Run(() => FinishAsync(async () =>
+        {
+            await using DfuDevice device = await DfuDevice.OpenAsync(
+                _boards.Provider, new DfuDeviceSelector { PortPath = board.PortPath, SerialNumber = board.SerialNumber }, _options, token).ConfigureAwait(false);
+            return await action(device, progress, token).ConfigureAwait(false);
+        }, token), token);
+    }
+
     /// <summary>Aborts the running operation: its token is cancelled, as Ctrl+C cancels a CLI command.</summary>
     public void Abort() => _running?.Cancel();
 
-    private async Task UpgradeAsync(UsbDeviceInfo board, UpgradeRequest request, CancellationToken token)
+    private async Task FinishAsync(Func<Task<string>> work, CancellationToken token)
     {
         string outcome;
         try
         {
-            DownloadResult result = await DemoUpgrade.RunAsync(_boards.Provider, _options, board, request, Report, token).ConfigureAwait(false);
-            outcome = $"Done: {result.Plan.WriteBytes} bytes written{(result.Verified ? ", verified" : string.Empty)}";
+            outcome = await work().ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
@@ -227,6 +270,49 @@ internal sealed class DemoWindow : Window
     });
 
     private void OnUi(Action action) => _onUi(action);
+
+    private Button ActionButton(string text, Pos x, Pos y, Func<DfuDevice, IProgress<DfuProgress>, CancellationToken, Task<string>> action)
+    {
+        var button = new Button { Text = text, X = x, Y = y };
+        button.Accepting += (_, e) =>
+        {
+            e.Handled = true;
+            RunAction(text.Replace("_", string.Empty, StringComparison.Ordinal), action);
+        };
+        return button;
+    }
+
+    private async Task<string> UploadAsync(DfuDevice device, IProgress<DfuProgress> progress, CancellationToken token)
+    {
+        string path = _uploadFile.Text;
+        byte[] data = await device.UploadAsync(null, progress, token).ConfigureAwait(false);
+        await File.WriteAllBytesAsync(path, data, token).ConfigureAwait(false);
+        return $"Uploaded {data.Length} bytes to {path}";
+    }
+
+    private static async Task<string> DetachAsync(DfuDevice device, CancellationToken token)
+    {
+        await device.DetachAsync(null, token).ConfigureAwait(false);
+        return $"Detached: {device.Info.DisplayName} is in {device.Mode} mode";
+    }
+
+    private static async Task<string> LeaveAsync(DfuDevice device, IProgress<DfuProgress> progress, CancellationToken token)
+    {
+        DfuLeaveOutcome outcome = await device.DfuSe.LeaveAsync(null, progress, token).ConfigureAwait(false);
+        return $"Left DFU mode: {outcome}";
+    }
+
+    private static async Task<string> GetCommandsAsync(DfuDevice device, CancellationToken token)
+    {
+        var commands = await device.DfuSe.GetCommandsAsync(token).ConfigureAwait(false);
+        return "Get Commands: " + string.Join(", ", commands);
+    }
+
+    /// <summary>Reports on the caller's thread, as the views need it at once (Progress&lt;T&gt; would post).</summary>
+    private sealed class InlineProgress(Action<DfuProgress> report) : IProgress<DfuProgress>
+    {
+        public void Report(DfuProgress value) => report(value);
+    }
 
     private string LevelText() => "_Log level: " + (_logging?.MinimumLevel.ToString() ?? "off");
 
