@@ -130,6 +130,24 @@ public sealed class DemoWindowTests : IDisposable
     }
 
     [Fact]
+    public async Task Upgrade_FileForAnotherBoard_IsRefusedWithTheReasonThenForced()
+    {
+        SimulatedDfuDevice board = _bus.Add(SimulatedProfiles.Stm32F4 with { ProductId = 0xDF12 });
+        using DemoWindow window = await OpenAsync(1);
+        window.Configure(s_blinky, null, verify: true);
+
+        window.Start();
+        await window.Running!.WaitAsync(s_bound);
+        window.StatusText.Should().StartWith("Refused: ").And.Contain("Tick 'Force'");
+
+        window.Configure(s_blinky, null, verify: true, force: true);
+        window.Start();
+        await window.Running!.WaitAsync(s_bound);
+        window.StatusText.Should().Be("Done: 4096 bytes written, verified");
+        board.State.Should().Be(DfuState.DfuIdle);
+    }
+
+    [Fact]
     public void LogLevel_Cycled_ChangesWhatThePaneShows()
     {
         _bus.Add("stm32f4");

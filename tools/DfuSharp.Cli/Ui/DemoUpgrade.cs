@@ -11,7 +11,9 @@ namespace DfuSharp.Cli.Ui;
 /// <param name="BackupPath">Where to store the present firmware first, or <see langword="null"/> for no backup.</param>
 /// <param name="Verify">Whether to read back and compare.</param>
 /// <param name="Force">Whether a refusal that can be forced (ids, names) was confirmed.</param>
-internal sealed record UpgradeRequest(string FirmwarePath, string? BackupPath, bool Verify, bool Force = false);
+/// <param name="Consent">Whether writing option bytes or irreversible memory was consented to, as the CLI's
+/// <c>--allow-option-bytes</c> and <c>--allow-irreversible</c>.</param>
+internal sealed record UpgradeRequest(string FirmwarePath, string? BackupPath, bool Verify, bool Force = false, bool Consent = false);
 
 /// <summary>Progress of one running upgrade as the views show it: the phase bar and the overall bar.</summary>
 /// <param name="Phase">The phase running.</param>
@@ -43,6 +45,8 @@ internal static class DemoUpgrade
         {
             Verify = request.Verify,
             Force = request.Force,
+            AllowOptionBytes = request.Consent,
+            AllowIrreversible = request.Consent,
             Backup = request.BackupPath is { } backupPath
                 ? async (previous, ct) => await File.WriteAllBytesAsync(backupPath, previous.ToArray(), ct).ConfigureAwait(false)
                 : null,

@@ -33,6 +33,8 @@ internal sealed class DemoWindow : Window
     private readonly TextField _uploadFile;
     private readonly CheckBox _backup;
     private readonly CheckBox _verify;
+    private readonly CheckBox _force;
+    private readonly CheckBox _consent;
     private readonly Button _start;
     private readonly Button _abort;
     private readonly ProgressBar _phaseBar;
@@ -70,6 +72,8 @@ internal sealed class DemoWindow : Window
         var backupLabel = new Label { Text = "Backup to:", X = 0, Y = 3 };
         _backupFile = new TextField { Text = "backup.dfu", X = Pos.Right(backupLabel) + 1, Y = 3, Width = Dim.Fill() };
         _verify = new CheckBox { Text = "_Verify", X = 0, Y = 4 };
+        _force = new CheckBox { Text = "Force", X = Pos.Right(_verify) + 2, Y = 4 };
+        _consent = new CheckBox { Text = "Allow option bytes/irreversible", X = 0, Y = 14 };
         _start = new Button { Text = "_Start", X = 0, Y = 5 };
         _abort = new Button { Text = "_Abort", X = Pos.Right(_start) + 1, Y = 5, Enabled = false };
         _start.Accepting += (_, e) =>
@@ -93,7 +97,7 @@ internal sealed class DemoWindow : Window
         var detach = ActionButton("_Detach", Pos.Right(upload) + 1, 11, (d, _, ct) => DetachAsync(d, ct));
         var leave = ActionButton("L_eave", Pos.Right(detach) + 1, 11, (d, p, ct) => LeaveAsync(d, p, ct));
         var commands = ActionButton("_Get Commands", 0, 13, (d, _, ct) => GetCommandsAsync(d, ct));
-        actionPane.Add(uploadLabel, _uploadFile, upload, detach, leave, commands);
+        actionPane.Add(uploadLabel, _uploadFile, upload, detach, leave, commands, _force, _consent);
         actionPane.Add(fileLabel, _file, _backup, backupLabel, _backupFile, _verify, _start, _abort, phaseLabel, _phaseBar, overallLabel, _overallBar, _status);
 
         var logPane = new FrameView { Title = "Log", X = Pos.Right(actionPane), Y = Pos.Bottom(propertyPane), Width = Dim.Fill(), Height = Dim.Fill() };
@@ -143,8 +147,10 @@ internal sealed class DemoWindow : Window
     }
 
     /// <summary>Sets the upgrade pane's fields.</summary>
-    public void Configure(string firmware, string? backupPath, bool verify)
+    public void Configure(string firmware, string? backupPath, bool verify, bool force = false, bool consent = false)
     {
+        _force.Value = force ? CheckState.Checked : CheckState.UnChecked;
+        _consent.Value = consent ? CheckState.Checked : CheckState.UnChecked;
         _file.Text = firmware;
         _backup.Value = backupPath is null ? CheckState.UnChecked : CheckState.Checked;
         _backupFile.Text = backupPath ?? string.Empty;
@@ -175,7 +181,8 @@ internal sealed class DemoWindow : Window
         }
 
         var request = new UpgradeRequest(
-            _file.Text, _backup.Value == CheckState.Checked ? _backupFile.Text : null, _verify.Value == CheckState.Checked);
+            _file.Text, _backup.Value == CheckState.Checked ? _backupFile.Text : null, _verify.Value == CheckState.Checked,
+            _force.Value == CheckState.Checked, _consent.Value == CheckState.Checked);
         _running = new CancellationTokenSource();
         CancellationToken token = _running.Token;
         _start.Enabled = false;
@@ -247,6 +254,14 @@ internal sealed class DemoWindow : Window
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
             outcome = "Aborted; the board is back in dfuIDLE";
+        }
+        catch (DfuFileMismatchException ex) when (ex.CanForce)
+        {
+            outcome = "Refused: " + ex.Message + " Tick 'Force' and Start again to write it anyway.";
+        }
+        catch (DfuConsentRequiredException ex)
+        {
+            outcome = "Refused: " + ex.Message + " Tick 'Allow option bytes/irreversible' and Start again to consent.";
         }
         catch (Exception ex) when (ex is DfuException or IOException or InvalidDataException or UnauthorizedAccessException)
         {
