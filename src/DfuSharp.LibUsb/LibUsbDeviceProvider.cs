@@ -116,6 +116,19 @@ public sealed class LibUsbDeviceProvider : IUsbDeviceProvider, IDisposable
         cancellationToken.ThrowIfCancellationRequested();
     }
 
+    /// <summary>
+    /// Watches the bus: where libusb has hotplug events (Linux, macOS) the bus is listed again at each arrival or
+    /// departure and every <see cref="LibUsbDeviceProviderOptions.HotplugRecheckInterval"/>; where it has none
+    /// (Windows, or <see cref="LibUsbDeviceProviderOptions.UseHotplug"/> off) every
+    /// <see cref="LibUsbDeviceProviderOptions.PollInterval"/> (100 ms).
+    /// </summary>
+    /// <param name="cancellationToken">Ends the watch.</param>
+    /// <returns>The changes; the devices present at the start come first, as arrivals.</returns>
+    /// <exception cref="UsbTransportException">libusb is missing or could not list the devices.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public IAsyncEnumerable<UsbDeviceChange> WatchAsync(CancellationToken cancellationToken = default)
+        => this.WatchByListingAsync(ct => WaitForArrivalAsync(TimeSpan.MaxValue, ct), cancellationToken);
+
     /// <inheritdoc/>
     public void Dispose()
     {

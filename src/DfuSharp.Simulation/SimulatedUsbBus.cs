@@ -11,6 +11,7 @@ public sealed class SimulatedUsbBus : IUsbDeviceProvider
 {
     private readonly Lock _gate = new();
     private readonly List<SimulatedDfuDevice> _devices = [];
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Initializes a new bus.</summary>
     /// <param name="timeProvider">The clock shared with the devices; <see langword="null"/> for real time.</param>
@@ -45,17 +46,20 @@ public sealed class SimulatedUsbBus : IUsbDeviceProvider
     /// <returns>The device.</returns>
     public SimulatedDfuDevice Add(SimulatedDeviceProfile profile, SimulatedDeviceOptions? options = null)
     {
+        SimulatedDfuDevice device;
         lock (_gate)
         {
             options ??= new SimulatedDeviceOptions();
-            var device = new SimulatedDfuDevice(profile, options with
+            device = new SimulatedDfuDevice(profile, options with
             {
                 TimeProvider = TimeProvider,
                 PortPath = options.PortPath ?? string.Create(CultureInfo.InvariantCulture, $"sim-{_devices.Count + 1}"),
             });
             _devices.Add(device);
-            return device;
         }
+
+        SignalChange();
+        return device;
     }
 
     /// <summary>Plugs in a device that was created on the bus's clock.</summary>
@@ -78,6 +82,8 @@ public sealed class SimulatedUsbBus : IUsbDeviceProvider
 
             _devices.Add(device);
         }
+
+        SignalChange();
     }
 
     /// <summary>Unplugs a device for good.</summary>
@@ -85,10 +91,14 @@ public sealed class SimulatedUsbBus : IUsbDeviceProvider
     /// <returns><see langword="true"/> when it was plugged in.</returns>
     public bool Unplug(SimulatedDfuDevice device)
     {
+        bool removed;
         lock (_gate)
         {
-            return _devices.Remove(device);
+            removed = _devices.Remove(device);
         }
+
+        SignalChange();
+        return removed;
     }
 
     /// <inheritdoc/>
@@ -114,24 +124,69 @@ public sealed class SimulatedUsbBus : IUsbDeviceProvider
             throw new UsbTransportException(UsbError.NoDevice, $"{device.DisplayName} is not on the bus (it may have re-enumerated).");
         }
 
-        return ValueTask.FromResult<IUsbTransport>(new SimulatedDeviceConnection(found, found.Generation));
+        return ValueTask.FromResult<IUsbTransport>(new SimulatedDeviceConnection(this, found, found.Generation));
     }
 
     /// <inheritdoc/>
-    public async ValueTask WaitForArrivalAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    public ValueTask WaitForArrivalAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+        => WaitForChangeAsync(timeout, cancellationToken);
+
+    /// <summary>
+    /// Watches the bus without polling: it lists the devices again when one is plugged in or unplugged, when a request
+    /// made one leave (a detach, a reset, a leave, an injected disconnect), and when a re-enumerating device is due
+    /// back on the clock.
+    /// </summary>
+    /// <param name="cancellationToken">Ends the watch.</param>
+    /// <returns>The changes.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public IAsyncEnumerable<UsbDeviceChange> WatchAsync(CancellationToken cancellationToken = default)
+        => this.WatchByListingAsync(ct => WaitForChangeAsync(null, ct), cancellationToken);
+
+    // Sleeps until a device is plugged in or unplugged, a request makes one leave, the next re-enumerating device is
+    // due back, or the timeout (none: only the first three).
+    private async ValueTask WaitForChangeAsync(TimeSpan? timeout, CancellationToken cancellationToken)
     {
-        // Sleep until the next device comes back, or until the timeout if none will before it.
-        DateTimeOffset now = TimeProvider.GetUtcNow();
-        DateTimeOffset wake = now + timeout;
+        Task changed = Volatile.Read(ref _changed).Task;
+        DateTimeOffset? due = timeout is { } limit ? TimeProvider.GetUtcNow() + limit : null;
         foreach (SimulatedDfuDevice device in Devices)
         {
-            if (device.ReconnectsAt is { } at && at < wake)
+            if (device.ReconnectsAt is { } at && (due is null || at < due))
             {
-                wake = at;
+                due = at;
             }
         }
 
-        await Task.Delay(wake > now ? wake - now : TimeSpan.FromTicks(1), TimeProvider, cancellationToken).ConfigureAwait(false);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task waiting = changed.WaitAsync(stop.Token);
+        if (due is { } wake)
+        {
+            TimeSpan delay = wake - TimeProvider.GetUtcNow();
+            waiting = Task.WhenAny(waiting, Task.Delay(delay > TimeSpan.Zero ? delay : TimeSpan.FromTicks(1), TimeProvider, stop.Token));
+        }
+
+        try
+        {
+            await waiting.ConfigureAwait(false);
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        ResetChange();
+    }
+
+    // Signalled on every change; reset before the watch lists the bus again, so that no change is missed.
+    private void SignalChange() => Volatile.Read(ref _changed).TrySetResult();
+
+    private void ResetChange()
+    {
+        TaskCompletionSource current = Volatile.Read(ref _changed);
+        if (current.Task.IsCompleted)
+        {
+            Interlocked.CompareExchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), current);
+        }
     }
 
     private List<UsbDeviceInfo> Present()
@@ -150,17 +205,35 @@ public sealed class SimulatedUsbBus : IUsbDeviceProvider
     }
 
     /// <summary>One opened handle: it dies when the device leaves the bus, as a libusb handle does.</summary>
-    private sealed class SimulatedDeviceConnection(SimulatedDfuDevice device, int generation) : IUsbTransport
+    private sealed class SimulatedDeviceConnection(SimulatedUsbBus bus, SimulatedDfuDevice device, int generation) : IUsbTransport
     {
         private readonly UsbDeviceInfo _info = device.Device;
 
         public UsbDeviceInfo Device => _info;
 
-        public ValueTask<int> ControlInAsync(UsbSetupPacket setup, Memory<byte> buffer, TimeSpan timeout, CancellationToken cancellationToken = default)
-            => device.ControlInAsync(generation, setup, buffer, timeout, cancellationToken);
+        public async ValueTask<int> ControlInAsync(UsbSetupPacket setup, Memory<byte> buffer, TimeSpan timeout, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                return await device.ControlInAsync(generation, setup, buffer, timeout, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                NoticeLeave();
+            }
+        }
 
-        public ValueTask ControlOutAsync(UsbSetupPacket setup, ReadOnlyMemory<byte> data, TimeSpan timeout, CancellationToken cancellationToken = default)
-            => device.ControlOutAsync(generation, setup, data, timeout, cancellationToken);
+        public async ValueTask ControlOutAsync(UsbSetupPacket setup, ReadOnlyMemory<byte> data, TimeSpan timeout, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                await device.ControlOutAsync(generation, setup, data, timeout, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                NoticeLeave();
+            }
+        }
 
         public ValueTask ClaimInterfaceAsync(byte interfaceNumber, CancellationToken cancellationToken = default)
             => device.ClaimInterfaceAsync(generation, interfaceNumber, cancellationToken);
@@ -168,11 +241,30 @@ public sealed class SimulatedUsbBus : IUsbDeviceProvider
         public ValueTask SetAlternateSettingAsync(byte interfaceNumber, byte alternateSetting, CancellationToken cancellationToken = default)
             => device.SetAlternateSettingAsync(generation, interfaceNumber, alternateSetting, cancellationToken);
 
-        public ValueTask ResetAsync(CancellationToken cancellationToken = default) => device.ResetAsync(generation, cancellationToken);
+        public async ValueTask ResetAsync(CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                await device.ResetAsync(generation, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                NoticeLeave();
+            }
+        }
 
         public ValueTask<string?> GetStringDescriptorAsync(byte index, ushort languageId = 0, CancellationToken cancellationToken = default)
             => device.GetStringDescriptorAsync(generation, index, languageId, cancellationToken);
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+        // A request that made the device leave the bus (a detach, a reset, a leave) is what a hotplug event would report.
+        private void NoticeLeave()
+        {
+            if (device.Generation != generation || !device.IsConnected)
+            {
+                bus.SignalChange();
+            }
+        }
     }
 }

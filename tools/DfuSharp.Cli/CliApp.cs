@@ -192,6 +192,7 @@ internal static class CliApp
         root.Add(FileCommands.Create(context));
         root.Add(SimServeCommand.Create());
         root.Add(DeviceCommands.CreateDfuUtilCommand(context));
+        root.Add(Ui.UiCommand.Create(context));
         root.Add(Emulation.EmulateCommand.Create(context));
         CliHelp.UpperCasePlaceholders(root);
         return root;

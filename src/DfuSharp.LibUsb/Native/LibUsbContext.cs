@@ -80,8 +80,8 @@ internal sealed unsafe class LibUsbContext : IDisposable
         return new LibUsbVersion(v->Major, v->Minor, v->Micro, v->Nano, Marshal.PtrToStringUTF8(v->ReleaseCandidate) ?? string.Empty);
     }
 
-    /// <summary>Starts listening for arrivals; dispose the result to stop.</summary>
-    /// <returns>The listener, whose <see cref="HotplugListener.WaitAsync"/> completes on each arrival.</returns>
+    /// <summary>Starts listening for arrivals and departures; dispose the result to stop.</summary>
+    /// <returns>The listener, whose <see cref="HotplugListener.WaitAsync"/> completes on each arrival or departure.</returns>
     /// <exception cref="UsbTransportException">libusb refused the callback.</exception>
     public HotplugListener ListenForArrivals()
     {
@@ -169,7 +169,7 @@ internal sealed unsafe class LibUsbContext : IDisposable
     }
 }
 
-/// <summary>A registered libusb hotplug callback that signals device arrivals.</summary>
+/// <summary>A registered libusb hotplug callback that signals device arrivals and departures.</summary>
 internal sealed unsafe class HotplugListener : IDisposable
 {
     private readonly LibUsbContext _context;
@@ -180,11 +180,11 @@ internal sealed unsafe class HotplugListener : IDisposable
 
     internal HotplugListener(LibUsbContext context) => _context = context;
 
-    /// <summary>Gets a task that completes at the next arrival after the previous <see cref="Reset"/>.</summary>
+    /// <summary>Gets a task that completes at the next arrival or departure after the previous <see cref="Reset"/>.</summary>
     /// <returns>The task.</returns>
     public Task WaitAsync() => Volatile.Read(ref _arrived).Task;
 
-    /// <summary>Forgets arrivals seen so far; call before enumerating so that no arrival is missed.</summary>
+    /// <summary>Forgets events seen so far; call before enumerating so that no event is missed.</summary>
     public void Reset()
     {
         TaskCompletionSource current = Volatile.Read(ref _arrived);
@@ -215,7 +215,10 @@ internal sealed unsafe class HotplugListener : IDisposable
         _self = GCHandle.Alloc(this);
         int result = LibUsbNative.HotplugRegisterCallback(
             _context.Handle.DangerousGetHandle(),
-            LibUsbNative.HotplugDeviceArrived,
+            // Both events: the watch lists the bus again when a device leaves as well as when one arrives. libusb runs
+            // the callback on its event thread, where it must not call back into libusb (libusb API, "Device hotplug
+            // event notification", libusb_hotplug_register_callback).
+            LibUsbNative.HotplugDeviceArrived | LibUsbNative.HotplugDeviceLeft,
             flags: 0,
             LibUsbNative.HotplugMatchAny,
             LibUsbNative.HotplugMatchAny,

@@ -32,4 +32,20 @@ public interface IUsbDeviceProvider
     /// <returns>A task that completes when it is worth listing the devices again.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     ValueTask WaitForArrivalAsync(TimeSpan timeout, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Watches the bus: first yields <see cref="UsbDeviceChangeKind.Arrived"/> for each device present now, then each
+    /// arrival and departure as it happens. A device that re-enumerates (a detach, a reset, a DfuSe leave) leaves and
+    /// arrives again, usually with another address and in another mode. The enumeration ends only by cancellation.
+    /// </summary>
+    /// <remarks>
+    /// The default lists the bus again whenever <see cref="WaitForArrivalAsync"/> returns, with a 100 ms limit: at once
+    /// on a hotplug event, every 100 ms where the platform has none. Providers may watch in their own way.
+    /// </remarks>
+    /// <param name="cancellationToken">Ends the watch.</param>
+    /// <returns>The changes, in the order they were seen.</returns>
+    /// <exception cref="UsbTransportException">The bus could not be enumerated.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    IAsyncEnumerable<UsbDeviceChange> WatchAsync(CancellationToken cancellationToken = default)
+        => this.WatchByListingAsync(ct => WaitForArrivalAsync(UsbDeviceProviderExtensions.DefaultWatchInterval, ct), cancellationToken);
 }

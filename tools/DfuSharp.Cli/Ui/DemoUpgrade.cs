@@ -1,0 +1,121 @@
+using System.Globalization;
+
+using DfuSharp.Formats;
+using DfuSharp.Planning;
+using DfuSharp.Usb;
+
+namespace DfuSharp.Cli.Ui;
+
+/// <summary>What the user asked for in the upgrade pane.</summary>
+/// <param name="FirmwarePath">The .dfu file to write.</param>
+/// <param name="BackupPath">Where to store the present firmware first, or <see langword="null"/> for no backup.</param>
+/// <param name="Verify">Whether to read back and compare.</param>
+/// <param name="Force">Whether a refusal that can be forced (ids, names) was confirmed.</param>
+/// <param name="Consent">Whether writing option bytes or irreversible memory was consented to, as the CLI's
+/// <c>--allow-option-bytes</c> and <c>--allow-irreversible</c>.</param>
+internal sealed record UpgradeRequest(string FirmwarePath, string? BackupPath, bool Verify, bool Force = false, bool Consent = false);
+
+/// <summary>Progress of one running upgrade as the views show it: the phase bar and the overall bar.</summary>
+/// <param name="Phase">The phase running.</param>
+/// <param name="PhaseFraction">How much of the phase is done (0–1).</param>
+/// <param name="Overall">How much of the whole upgrade is done (0–1).</param>
+/// <param name="Text">Bytes, KB/s and time left of the phase.</param>
+internal readonly record struct UpgradeStatus(DfuPhase Phase, double PhaseFraction, double Overall, string Text);
+
+/// <summary>
+/// One upgrade of one board through the public library API only: open, plan, store the present firmware, write,
+/// verify. Abort is the cancellation of the token passed in, the same path as Ctrl+C in the CLI; the library then brings
+/// the board back to dfuIDLE.
+/// </summary>
+internal static class DemoUpgrade
+{
+    /// <summary>Runs the upgrade.</summary>
+    /// <exception cref="DfuException">The library refused or the board failed (the message says why).</exception>
+    /// <exception cref="DfuFormatException">The file is not a valid .dfu file.</exception>
+    /// <exception cref="IOException">A file could not be read or written.</exception>
+    /// <exception cref="OperationCanceledException">Aborted.</exception>
+    public static async Task<DownloadResult> RunAsync(
+        IUsbDeviceProvider provider, DfuDeviceOptions options, UsbDeviceInfo board, UpgradeRequest request,
+        Action<UpgradeStatus> report, CancellationToken cancellationToken)
+    {
+        DfuFile file = DfuFile.Read(await File.ReadAllBytesAsync(request.FirmwarePath, cancellationToken).ConfigureAwait(false));
+        await using DfuDevice device = await DfuDevice.OpenAsync(
+            provider, new DfuDeviceSelector { PortPath = board.PortPath, SerialNumber = board.SerialNumber }, options, cancellationToken).ConfigureAwait(false);
+        var download = new DownloadOptions
+        {
+            Verify = request.Verify,
+            Force = request.Force,
+            AllowOptionBytes = request.Consent,
+            AllowIrreversible = request.Consent,
+            Backup = request.BackupPath is { } backupPath
+                ? async (previous, ct) => await File.WriteAllBytesAsync(backupPath, previous.ToArray(), ct).ConfigureAwait(false)
+                : null,
+        };
+        TransferPlan plan = device.PlanDownload(file, download);
+        var tracker = new ProgressTracker(plan, options.TimeProvider, report);
+        return await device.ExecuteAsync(plan, download.Backup, tracker, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Turns the library's per-phase progress into the two bars: each phase the plan has counts as one equal
+    /// part of the whole.</summary>
+    private sealed class ProgressTracker(TransferPlan plan, TimeProvider time, Action<UpgradeStatus> report) : IProgress<DfuProgress>
+    {
+        private readonly List<DfuPhase> _phases = Phases(plan);
+        private DfuPhase? _phase;
+        private long _phaseStarted;
+
+        public void Report(DfuProgress value)
+        {
+            if (_phase != value.Phase)
+            {
+                _phase = value.Phase;
+                _phaseStarted = time.GetTimestamp();
+                if (!_phases.Contains(value.Phase))
+                {
+                    _phases.Add(value.Phase);
+                }
+            }
+
+            double fraction = value.Total > 0 ? Math.Clamp((double)value.Completed / value.Total, 0, 1) : 1;
+            int index = _phases.IndexOf(value.Phase);
+            double overall = (index + fraction) / _phases.Count;
+            TimeSpan elapsed = time.GetElapsedTime(_phaseStarted);
+            string text = value.Unit == DfuProgressUnit.Bytes
+                ? Rate(value.Completed, value.Total, elapsed)
+                : string.Create(CultureInfo.InvariantCulture, $"{value.Completed}/{value.Total}");
+            report(new UpgradeStatus(value.Phase, fraction, overall, text));
+        }
+
+        private static List<DfuPhase> Phases(TransferPlan plan)
+        {
+            var phases = new List<DfuPhase>();
+            foreach (TransferStep step in plan.Steps)
+            {
+                DfuPhase? phase = step.Kind switch
+                {
+                    TransferStepKind.Backup => DfuPhase.Upload,
+                    TransferStepKind.Erase or TransferStepKind.MassErase => DfuPhase.Erase,
+                    TransferStepKind.Write => DfuPhase.Download,
+                    TransferStepKind.Verify => DfuPhase.Verify,
+                    _ => null,
+                };
+                if (phase is { } p && !phases.Contains(p))
+                {
+                    phases.Add(p);
+                }
+            }
+
+            return phases.Count == 0 ? [DfuPhase.Download] : phases;
+        }
+
+        private static string Rate(long done, long total, TimeSpan elapsed)
+        {
+            double seconds = elapsed.TotalSeconds;
+            double kbPerSecond = seconds > 0 ? done / 1024.0 / seconds : 0;
+            string left = kbPerSecond > 0 && done < total
+                ? TimeSpan.FromSeconds((total - done) / 1024.0 / kbPerSecond).ToString(@"m\:ss", CultureInfo.InvariantCulture)
+                : "0:00";
+            return string.Create(CultureInfo.InvariantCulture, $"{done}/{total} bytes  {kbPerSecond:0.0} KB/s  {left} left");
+        }
+    }
+}
