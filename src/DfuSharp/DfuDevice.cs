@@ -129,8 +129,10 @@ public sealed partial class DfuDevice : IAsyncDisposable
     /// <param name="options">Session settings.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The open device; dispose it.</returns>
-    /// <exception cref="DfuDeviceNotFoundException">No device matches, or several do (the message lists them with their
-    /// serial numbers and port paths), or the named HID device has no DETACH report.</exception>
+    /// <exception cref="DfuAmbiguousDeviceException">Several boards match (the message lists them with their serial
+    /// numbers and port paths).</exception>
+    /// <exception cref="DfuDeviceNotFoundException">No device matches, or the named HID device has no DETACH
+    /// report.</exception>
     /// <exception cref="DfuProtocolException">The device has no DFU functional descriptor.</exception>
     /// <exception cref="UsbTransportException">The device could not be opened or claimed.</exception>
     public static Task<DfuDevice> OpenAsync(
@@ -427,7 +429,7 @@ public sealed partial class DfuDevice : IAsyncDisposable
 
         if (unique && boards.Count > 1)
         {
-            throw new DfuDeviceNotFoundException(
+            throw new DfuAmbiguousDeviceException(
                 $"{boards.Count} devices match {selector}; choose one by serial number or port path: {Describe(boards)}.");
         }
 

@@ -36,14 +36,14 @@ public sealed class DeviceSelectionTests : IDisposable
     }
 
     [Fact]
-    public async Task Info_NoSelectorAndTwoBoards_Exits69ListingBothWithSerialAndPath()
+    public async Task Info_NoSelectorAndTwoBoards_Exits64ListingBothWithSerialAndPath()
     {
         _cli.Plug("stm32f4", "1-1", serial: "AAA1");
         _cli.Plug("dfu11", "1-2", serial: "BBB2");
 
         CliRun run = await _cli.RunAsync("info");
 
-        run.ExitCode.Should().Be(69, run.ToString());
+        run.ExitCode.Should().Be(64, run.ToString());
         run.Stderr.Should().Contain("2 devices match")
             .And.Contain("0483:df11 serial \"AAA1\" at 1-1")
             .And.Contain("1209:df11 serial \"BBB2\" at 1-2");
@@ -86,7 +86,7 @@ public sealed class DeviceSelectionTests : IDisposable
         CliRun bySerial = await _cli.RunAsync("info", "--serial", F4Serial);
         CliRun byPath = await _cli.RunAsync("info", "--serial", F4Serial, "--path", "1-2", "--json");
 
-        bySerial.ExitCode.Should().Be(69, bySerial.ToString());
+        bySerial.ExitCode.Should().Be(64, bySerial.ToString());
         bySerial.Stderr.Should().Contain("at 1-1").And.Contain("at 1-2");
         byPath.ExitCode.Should().Be(0, byPath.ToString());
         Device(byPath).GetProperty("path").GetString().Should().Be("1-2");
@@ -183,14 +183,14 @@ public sealed class DeviceSelectionTests : IDisposable
     }
 
     [Fact]
-    public async Task Download_WildcardPairMatchesARunTimeBoardAndAnotherInDfuMode_Exits69()
+    public async Task Download_WildcardPairMatchesARunTimeBoardAndAnotherInDfuMode_Exits64()
     {
         _cli.Plug("runtime", "1-1");
         _cli.Plug("dfu11", "1-2");
 
         CliRun run = await _cli.RunAsync("download", _dir.Write("fw.bin", SimCli.Random(100, seed: 32)), "--device", "1209:df10,*:*");
 
-        run.ExitCode.Should().Be(69, run.ToString());
+        run.ExitCode.Should().Be(64, run.ToString());
         run.Stderr.Should().Contain("at 1-1 (Runtime mode)").And.Contain("at 1-2 (Dfu mode)");
     }
 
@@ -276,7 +276,7 @@ public sealed class DeviceSelectionTests : IDisposable
         CliRun bySerial = await _cli.RunAsync("detach", "--serial", F4Serial);
         CliRun byPath = await _cli.RunAsync("detach", "--path", "1-1", "--json");
 
-        bySerial.ExitCode.Should().Be(69, bySerial.ToString());
+        bySerial.ExitCode.Should().Be(64, bySerial.ToString());
         bySerial.Stderr.Should().Contain("at 1-1 (HID application)").And.Contain("at 1-2 (Dfu mode)");
         byPath.ExitCode.Should().Be(0, byPath.ToString());
         byPath.Json().GetProperty("outcome").GetString().Should().Be("detached");
@@ -302,7 +302,7 @@ public sealed class DeviceSelectionTests : IDisposable
         CliRun ambiguous = await _cli.RunAsync("info", "--device", "sim:stm32f4");
         CliRun second = await _cli.RunAsync("info", "--device", "sim:stm32f4", "--path", "sim-2", "--json");
 
-        ambiguous.ExitCode.Should().Be(69, ambiguous.ToString());
+        ambiguous.ExitCode.Should().Be(64, ambiguous.ToString());
         ambiguous.Stderr.Should().Contain("at sim-1").And.Contain("at sim-2");
         second.ExitCode.Should().Be(0, second.ToString());
         Device(second).GetProperty("path").GetString().Should().Be("sim-2");

@@ -14,7 +14,10 @@ internal static class Program
             LogLevelVariable = Environment.GetEnvironmentVariable(CliLogging.VariableName),
         };
         using var signals = new SignalCancellation(Console.Error);
-        int exitCode = await CliApp.RunAsync(args, context, signals.Token).ConfigureAwait(false);
+
+        // Started under the name dfu-util, the whole command line is dfu-util's (a rig switches by the program name).
+        string[] arguments = Commands.DfuUtil.DfuUtilInvocation.Arguments(args, Commands.DfuUtil.DfuUtilInvocation.CurrentProgramPath());
+        int exitCode = await CliApp.RunAsync(arguments, context, signals.Token).ConfigureAwait(false);
         return signals.ExitCode(exitCode);
     }
 }

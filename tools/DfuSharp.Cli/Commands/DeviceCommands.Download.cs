@@ -238,7 +238,7 @@ internal static partial class DeviceCommands
     }
 
     private static async ValueTask SaveBackupAsync(string path, FirmwareKind kind, DfuFile previous, CancellationToken cancellationToken)
-        => await CliFiles.WriteAtomicAsync(path, FirmwareOutput.Encode(path, kind, previous, origin: 0), cancellationToken).ConfigureAwait(false);
+        => await FirmwareOutput.WriteAsync(path, kind, previous, origin: 0, cancellationToken).ConfigureAwait(false);
 
     private static void WritePlan(TextWriter o, string path, DfuDevice device, TransferPlan plan)
     {

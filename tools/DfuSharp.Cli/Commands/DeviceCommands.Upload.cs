@@ -61,8 +61,7 @@ internal static partial class DeviceCommands
                 byte alt = device.Interface.Setting.Number;
                 DfuSeMemoryLayout? layout = device.IsDfuSe ? device.GetLayout() : null;
                 uint origin = at ?? (layout is { Regions.Length: > 0 } l ? l.Regions[0].Address : 0);
-                byte[] output = FirmwareOutput.Encode(path, kind, UploadedFile(data, device, alt, origin, layout), origin);
-                await CliFiles.WriteAtomicAsync(path, output, ct).ConfigureAwait(false);
+                await FirmwareOutput.WriteAsync(path, kind, UploadedFile(data, device, alt, origin, layout), origin, ct).ConfigureAwait(false);
                 double seconds = context.Devices.TimeProvider.GetElapsedTime(start).TotalSeconds;
 
                 // DFU 1.1 §6.2: a short frame ends an upload; when it comes before --length, the file is shorter than asked.

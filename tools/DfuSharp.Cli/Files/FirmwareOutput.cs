@@ -17,19 +17,6 @@ internal static class FirmwareOutput
         => FirmwareKindDetector.FromExtension(path)
            ?? throw CliException.Usage($"{path}: unknown output format; use .bin, .hex, .srec or .dfu");
 
-    /// <summary>Encodes a device image in that format.</summary>
-    /// <param name="path">The output file, for messages.</param>
-    /// <param name="kind">The format, from <see cref="KindOf"/>.</param>
-    /// <param name="image">What was read: a DfuSe image, or plain firmware with a suffix.</param>
-    /// <param name="origin">Where plain firmware starts in memory, for .hex and .srec.</param>
-    /// <remarks>This holds the whole output in memory; <see cref="WriteAsync"/> streams it to the file instead.</remarks>
-    public static byte[] Encode(string path, FirmwareKind kind, DfuFile image, uint origin)
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        Write(path, kind, image, origin, buffer);
-        return buffer.WrittenSpan.ToArray();
-    }
-
     /// <summary>
     /// Writes a device image to its output file in that format, atomically and streamed: the encoding goes straight into
     /// the temporary file, with no copy of the whole output in memory.

@@ -2,7 +2,8 @@ namespace DfuSharp.Cli.Commands.DfuUtil;
 
 /// <summary>
 /// A rig switches from dfu-util to dfusharp by changing the program name: when the executable runs under the name
-/// <c>dfu-util</c> (a copy, a hard link or a symbolic link named so), its whole command line is a dfu-util one.
+/// <c>dfu-util</c> (a copy or a hard link named so; the .NET host resolves a symbolic link to the executable's own
+/// name), its whole command line is a dfu-util one.
 /// </summary>
 internal static class DfuUtilInvocation
 {
