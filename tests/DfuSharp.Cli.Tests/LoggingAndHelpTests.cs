@@ -114,7 +114,8 @@ public sealed class LoggingAndHelpTests
     public async Task Help_EveryCommand_PlaceholdersAreUpperCase()
     {
         RootCommand root = CliApp.CreateRootCommand(new CliContext(TextWriter.Null, TextWriter.Null));
-        foreach (string[] path in Paths(root, []))
+        // `dfusharp dfu-util --help` prints dfu-util 0.11's own option table, placeholders and all, for rig scripts.
+        foreach (string[] path in Paths(root, []).Where(p => p is not ["dfu-util", ..]))
         {
             var run = await CliRunner.RunAsync([.. path, "--help"]);
 

@@ -22,7 +22,7 @@ public sealed class SignalTests : IDisposable
         string firmware = _dir.Write("big.bin", SimCli.Random(256 * 1024, seed: signal));
         string state = _dir.File("board.state");
         using var child = ChildProcess.Start(_dir.Path, "download", firmware, "--address", "0x08000000",
-            "--device", "sim:stm32f4", "--sim-state", state);
+            "--device", "sim:stm32f4", "--sim-state", state, "--pacing", "spec");
 
         await child.WaitForStderrAsync("download:");
         child.Signal(signal);
@@ -40,7 +40,7 @@ public sealed class SignalTests : IDisposable
         string firmware = _dir.Write("big.bin", SimCli.Random(256 * 1024, seed: 7));
         string state = _dir.File("board.state");
         using var child = ChildProcess.Start(_dir.Path, "download", firmware, "--address", "0x08000000",
-            "--device", "sim:stm32f4", "--sim-state", state);
+            "--device", "sim:stm32f4", "--sim-state", state, "--pacing", "spec");
 
         await child.WaitForStderrAsync("download:");
         child.Signal(15);

@@ -101,10 +101,11 @@ public sealed class SimStateStoreTests : IDisposable
     public async Task StateLockedByAChildProcess_SecondProcessFailsWith75()
     {
         string state = _dir.File("shared.state");
-        // 768 KiB take the simulated board about 45 s, far longer than the second process waits for the lock (10 s).
+        // 768 KiB at spec pacing (every reported poll timeout waited out) take the simulated board about 45 s, far
+        // longer than the second process waits for the lock (10 s).
         string firmware = _dir.Write("big.bin", SimCli.Random(768 * 1024, seed: 5));
         using var first = ChildProcess.Start(_dir.Path, "download", firmware, "--address", "0x08000000",
-            "--device", "sim:stm32f4", "--sim-state", state);
+            "--device", "sim:stm32f4", "--sim-state", state, "--pacing", "spec");
         await first.WaitForStderrAsync("erase:");
 
         using var second = ChildProcess.Start(_dir.Path, "info", "--device", "sim:stm32f4", "--sim-state", state);

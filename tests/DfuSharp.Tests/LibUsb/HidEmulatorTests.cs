@@ -60,7 +60,7 @@ public sealed class HidEmulatorTests : IDisposable
             _dir);
 
         result.Process.ExitCode.Should().Be(0, result.ToString());
-        result.Value("error").Should().Be("DfuDeviceNotFoundException");
+        result.Value("error").Should().Be("DfuAmbiguousDeviceException");
         result.Value("message").Should().Contain("at 1-1 (HID application)").And.Contain("at 1-2 (Dfu mode)");
         result.Value("found").Should().Be("0483:df11 path=1-1 serial=3276375B3034");
         result.Lines.Where(l => l.StartsWith("device=", StringComparison.Ordinal)).Should().Equal(

@@ -193,7 +193,7 @@ public sealed class LibUsbEmulatorTests() : EmulatorTestBase("dfusharp-libusb-")
             Dir);
 
         result.Process.ExitCode.Should().Be(0, result.ToString());
-        result.Value("error").Should().Be("DfuDeviceNotFoundException");
+        result.Value("error").Should().Be("DfuAmbiguousDeviceException");
         result.Value("message").Should().Contain("at 1-1").And.Contain("at 1-2");
         Read("two.bin").Should().Equal(image);
         Read("one.bin").Should().OnlyContain(b => b == 0xFF, "the other board was not written");
