@@ -5,22 +5,22 @@ using DfuSharp.Usb;
 namespace DfuSharp.Simulation;
 
 /// <summary>
-/// A simulated USB DFU 1.1 or ST DfuSe device: the device side of <see cref="IUsbTransport"/>, with a flash model,
+/// A simulated USB DFU 1.1 or ST DfuSe device: the device side of a USB bus, with a flash model,
 /// timing, mode switching and fault injection. It is strict: a request the DFU 1.1 state table (Appendix A) does not
 /// allow in the current state STALLs and moves the device to dfuERROR with errSTALLEDPKT.
 /// </summary>
 /// <remarks>
 /// <para>
 /// <see cref="HandleControl"/> and <see cref="BusReset"/> are the device's whole interface to a bus: they know nothing
-/// of .NET transports, so an emulator can forward every control transfer to them. The <see cref="IUsbTransport"/>
-/// methods wrap them for in-process use.
+/// of .NET transports, so an emulator can forward every control transfer to them. In process, an
+/// <see cref="IUsbTransport"/> reaches the device through <see cref="SimulatedUsbBus.OpenAsync"/> or <see cref="Connect"/>.
 /// </para>
 /// <para>
 /// While the device is busy (programming, erasing, manifesting), a request that arrives before the busy time has
 /// elapsed on the <see cref="TimeProvider"/> waits until it has, as a real device NAKs it.
 /// </para>
 /// </remarks>
-public sealed partial class SimulatedDfuDevice : IUsbTransport
+public sealed partial class SimulatedDfuDevice
 {
     private readonly Lock _gate = new();
     private readonly SimulatedDeviceProfile _home;
@@ -386,6 +386,14 @@ public sealed partial class SimulatedDfuDevice : IUsbTransport
             await Task.Delay(when > now ? when - now : TimeSpan.FromTicks(1), _time, cancellationToken);
         }
     }
+
+    /// <summary>
+    /// Opens an <see cref="IUsbTransport"/> to the device without a bus, as a cable to a lone board: it follows the
+    /// device across re-enumerations and fails with <see cref="UsbError.NoDevice"/> only while the device is away.
+    /// </summary>
+    /// <returns>The transport; disposing it leaves the device as it is.</returns>
+    /// <remarks>A handle that dies when the device re-enumerates comes from <see cref="SimulatedUsbBus.OpenAsync"/>.</remarks>
+    public IUsbTransport Connect() => new SimulatedDeviceConnection(this, null, null);
 
     /// <summary>
     /// Handles one control transfer, as the device's USB controller sees it: the SETUP packet and the OUT data stage,

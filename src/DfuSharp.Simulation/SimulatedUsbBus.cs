@@ -124,7 +124,7 @@ public sealed class SimulatedUsbBus : IUsbDeviceProvider
             throw new UsbTransportException(UsbError.NoDevice, $"{device.DisplayName} is not on the bus (it may have re-enumerated).");
         }
 
-        return ValueTask.FromResult<IUsbTransport>(new SimulatedDeviceConnection(this, found, found.Generation));
+        return ValueTask.FromResult<IUsbTransport>(new SimulatedDeviceConnection(found, found.Generation, SignalChange));
     }
 
     /// <inheritdoc/>
@@ -202,69 +202,5 @@ public sealed class SimulatedUsbBus : IUsbDeviceProvider
 
         present.Sort((a, b) => string.CompareOrdinal(a.PortPath, b.PortPath));
         return present;
-    }
-
-    /// <summary>One opened handle: it dies when the device leaves the bus, as a libusb handle does.</summary>
-    private sealed class SimulatedDeviceConnection(SimulatedUsbBus bus, SimulatedDfuDevice device, int generation) : IUsbTransport
-    {
-        private readonly UsbDeviceInfo _info = device.Device;
-
-        public UsbDeviceInfo Device => _info;
-
-        public async ValueTask<int> ControlInAsync(UsbSetupPacket setup, Memory<byte> buffer, TimeSpan timeout, CancellationToken cancellationToken = default)
-        {
-            try
-            {
-                return await device.ControlInAsync(generation, setup, buffer, timeout, cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                NoticeLeave();
-            }
-        }
-
-        public async ValueTask ControlOutAsync(UsbSetupPacket setup, ReadOnlyMemory<byte> data, TimeSpan timeout, CancellationToken cancellationToken = default)
-        {
-            try
-            {
-                await device.ControlOutAsync(generation, setup, data, timeout, cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                NoticeLeave();
-            }
-        }
-
-        public ValueTask ClaimInterfaceAsync(byte interfaceNumber, CancellationToken cancellationToken = default)
-            => device.ClaimInterfaceAsync(generation, interfaceNumber, cancellationToken);
-
-        public ValueTask SetAlternateSettingAsync(byte interfaceNumber, byte alternateSetting, CancellationToken cancellationToken = default)
-            => device.SetAlternateSettingAsync(generation, interfaceNumber, alternateSetting, cancellationToken);
-
-        public async ValueTask ResetAsync(CancellationToken cancellationToken = default)
-        {
-            try
-            {
-                await device.ResetAsync(generation, cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                NoticeLeave();
-            }
-        }
-
-        public ValueTask<string?> GetStringDescriptorAsync(byte index, ushort languageId = 0, CancellationToken cancellationToken = default)
-            => device.GetStringDescriptorAsync(generation, index, languageId, cancellationToken);
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-
-        // A request that made the device leave the bus (a detach, a reset, a leave) is what a hotplug event would report.
-        private void NoticeLeave()
-        {
-            if (device.Generation != generation || !device.IsConnected)
-            {
-                bus.SignalChange();
-            }
-        }
     }
 }

@@ -67,7 +67,8 @@ public sealed class FaultTests
     {
         var time = new VirtualTimeProvider();
         DeviceDriver d = DeviceDriver.Create(SimulatedProfiles.Dfu11, SimulatedFaults.Of(SimulatedFault.GetStatusNeverAnswers()), time);
-        Func<Task> act = async () => await d.Device.ControlInAsync(DeviceDriver.In(DfuRequest.GetStatus, 0, 6), new byte[6], TimeSpan.FromSeconds(3));
+        await using IUsbTransport usb = d.Device.Connect();
+        Func<Task> act = async () => await usb.ControlInAsync(DeviceDriver.In(DfuRequest.GetStatus, 0, 6), new byte[6], TimeSpan.FromSeconds(3));
         (await act.Should().ThrowAsync<UsbTransportException>()).Which.Error.Should().Be(UsbError.Timeout);
         time.Elapsed.Should().Be(TimeSpan.FromSeconds(3));
     }

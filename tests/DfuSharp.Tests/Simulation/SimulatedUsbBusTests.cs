@@ -169,4 +169,21 @@ public sealed class SimulatedUsbBusTests
         DfuStatusReport.Parse(buffer).State.Should().Be(DfuState.DfuDnloadIdle);
         (time.Elapsed - start).Should().Be(TimeSpan.FromSeconds(8));
     }
+
+    [Fact]
+    public async Task Connect_LoneDeviceReenumerates_FailsWhileAwayThenFollowsIt()
+    {
+        var time = new VirtualTimeProvider();
+        SimulatedDfuDevice device = SimulatedDfuDevice.Create("runtime", new SimulatedDeviceOptions { TimeProvider = time });
+        await using IUsbTransport usb = device.Connect();
+        await usb.ControlOutAsync(DeviceDriver.Out(DfuRequest.Detach, 1000), ReadOnlyMemory<byte>.Empty, TimeSpan.FromSeconds(1));
+
+        var state = new byte[1];
+        Func<Task> away = async () => await usb.ControlInAsync(DeviceDriver.In(DfuRequest.GetState, 0, 1), state, TimeSpan.FromSeconds(1));
+        (await away.Should().ThrowAsync<UsbTransportException>()).Which.Error.Should().Be(UsbError.NoDevice);
+        await device.WaitUntilConnectedAsync();
+        await usb.ControlInAsync(DeviceDriver.In(DfuRequest.GetState, 0, 1), state, TimeSpan.FromSeconds(1));
+        ((DfuState)state[0]).Should().Be(DfuState.DfuIdle);
+        usb.Device.ProductId.Should().Be(0xDF11);
+    }
 }
