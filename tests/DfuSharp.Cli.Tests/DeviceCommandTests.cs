@@ -351,7 +351,7 @@ public sealed class DeviceCommandTests : IDisposable
         CliRun run = await _cli.RunAsync("list", "--device", "sim:stm32f1-app");
 
         run.ExitCode.Should().Be(0, run.ToString());
-        run.Stdout.Should().Contain("[1209:db42]").And.Contain("intf 0 alt 0: @Internal Flash");
+        run.Stdout.Should().Contain("1209:db42 ").And.Contain("intf 0 alt 0: @Internal Flash");
     }
 
     [Fact]

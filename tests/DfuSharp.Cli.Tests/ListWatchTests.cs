@@ -27,10 +27,10 @@ public sealed class ListWatchTests
 
         (await run.WaitAsync(s_bound)).Should().Be(0);
         string[] lines = output.Lines();
-        lines[0].Should().StartWith("arrived [").And.Contain("path=\"1-1\"").And.Contain("serial=\"A1\"");
-        lines[2].Should().StartWith("arrived [0483:df11]").And.Contain("path=\"1-2\"");
+        lines[0].Should().StartWith("arrived ").And.Contain("serial \"A1\" at 1-1 (");
+        lines[2].Should().StartWith("arrived 0483:df11 ").And.Contain(" at 1-2 (dfu mode");
         lines[3].Should().Be("  intf 0 alt 0: @Internal Flash  /0x08000000/04*016Kg,01*064Kg,07*128Kg");
-        lines[7].Should().StartWith("left [0483:df11]").And.Contain("path=\"1-2\"");
+        lines[7].Should().StartWith("left 0483:df11 ").And.Contain(" at 1-2 (dfu mode");
     }
 
     [Fact]

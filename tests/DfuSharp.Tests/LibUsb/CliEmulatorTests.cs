@@ -20,7 +20,7 @@ public sealed class CliEmulatorTests() : EmulatorTestBase("dfusharp-cli-usb-")
         EmulatorResult result = UsbEmulator.Run("stm32f4", "$DFUSHARP list && $DFUSHARP list --json > list.json", Dir);
 
         result.Process.ExitCode.Should().Be(0, result.ToString());
-        result.Lines.Should().Contain("[0483:df11] ver=2200 path=\"1-1\" dfu mode \"STM32  BOOTLOADER\" serial=\"3276375B3034\"")
+        result.Lines.Should().Contain("0483:df11 serial \"3276375B3034\" at 1-1 (dfu mode, \"STM32  BOOTLOADER\", bcdDevice 2200)")
             .And.Contain("intf 0 alt 0: @Internal Flash  /0x08000000/04*016Kg,01*064Kg,07*128Kg");
         JsonElement listed = OnlyDevice(Json("list.json"));
         JsonElement device = listed.GetProperty("device");

@@ -62,10 +62,15 @@ internal static partial class DeviceCommands
         _ => "stayed in DFU mode",
     };
 
+    // Every command prints a board one way: its identity as messages name it (UsbDeviceInfo.DisplayName: ids, serial,
+    // port path), then its mode, product string and bcdDevice.
     private static string DeviceLine(DeviceJson d)
-        => $"[{d.VendorId:x4}:{d.ProductId:x4}] ver={d.DeviceVersion:x4} path=\"{d.Path}\" {d.Mode} mode"
-           + (d.Product is { } p ? $" \"{p}\"" : string.Empty)
-           + (d.SerialNumber is { Length: > 0 } s ? $" serial=\"{s}\"" : string.Empty);
+        => $"{d.VendorId:x4}:{d.ProductId:x4}"
+           + (d.SerialNumber is { Length: > 0 } s ? $" serial \"{s}\"" : string.Empty)
+           + (d.Path is { Length: > 0 } path ? $" at {path}" : string.Empty)
+           + $" ({d.Mode} mode"
+           + (d.Product is { } p ? $", \"{p}\"" : string.Empty)
+           + $", bcdDevice {d.DeviceVersion:x4})";
 
     private static string Size(ulong bytes) => bytes switch
     {
