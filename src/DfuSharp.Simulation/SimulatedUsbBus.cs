@@ -140,7 +140,23 @@ public sealed class SimulatedUsbBus : IUsbDeviceProvider
     /// <returns>The changes.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public IAsyncEnumerable<UsbDeviceChange> WatchAsync(CancellationToken cancellationToken = default)
-        => this.WatchByListingAsync(ct => WaitForChangeAsync(null, ct), cancellationToken);
+    {
+        // A device that comes back on the clock signals nothing, and the time it is due may pass between a listing
+        // and the next wait; so each wait first compares the bus with how it was when the previous wait ended (before
+        // that listing), and returns at once when it differs.
+        string seen = Presence();
+        return this.WatchByListingAsync(
+            async ct =>
+            {
+                if (Presence() == seen)
+                {
+                    await WaitForChangeAsync(null, ct).ConfigureAwait(false);
+                }
+
+                seen = Presence();
+            },
+            cancellationToken);
+    }
 
     // Sleeps until a device is plugged in or unplugged, a request makes one leave, the next re-enumerating device is
     // due back, or the timeout (none: only the first three).
@@ -188,6 +204,10 @@ public sealed class SimulatedUsbBus : IUsbDeviceProvider
             Interlocked.CompareExchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), current);
         }
     }
+
+    // Which devices are on the bus, and in which generation.
+    private string Presence()
+        => string.Join(';', Devices.Select(d => d.IsConnected ? d.Generation.ToString(CultureInfo.InvariantCulture) : "-"));
 
     private List<UsbDeviceInfo> Present()
     {
