@@ -153,7 +153,7 @@ public sealed class LibUsbTransport : IUsbTransport
                     language = _languageId;
                 }
 
-                byte[] raw = LibUsbDeviceIo.GetDescriptor(_handle, UsbDescriptors.StringDescriptorType, index, language, timeout, Device.DisplayName);
+                byte[] raw = LibUsbDeviceIo.GetDescriptor(_handle, UsbStandard.StringDescriptor, index, language, timeout, Device.DisplayName);
                 string text = UsbDescriptors.DecodeString(raw, out bool wasUtf8);
                 if (wasUtf8)
                 {

@@ -11,11 +11,6 @@ namespace DfuSharp.LibUsb;
 /// </summary>
 internal static class UsbDescriptors
 {
-    /// <summary>bDescriptorType of a string descriptor (USB 2.0 Table 9-5).</summary>
-    public const byte StringDescriptorType = UsbStandard.StringDescriptor;
-
-    /// <summary>GET_DESCRIPTOR (USB 2.0 Table 9-4).</summary>
-    public const byte GetDescriptorRequest = UsbStandard.GetDescriptorRequest;
 
     /// <summary>The language id devices without a usable string 0 are asked for (English, United States).</summary>
     public const ushort DefaultLanguageId = UsbStandard.EnglishUnitedStates;
@@ -32,7 +27,7 @@ internal static class UsbDescriptors
     public static UsbSetupPacket GetDescriptor(byte type, byte index, ushort languageId, ushort length)
         => new(
             UsbSetupPacket.MakeRequestType(deviceToHost: true, UsbRequestType.Standard, UsbRecipient.Device),
-            GetDescriptorRequest,
+            UsbStandard.GetDescriptorRequest,
             (ushort)((type << 8) | index),
             languageId,
             length);
@@ -43,7 +38,7 @@ internal static class UsbDescriptors
     public static ushort? FirstLanguageId(ReadOnlySpan<byte> descriptor)
     {
         int length = Math.Min(descriptor.Length, descriptor.Length >= 1 ? descriptor[0] : 0);
-        return length >= 4 && descriptor[1] == StringDescriptorType
+        return length >= 4 && descriptor[1] == UsbStandard.StringDescriptor
             ? BinaryPrimitives.ReadUInt16LittleEndian(descriptor[2..])
             : null;
     }
@@ -58,7 +53,7 @@ internal static class UsbDescriptors
     public static string DecodeString(ReadOnlySpan<byte> descriptor, out bool wasUtf8)
     {
         wasUtf8 = false;
-        if (descriptor.Length < 2 || descriptor[1] != StringDescriptorType)
+        if (descriptor.Length < 2 || descriptor[1] != UsbStandard.StringDescriptor)
         {
             return string.Empty;
         }

@@ -8,16 +8,8 @@ namespace DfuSharp.Simulation;
 /// <summary>Builds the standard descriptors of a simulated device (USB 2.0 §9.6, DFU 1.1 §4.1.3 and §4.2).</summary>
 internal static class SimulatedDescriptors
 {
-    internal const byte DeviceDescriptorType = UsbStandard.DeviceDescriptor;
-    internal const byte ConfigurationDescriptorType = UsbStandard.ConfigurationDescriptor;
-    internal const byte StringDescriptorType = UsbStandard.StringDescriptor;
-    internal const byte InterfaceDescriptorType = UsbStandard.InterfaceDescriptor;
-    internal const byte EndpointDescriptorType = UsbStandard.EndpointDescriptor;
-    internal const byte HidDescriptorType = UsbStandard.ClassDescriptor;
-    internal const byte ReportDescriptorType = UsbStandard.HidReportDescriptor;
     internal const byte HidDescriptorLength = 9;
     internal const byte EndpointDescriptorLength = 7;
-    internal const byte HidClass = UsbStandard.HidClass;
 
     // The HID application's interrupt IN endpoint (HID 1.11 §4.4: every HID interface has one).
     internal const byte HidInEndpoint = 0x81;
@@ -46,7 +38,7 @@ internal static class SimulatedDescriptors
     {
         var d = new byte[DeviceDescriptorLength];
         d[0] = DeviceDescriptorLength;
-        d[1] = DeviceDescriptorType;
+        d[1] = UsbStandard.DeviceDescriptor;
         BinaryPrimitives.WriteUInt16LittleEndian(d.AsSpan(2), 0x0200);
         d[7] = MaxPacketSize0;
         BinaryPrimitives.WriteUInt16LittleEndian(d.AsSpan(IdVendorOffset), profile.VendorId);
@@ -71,11 +63,11 @@ internal static class SimulatedDescriptors
     {
         var h = new byte[HidDescriptorLength];
         h[0] = HidDescriptorLength;
-        h[1] = HidDescriptorType;
+        h[1] = UsbStandard.ClassDescriptor;
         BinaryPrimitives.WriteUInt16LittleEndian(h.AsSpan(2), 0x0111);
         h[4] = 0;
         h[5] = 1;
-        h[6] = ReportDescriptorType;
+        h[6] = UsbStandard.HidReportDescriptor;
         BinaryPrimitives.WriteUInt16LittleEndian(h.AsSpan(7), (ushort)profile.HidReportDescriptor.Length);
         return h;
     }
@@ -88,7 +80,7 @@ internal static class SimulatedDescriptors
             [
                 .. HidInterface(profile),
                 .. Hid(profile),
-                EndpointDescriptorLength, EndpointDescriptorType, HidInEndpoint, 0x03, 64, 0, 10,
+                EndpointDescriptorLength, UsbStandard.EndpointDescriptor, HidInEndpoint, 0x03, 64, 0, 10,
             ]);
         }
 
@@ -110,7 +102,7 @@ internal static class SimulatedDescriptors
     {
         var c = new byte[ConfigurationDescriptorLength + body.Length];
         c[0] = ConfigurationDescriptorLength;
-        c[1] = ConfigurationDescriptorType;
+        c[1] = UsbStandard.ConfigurationDescriptor;
         BinaryPrimitives.WriteUInt16LittleEndian(c.AsSpan(2), (ushort)c.Length);
         c[4] = 1;
         c[5] = ConfigurationValue;
@@ -123,12 +115,12 @@ internal static class SimulatedDescriptors
     // A HID interface with one interrupt endpoint, no boot subclass, no boot protocol (HID 1.11 §4.2, §4.3).
     internal static byte[] HidInterface(SimulatedDeviceProfile profile) =>
     [
-        InterfaceDescriptorLength, InterfaceDescriptorType, DfuInterfaceNumber, 0, 1, HidClass, 0, 0, FirstInterfaceStringIndex,
+        InterfaceDescriptorLength, UsbStandard.InterfaceDescriptor, DfuInterfaceNumber, 0, 1, UsbStandard.HidClass, 0, 0, FirstInterfaceStringIndex,
     ];
 
     internal static byte[] Interface(SimulatedDeviceProfile profile, int alt) =>
     [
-        InterfaceDescriptorLength, InterfaceDescriptorType, DfuInterfaceNumber, (byte)alt, 0,
+        InterfaceDescriptorLength, UsbStandard.InterfaceDescriptor, DfuInterfaceNumber, (byte)alt, 0,
         UsbAlternateSettingInfo.DfuClass, UsbAlternateSettingInfo.DfuSubClass, profile.InterfaceProtocol,
         (byte)(FirstInterfaceStringIndex + alt),
     ];
@@ -164,7 +156,7 @@ internal static class SimulatedDescriptors
     {
         if (index == 0)
         {
-            return [4, StringDescriptorType, EnglishUnitedStates & 0xFF, EnglishUnitedStates >> 8];
+            return [4, UsbStandard.StringDescriptor, EnglishUnitedStates & 0xFF, EnglishUnitedStates >> 8];
         }
 
         ArgumentNullException.ThrowIfNull(text);
@@ -174,7 +166,7 @@ internal static class SimulatedDescriptors
         byte[] utf16 = Encoding.Unicode.GetBytes(clipped);
         var d = new byte[2 + utf16.Length];
         d[0] = (byte)d.Length;
-        d[1] = StringDescriptorType;
+        d[1] = UsbStandard.StringDescriptor;
         utf16.CopyTo(d, 2);
         return d;
     }
@@ -184,7 +176,7 @@ internal static class SimulatedDescriptors
         var kept = new List<byte>();
         while (descriptors.Length >= 2 && descriptors[0] >= 2 && descriptors[0] <= descriptors.Length)
         {
-            if (descriptors[1] != EndpointDescriptorType)
+            if (descriptors[1] != UsbStandard.EndpointDescriptor)
             {
                 kept.AddRange(descriptors[..descriptors[0]]);
             }
@@ -205,7 +197,7 @@ internal static class SimulatedDescriptors
         {
             offset += InterfaceDescriptorLength;
             int extraStart = offset;
-            while (offset < config.Length && config[offset + 1] != InterfaceDescriptorType)
+            while (offset < config.Length && config[offset + 1] != UsbStandard.InterfaceDescriptor)
             {
                 offset += config[offset];
             }
@@ -216,7 +208,7 @@ internal static class SimulatedDescriptors
                 ? new UsbAlternateSettingInfo
                 {
                     Number = (byte)alt,
-                    InterfaceClass = HidClass,
+                    InterfaceClass = UsbStandard.HidClass,
                     InterfaceSubClass = 0,
                     InterfaceProtocol = 0,
                     Name = profile.AlternateSettings[alt].Name,

@@ -98,12 +98,12 @@ internal sealed class SimulatedDeviceConnection(SimulatedDfuDevice device, int? 
         var setup = new UsbSetupPacket(
             UsbSetupPacket.MakeRequestType(true, UsbRequestType.Standard, UsbRecipient.Device),
             6,
-            (ushort)((SimulatedDescriptors.StringDescriptorType << 8) | index),
+            (ushort)((UsbStandard.StringDescriptor << 8) | index),
             languageId == 0 ? SimulatedDescriptors.EnglishUnitedStates : languageId,
             255);
         var buffer = new byte[255];
         int n = await ControlInAsync(setup, buffer, TimeSpan.FromSeconds(5), cancellationToken);
-        if (n < 2 || buffer[1] != SimulatedDescriptors.StringDescriptorType)
+        if (n < 2 || buffer[1] != UsbStandard.StringDescriptor)
         {
             throw new UsbTransportException(UsbError.Io, $"String descriptor {index} is malformed.");
         }

@@ -6,8 +6,6 @@ namespace DfuSharp.Simulation;
 public sealed partial class SimulatedDfuDevice
 {
     // HID 1.11 §7.2 class request numbers.
-    private const byte SetReportRequest = UsbStandard.HidSetReportRequest;
-    private const byte SetIdleRequest = UsbStandard.HidSetIdleRequest;
 
     private SimulatedControlResult HandleHid(UsbSetupPacket setup, ReadOnlySpan<byte> data, ref string detail)
     {
@@ -18,10 +16,10 @@ public sealed partial class SimulatedDfuDevice
 
         switch (setup.Request)
         {
-            case SetIdleRequest when !setup.IsDeviceToHost:
+            case UsbStandard.HidSetIdleRequest when !setup.IsDeviceToHost:
                 // Hosts' HID drivers send SET_IDLE when they bind; the application has no idle rate to keep.
                 return SimulatedControlResult.Ack;
-            case SetReportRequest when !setup.IsDeviceToHost:
+            case UsbStandard.HidSetReportRequest when !setup.IsDeviceToHost:
                 SimulatedHidReport wanted = _profile.HidDetachReport;
                 int length = wanted.Length + (wanted.Id != 0 ? 1 : 0);
                 if (setup.Value != ((wanted.Type << 8) | wanted.Id) || data.Length != length || (wanted.Id != 0 && data[0] != wanted.Id))

@@ -714,10 +714,10 @@ public sealed partial class SimulatedDfuDevice
             };
         }
 
-        if (setup.Type == UsbRequestType.Class && setup.Request is SetReportRequest or SetIdleRequest)
+        if (setup.Type == UsbRequestType.Class && setup.Request is UsbStandard.HidSetReportRequest or UsbStandard.HidSetIdleRequest)
         {
             // HID 1.11 §7.2: no DFU request has these numbers, so the names are unambiguous.
-            return setup.Request == SetReportRequest ? "HID_SET_REPORT" : "HID_SET_IDLE";
+            return setup.Request == UsbStandard.HidSetReportRequest ? "HID_SET_REPORT" : "HID_SET_IDLE";
         }
 
         if (setup.Type == UsbRequestType.Standard)
@@ -781,15 +781,15 @@ public sealed partial class SimulatedDfuDevice
         int index = setup.Value & 0xFF;
         byte[]? descriptor = type switch
         {
-            SimulatedDescriptors.DeviceDescriptorType when index == 0 => SimulatedDescriptors.Device(_profile, _serial),
-            SimulatedDescriptors.ConfigurationDescriptorType when index == 0 => SimulatedDescriptors.Configuration(_profile),
-            SimulatedDescriptors.StringDescriptorType when index == 0 => SimulatedDescriptors.String(null, 0),
-            SimulatedDescriptors.StringDescriptorType => SimulatedDescriptors.StringAt(_profile, _serial, _statusText, index) is { } text
+            UsbStandard.DeviceDescriptor when index == 0 => SimulatedDescriptors.Device(_profile, _serial),
+            UsbStandard.ConfigurationDescriptor when index == 0 => SimulatedDescriptors.Configuration(_profile),
+            UsbStandard.StringDescriptor when index == 0 => SimulatedDescriptors.String(null, 0),
+            UsbStandard.StringDescriptor => SimulatedDescriptors.StringAt(_profile, _serial, _statusText, index) is { } text
                 ? SimulatedDescriptors.String(text, index)
                 : null,
             // 0x21 is the HID descriptor on a HID interface and the DFU functional descriptor on a DFU interface.
-            SimulatedDescriptors.HidDescriptorType when _profile.IsHid => SimulatedDescriptors.Hid(_profile),
-            SimulatedDescriptors.ReportDescriptorType when _profile.IsHid && setup.Recipient == UsbRecipient.Interface
+            UsbStandard.ClassDescriptor when _profile.IsHid => SimulatedDescriptors.Hid(_profile),
+            UsbStandard.HidReportDescriptor when _profile.IsHid && setup.Recipient == UsbRecipient.Interface
                 && setup.Index == SimulatedDescriptors.DfuInterfaceNumber => [.. _profile.HidReportDescriptor],
             DfuFunctionalDescriptor.DescriptorType => SimulatedDescriptors.Functional(_profile),
             _ => null,

@@ -451,7 +451,7 @@ public sealed partial class DfuDevice : IAsyncDisposable
 
     private static IEnumerable<DfuInterfaceInfo> HidInterfaces(UsbDeviceInfo device)
         => device.Configurations.SelectMany(c => c.Interfaces.SelectMany(i => i.AlternateSettings
-            .Where(a => a.InterfaceClass == HidRequests.HidClass)
+            .Where(a => a.InterfaceClass == UsbStandard.HidClass)
             .Select(a => new DfuInterfaceInfo(c.Value, i.Number, a))));
 
     private static string Describe(IEnumerable<UsbDeviceInfo> devices)

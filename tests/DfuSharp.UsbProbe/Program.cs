@@ -86,7 +86,7 @@ internal static class Program
             {
                 foreach (UsbInterfaceInfo usbInterface in config.Interfaces)
                 {
-                    foreach (UsbAlternateSettingInfo hid in usbInterface.AlternateSettings.Where(a => a.InterfaceClass == DfuSharp.Hid.HidRequests.HidClass))
+                    foreach (UsbAlternateSettingInfo hid in usbInterface.AlternateSettings.Where(a => a.InterfaceClass == UsbStandard.HidClass))
                     {
                         Console.WriteLine(
                             $"hid=cfg {config.Value} intf {usbInterface.Number} alt {hid.Number} dfu {(hid.Dfu is null ? "none" : "parsed")} "

@@ -59,7 +59,7 @@ internal static unsafe class LibUsbDeviceIo
     {
         try
         {
-            byte[] languages = GetDescriptor(handle, UsbDescriptors.StringDescriptorType, 0, 0, timeoutMilliseconds, description);
+            byte[] languages = GetDescriptor(handle, UsbStandard.StringDescriptor, 0, 0, timeoutMilliseconds, description);
             return UsbDescriptors.FirstLanguageId(languages) ?? UsbDescriptors.DefaultLanguageId;
         }
         catch (UsbTransportException ex) when (ex.Error == UsbError.Stall)

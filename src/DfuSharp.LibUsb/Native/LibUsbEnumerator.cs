@@ -10,9 +10,6 @@ internal static unsafe class LibUsbEnumerator
     /// <summary>How long each descriptor request during enumeration may take.</summary>
     public const uint DescriptorTimeoutMilliseconds = 1000;
 
-    /// <summary>bInterfaceClass of HID (HID 1.11 §4.1); HID run-time devices are opened for their strings too.</summary>
-    private const byte HidClass = UsbStandard.HidClass;
-
     /// <summary>One alternate setting as libusb reports it, before strings are read.</summary>
     private sealed record RawSetting(byte Interface, byte Number, byte Class, byte SubClass, byte Protocol, byte NameIndex, byte[] Extra);
 
@@ -49,7 +46,7 @@ internal static unsafe class LibUsbEnumerator
             }
         }
 
-        bool wantsStrings = configurations.Any(c => c.Settings.Any(s => s.Class is UsbAlternateSettingInfo.DfuClass or HidClass));
+        bool wantsStrings = configurations.Any(c => c.Settings.Any(s => s.Class is UsbAlternateSettingInfo.DfuClass or UsbStandard.HidClass));
         var strings = new Dictionary<byte, string>();
         DfuFunctionalDescriptor? requested = null;
         if (wantsStrings)
@@ -133,7 +130,7 @@ internal static unsafe class LibUsbEnumerator
                 try
                 {
                     byte[] raw = LibUsbDeviceIo.GetDescriptor(
-                        handle, UsbDescriptors.StringDescriptorType, index, language, DescriptorTimeoutMilliseconds, display);
+                        handle, UsbStandard.StringDescriptor, index, language, DescriptorTimeoutMilliseconds, display);
                     strings[index] = UsbDescriptors.DecodeString(raw, out bool wasUtf8);
                     if (wasUtf8)
                     {

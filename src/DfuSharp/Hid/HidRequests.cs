@@ -9,21 +9,6 @@ namespace DfuSharp.Hid;
 /// </summary>
 internal static class HidRequests
 {
-    /// <summary>bInterfaceClass of HID (HID 1.11 §4.1).</summary>
-    public const byte HidClass = UsbStandard.HidClass;
-
-    /// <summary>The HID class descriptor type (HID 1.11 §7.1). The DFU functional descriptor has the same number; they
-    /// are told apart by the class of the interface they follow.</summary>
-    public const byte HidDescriptorType = UsbStandard.ClassDescriptor;
-
-    /// <summary>The report descriptor type (HID 1.11 §7.1).</summary>
-    public const byte ReportDescriptorType = UsbStandard.HidReportDescriptor;
-
-    /// <summary>GET_DESCRIPTOR (USB 2.0 Table 9-4).</summary>
-    public const byte GetDescriptorRequest = UsbStandard.GetDescriptorRequest;
-
-    /// <summary>SET_REPORT (HID 1.11 §7.2.2).</summary>
-    public const byte SetReportRequest = UsbStandard.HidSetReportRequest;
 
     /// <summary>The longest report descriptor asked for when the HID descriptor does not give its length.</summary>
     public const ushort MaxReportDescriptorLength = 4096;
@@ -41,8 +26,8 @@ internal static class HidRequests
     public static UsbSetupPacket GetReportDescriptor(byte interfaceNumber, ushort length)
         => new(
             UsbSetupPacket.MakeRequestType(deviceToHost: true, UsbRequestType.Standard, UsbRecipient.Interface),
-            GetDescriptorRequest,
-            ReportDescriptorType << 8,
+            UsbStandard.GetDescriptorRequest,
+            UsbStandard.HidReportDescriptor << 8,
             interfaceNumber,
             length);
 
@@ -56,7 +41,7 @@ internal static class HidRequests
     public static UsbSetupPacket SetReport(byte interfaceNumber, HidReportType type, byte reportId, ushort length)
         => new(
             UsbSetupPacket.MakeRequestType(deviceToHost: false, UsbRequestType.Class, UsbRecipient.Interface),
-            SetReportRequest,
+            UsbStandard.HidSetReportRequest,
             (ushort)(((byte)type << 8) | reportId),
             interfaceNumber,
             length);
@@ -79,7 +64,7 @@ internal static class HidRequests
         while (extra.Length >= 2 && extra[0] >= 2 && extra[0] <= extra.Length)
         {
             ReadOnlySpan<byte> descriptor = extra[..extra[0]];
-            if (descriptor[1] == HidDescriptorType && descriptor.Length > NumDescriptorsOffset)
+            if (descriptor[1] == UsbStandard.ClassDescriptor && descriptor.Length > NumDescriptorsOffset)
             {
                 int count = descriptor[NumDescriptorsOffset];
                 for (int i = 0; i < count; i++)
@@ -90,7 +75,7 @@ internal static class HidRequests
                         break;
                     }
 
-                    if (descriptor[at] == ReportDescriptorType)
+                    if (descriptor[at] == UsbStandard.HidReportDescriptor)
                     {
                         return BinaryPrimitives.ReadUInt16LittleEndian(descriptor[(at + 1)..]);
                     }

@@ -171,7 +171,7 @@ public sealed class DeviceSelectionTests
 
         device.Mode.Should().Be(DfuMode.Runtime);
         device.HidDetach.Should().Be(new HidDetachReport(0x80, HidReportType.Feature, 1, 0, 8));
-        device.Interface.Setting.InterfaceClass.Should().Be(HidRequests.HidClass);
+        device.Interface.Setting.InterfaceClass.Should().Be(UsbStandard.HidClass);
         board.Transcript.Entries.Should().ContainSingle(e => e.Setup != null && e.Setup.Value.Value == 0x2200 && e.Name == "GET_DESCRIPTOR");
     }
 
