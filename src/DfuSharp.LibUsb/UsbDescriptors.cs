@@ -153,6 +153,41 @@ internal static class UsbDescriptors
             : null;
     }
 
+    /// <summary>Writes libusb's parsed device descriptor back into its 18 wire bytes (USB 2.0 Table 9-8, little-endian words).</summary>
+    /// <param name="d">The descriptor libusb_get_device_descriptor filled (host-endian words).</param>
+    /// <returns>The 18 bytes.</returns>
+    public static byte[] SerializeDevice(in Native.LibUsbDeviceDescriptor d)
+    {
+        var bytes = new byte[UsbDeviceDescriptor.Size];
+        bytes[0] = UsbDeviceDescriptor.Size;
+        bytes[1] = d.DescriptorType;
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(2), d.UsbVersion);
+        bytes[4] = d.DeviceClass;
+        bytes[5] = d.DeviceSubClass;
+        bytes[6] = d.DeviceProtocol;
+        bytes[7] = d.MaxPacketSize0;
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(8), d.VendorId);
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(10), d.ProductId);
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(12), d.DeviceVersion);
+        bytes[14] = d.ManufacturerIndex;
+        bytes[15] = d.ProductIndex;
+        bytes[16] = d.SerialNumberIndex;
+        bytes[17] = d.NumConfigurations;
+        return bytes;
+    }
+
+    /// <summary>Pads a descriptor's known fields with zeros up to its bLength (libusb keeps no bytes a descriptor
+    /// has beyond the fields it knows), or cuts them to bLength.</summary>
+    /// <param name="fields">The fields libusb parsed, in wire order.</param>
+    /// <param name="length">bLength.</param>
+    /// <returns>bLength bytes.</returns>
+    public static byte[] Pad(byte[] fields, byte length)
+    {
+        var bytes = new byte[length];
+        fields.AsSpan(0, Math.Min(fields.Length, length)).CopyTo(bytes);
+        return bytes;
+    }
+
     /// <summary>Builds a configuration from raw alternate settings, grouped by interface number in descriptor order.</summary>
     /// <param name="value">bConfigurationValue.</param>
     /// <param name="settings">The alternate settings with their interface numbers, in descriptor order.</param>

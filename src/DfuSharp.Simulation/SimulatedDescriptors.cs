@@ -26,6 +26,7 @@ internal static class SimulatedDescriptors
     internal const byte MaxPacketSize0 = 64;
 
     // Offsets in the device descriptor (USB 2.0 Table 9-8).
+    private const int BcdUsbOffset = 2;
     private const int IdVendorOffset = 8;
     private const int IdProductOffset = 10;
     private const int BcdDeviceOffset = 12;
@@ -39,7 +40,7 @@ internal static class SimulatedDescriptors
         var d = new byte[DeviceDescriptorLength];
         d[0] = DeviceDescriptorLength;
         d[1] = UsbStandard.DeviceDescriptor;
-        BinaryPrimitives.WriteUInt16LittleEndian(d.AsSpan(2), 0x0200);
+        BinaryPrimitives.WriteUInt16LittleEndian(d.AsSpan(BcdUsbOffset), 0x0200);
         d[7] = MaxPacketSize0;
         BinaryPrimitives.WriteUInt16LittleEndian(d.AsSpan(IdVendorOffset), profile.VendorId);
         BinaryPrimitives.WriteUInt16LittleEndian(d.AsSpan(IdProductOffset), profile.ProductId);
@@ -191,6 +192,7 @@ internal static class SimulatedDescriptors
     internal static UsbDeviceInfo Info(SimulatedDeviceProfile profile, string? serial, string portPath, int address)
     {
         byte[] config = Configuration(profile);
+        byte[] device = Device(profile, serial);
         var settings = ImmutableArray.CreateBuilder<UsbAlternateSettingInfo>();
         int offset = ConfigurationDescriptorLength;
         for (int alt = 0; alt < profile.AlternateSettings.Length; alt++)
@@ -231,12 +233,15 @@ internal static class SimulatedDescriptors
             VendorId = profile.VendorId,
             ProductId = profile.ProductId,
             DeviceVersion = profile.DeviceVersion,
+            UsbVersion = BinaryPrimitives.ReadUInt16LittleEndian(device.AsSpan(BcdUsbOffset)),
             MaxPacketSize0 = MaxPacketSize0,
             Manufacturer = profile.Manufacturer,
             Product = profile.Product,
             SerialNumber = serial,
             DeviceAddress = address,
             PortPath = portPath,
+            // The same bytes GET_DESCRIPTOR answers with, read by the one parser every provider uses.
+            Descriptors = UsbDescriptorSet.Parse(device, [config]),
             Configurations =
             [
                 new UsbConfigurationInfo(ConfigurationValue, [new UsbInterfaceInfo(DfuInterfaceNumber, settings.ToImmutable())]),

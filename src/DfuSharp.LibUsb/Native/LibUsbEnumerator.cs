@@ -33,12 +33,14 @@ internal static unsafe class LibUsbEnumerator
         string display = $"{descriptor.VendorId:x4}:{descriptor.ProductId:x4} at {path}";
 
         var configurations = new List<(byte Value, byte[] Extra, List<RawSetting> Settings)>();
+        var rawConfigurations = new List<ReadOnlyMemory<byte>>();
         for (byte index = 0; index < descriptor.NumConfigurations; index++)
         {
             try
             {
                 using LibUsbConfigDescriptorHandle config = LibUsbConfigDescriptorHandle.Get(device, index, display);
                 configurations.Add(ReadConfiguration((LibUsbConfigDescriptor*)config.Pointer));
+                rawConfigurations.Add(SerializeConfiguration((LibUsbConfigDescriptor*)config.Pointer));
             }
             catch (UsbTransportException ex)
             {
@@ -70,6 +72,7 @@ internal static unsafe class LibUsbEnumerator
             BusNumber = bus,
             DeviceAddress = address,
             PortPath = path,
+            Descriptors = ParseDescriptors(descriptor, rawConfigurations, display, logger),
             Configurations = configurations
                 .Select(c => UsbDescriptors.BuildConfiguration(
                     c.Value,
@@ -111,6 +114,64 @@ internal static unsafe class LibUsbEnumerator
         }
 
         return (config->ConfigurationValue, Copy(config->Extra, config->ExtraLength), settings);
+    }
+
+    private static UsbDescriptorSet? ParseDescriptors(
+        in LibUsbDeviceDescriptor descriptor, List<ReadOnlyMemory<byte>> configurations, string display, ILogger logger)
+    {
+        try
+        {
+            return UsbDescriptorSet.Parse(UsbDescriptors.SerializeDevice(descriptor), configurations);
+        }
+        catch (UsbDescriptorException ex)
+        {
+            // libusb accepted descriptors the strict parser does not: list the device without them.
+            Log.StringsUnreadable(logger, display, ex.Message);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Writes a configuration back into its wire form from libusb's parsed copy: the configuration descriptor, its extra
+    /// bytes, then per interface each alternate setting's descriptor, extra bytes and endpoints (each with its extra
+    /// bytes), the order libusb's parser read them in (libusb's descriptor.c). libusb has no call that hands out the
+    /// bytes it read (on Linux, from sysfs without opening the device), and opening a device to ask for them needs
+    /// permissions a listing must not need. wTotalLength is the length written.
+    /// </summary>
+    private static byte[] SerializeConfiguration(LibUsbConfigDescriptor* config)
+    {
+        var bytes = new List<byte>(config->TotalLength);
+        bytes.AddRange(UsbDescriptors.Pad(
+            [config->Length, config->DescriptorType, 0, 0, config->NumInterfaces, config->ConfigurationValue,
+             config->ConfigurationIndex, config->Attributes, config->MaxPower], config->Length));
+        bytes.AddRange(Copy(config->Extra, config->ExtraLength));
+        for (int i = 0; i < config->NumInterfaces; i++)
+        {
+            var usbInterface = (LibUsbInterface*)config->Interfaces + i;
+            for (int a = 0; a < usbInterface->NumAlternateSettings; a++)
+            {
+                var alt = (LibUsbInterfaceDescriptor*)usbInterface->AlternateSettings + a;
+                bytes.AddRange(UsbDescriptors.Pad(
+                    [alt->Length, alt->DescriptorType, alt->InterfaceNumber, alt->AlternateSetting, alt->NumEndpoints,
+                     alt->InterfaceClass, alt->InterfaceSubClass, alt->InterfaceProtocol, alt->InterfaceIndex], alt->Length));
+                bytes.AddRange(Copy(alt->Extra, alt->ExtraLength));
+                for (int e = 0; e < alt->NumEndpoints; e++)
+                {
+                    var endpoint = (LibUsbEndpointDescriptor*)alt->Endpoints + e;
+                    byte[] fields = endpoint->Length >= 9
+                        ? [endpoint->Length, endpoint->DescriptorType, endpoint->EndpointAddress, endpoint->Attributes,
+                           (byte)endpoint->MaxPacketSize, (byte)(endpoint->MaxPacketSize >> 8), endpoint->Interval, endpoint->Refresh, endpoint->SynchAddress]
+                        : [endpoint->Length, endpoint->DescriptorType, endpoint->EndpointAddress, endpoint->Attributes,
+                           (byte)endpoint->MaxPacketSize, (byte)(endpoint->MaxPacketSize >> 8), endpoint->Interval];
+                    bytes.AddRange(UsbDescriptors.Pad(fields, endpoint->Length));
+                    bytes.AddRange(Copy(endpoint->Extra, endpoint->ExtraLength));
+                }
+            }
+        }
+
+        byte[] raw = [.. bytes];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(raw.AsSpan(2), (ushort)raw.Length);
+        return raw;
     }
 
     private static byte[] Copy(nint pointer, int length)

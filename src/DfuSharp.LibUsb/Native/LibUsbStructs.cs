@@ -68,6 +68,23 @@ internal struct LibUsbInterfaceDescriptor
     public int ExtraLength;
 }
 
+/// <summary>struct libusb_endpoint_descriptor (bRefresh and bSynchAddress are audio-class fields, read only when
+/// bLength is 9).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct LibUsbEndpointDescriptor
+{
+    public byte Length;
+    public byte DescriptorType;
+    public byte EndpointAddress;
+    public byte Attributes;
+    public ushort MaxPacketSize;
+    public byte Interval;
+    public byte Refresh;
+    public byte SynchAddress;
+    public nint Extra;
+    public int ExtraLength;
+}
+
 /// <summary>struct libusb_version; the two strings belong to libusb and are never freed.</summary>
 [StructLayout(LayoutKind.Sequential)]
 internal struct LibUsbVersionNative

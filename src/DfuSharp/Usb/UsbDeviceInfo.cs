@@ -47,6 +47,14 @@ public sealed record UsbDeviceInfo
     /// <summary>Gets the device's configurations.</summary>
     public ImmutableArray<UsbConfigurationInfo> Configurations { get; init; } = [];
 
+    /// <summary>
+    /// Gets every standard descriptor of the device under the USB 2.0 spec's field names (the device descriptor, each
+    /// configuration with every interface and alternate setting), with their raw bytes; <see langword="null"/> when the
+    /// provider could not read them. libusb, the simulator and the emulator fill it alike, through
+    /// <see cref="UsbDescriptorParser"/>.
+    /// </summary>
+    public UsbDescriptorSet? Descriptors { get; init; }
+
     /// <summary>Gets every DFU interface alternate setting in every configuration, in descriptor order.</summary>
     public IEnumerable<DfuInterfaceInfo> DfuInterfaces =>
         Configurations.SelectMany(c => c.Interfaces.SelectMany(i => i.AlternateSettings
