@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
 using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 
 using DfuSharp.Cli.Devices;
 using DfuSharp.Cli.Infrastructure;
@@ -47,17 +49,85 @@ internal static partial class DeviceCommands
                     [.. device.AlternateSettings.Select(Alternate)],
                     state, status, commands?.Select(CommandName).ToArray(),
                     hid is null ? null : new HidDetachJson(hid.ReportId, hid.Type.ToString().ToLowerInvariant(), hid.Length));
+                UsbDescriptorsJson? descriptors = await DescriptorsAsync(device, ct).ConfigureAwait(false);
                 if (parse.GetValue(set.Json))
                 {
-                    WriteJson(context, info, CliJson.Context.InfoJson);
+                    JsonObject json = JsonSerializer.SerializeToNode(info, CliJson.Context.InfoJson)!.AsObject();
+                    json["descriptors"] = descriptors is null ? null : JsonSerializer.SerializeToNode(descriptors, DescriptorJsonContext.Relaxed.UsbDescriptorsJson);
+                    context.Out.WriteLine(json.ToJsonString(CliJson.Context.Options));
                     return ExitCodes.Ok;
                 }
 
                 WriteInfo(context.Out, info);
+                WriteDescriptors(context.Out, descriptors);
                 return ExitCodes.Ok;
             }
         });
         return command;
+    }
+
+    /// <summary>
+    /// The device's standard descriptors for <c>info</c>, with each interface's string: the enumerated name, else read
+    /// from the device (the libusb listing reads the strings of DFU interfaces only). A string the device refuses is
+    /// left out; descriptors the provider could not read give <see langword="null"/>.
+    /// </summary>
+    private static async Task<UsbDescriptorsJson?> DescriptorsAsync(DfuDevice device, CancellationToken ct)
+    {
+        if (device.UsbDescriptors is not { } descriptors)
+        {
+            return null;
+        }
+
+        var names = new Dictionary<(byte, byte, byte), string?>();
+        foreach (UsbConfigurationDescriptor configuration in descriptors.Configurations)
+        {
+            foreach (UsbInterfaceDescriptor i in configuration.Interfaces)
+            {
+                string? name = device.Info.Configurations
+                    .Where(c => c.Value == configuration.bConfigurationValue)
+                    .SelectMany(c => c.Interfaces.Where(n => n.Number == i.bInterfaceNumber))
+                    .SelectMany(n => n.AlternateSettings.Where(a => a.Number == i.bAlternateSetting))
+                    .Select(a => a.Name)
+                    .FirstOrDefault();
+                if (name is null && i.iInterface != 0)
+                {
+                    try
+                    {
+                        name = await device.GetStringDescriptorAsync(i.iInterface, cancellationToken: ct).ConfigureAwait(false);
+                    }
+                    catch (UsbTransportException)
+                    {
+                        // A string the device will not give stays unknown; the numbers are still worth showing.
+                    }
+                }
+
+                names[(configuration.bConfigurationValue, i.bInterfaceNumber, i.bAlternateSetting)] = name;
+            }
+        }
+
+        return UsbDescriptorsJson.From(descriptors, i => names.GetValueOrDefault(
+            (descriptors.Configurations.First(c => c.Interfaces.Contains(i)).bConfigurationValue, i.bInterfaceNumber, i.bAlternateSetting)));
+    }
+
+    private static void WriteDescriptors(TextWriter o, UsbDescriptorsJson? descriptors)
+    {
+        if (descriptors is null)
+        {
+            return;
+        }
+
+        UsbDeviceDescriptorJson d = descriptors.Device;
+        o.WriteLine($"USB:         bcdUSB 0x{d.BcdUsb:X4}, class {d.DeviceClass}/{d.DeviceSubClass}/{d.DeviceProtocol}, "
+                    + $"bMaxPacketSize0 {d.MaxPacketSize0}, bcdDevice 0x{d.DeviceRelease:X4}, {d.ConfigurationCount} configuration(s)");
+        foreach (UsbConfigurationJson c in descriptors.Configurations)
+        {
+            o.WriteLine($"Configuration {c.ConfigurationValue}: bmAttributes 0x{c.Attributes:X2}, bMaxPower {c.MaxPower * 2} mA, {c.Interfaces.Count} interface setting(s)");
+            foreach (UsbInterfaceJson i in c.Interfaces)
+            {
+                o.WriteLine($"  interface {i.InterfaceNumber} alt {i.AlternateSetting}: class 0x{i.InterfaceClass:X2}/0x{i.InterfaceSubClass:X2}/0x{i.InterfaceProtocol:X2}"
+                            + (i.Name is null ? string.Empty : $" \"{i.Name}\""));
+            }
+        }
     }
 
     private static void WriteInfo(TextWriter o, InfoJson info)
