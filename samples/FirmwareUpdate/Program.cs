@@ -28,12 +28,33 @@ try
     using IDisposable? libusb = selectorText is null ? null : new LibUsbDeviceProvider(timeProvider: time);
     IUsbDeviceProvider bus = (IUsbDeviceProvider?)libusb ?? SimulatedBoard(time);
 
-    // FindAndDetachHID + OpenDFU_Device: one selector names the board in both modes (run-time ids, DFU-mode ids). A
-    // HID-mode board is sent ST's DETACH report and awaited in DFU mode: the same board (port path, serial), not just
-    // any device that appears, within DfuDeviceOptions.ReenumerationTimeout.
-    DfuDeviceSelector selector = DfuDeviceSelector.Parse(selectorText ?? $"0483:5750,{suffix.VendorId:x4}:{suffix.ProductId:x4}");
-    await using DfuDevice device = await DfuDevice.OpenAsync(bus, selector, new DfuDeviceOptions { TimeProvider = time });
+    // FindAndDetachHID + OpenDFU_Device. With no selector: the board in HID mode (the article's SetVIDPIDforHID ids,
+    // here ST's 0483:5750 or --hid VID:PID) if there is one, else a board in DFU mode with the file's ids. A selector
+    // can also name both modes at once ("0483:5750,0483:df11": run-time ids, then DFU-mode ids).
+    var options = new DfuDeviceOptions { TimeProvider = time };
+    DfuDevice device;
+    if (selectorText is not null)
+    {
+        device = await DfuDevice.OpenAsync(bus, DfuDeviceSelector.Parse(selectorText), options);
+    }
+    else
+    {
+        try
+        {
+            device = await DfuDevice.OpenAsync(bus, DfuDeviceSelector.Parse(Option("--hid") ?? "0483:5750"), options);
+        }
+        catch (DfuDeviceNotFoundException)
+        {
+            device = await DfuDevice.OpenAsync(bus, DfuDeviceSelector.Parse($"{suffix.VendorId:x4}:{suffix.ProductId:x4}"), options);
+        }
+    }
+
+    await using DfuDevice opened = device;
     Console.WriteLine($"Board:    {device.Info.DisplayName} ({device.Info.Product}), {device.Mode} mode");
+
+    // A board in run-time mode is switched to DFU mode: a HID board gets ST's DETACH report, a DFU run-time interface
+    // DFU_DETACH. DfuSharp then waits for the same board (port path, serial) to come back in DFU mode, within
+    // DfuDeviceOptions.ReenumerationTimeout, instead of sleeping 5 s and taking any device that appeared.
     if (device.Mode == DfuMode.Runtime)
     {
         Console.WriteLine(device.HidDetach is null ? "Detach:   DFU_DETACH" : "Detach:   HID DETACH report (FindAndDetachHID)");
