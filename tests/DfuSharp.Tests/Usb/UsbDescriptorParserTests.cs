@@ -1,4 +1,3 @@
-using CsCheck;
 using DfuSharp.Simulation;
 using DfuSharp.Usb;
 
@@ -155,24 +154,6 @@ public sealed class UsbDescriptorParserTests
             Action parse = () => UsbDescriptorParser.ParseConfiguration(cut);
             parse.Should().Throw<UsbDescriptorException>($"{length} bytes are too few");
         }
-    }
-
-    [Fact]
-    public void ParseConfiguration_RandomBytes_ParseOrThrowTypedError()
-    {
-        Gen.Byte.Array[0, 80].Sample(bytes =>
-        {
-            try
-            {
-                UsbConfigurationDescriptor c = UsbDescriptorParser.ParseConfiguration(bytes);
-                return c.RawBytes.Length == c.wTotalLength
-                    && c.Interfaces.All(i => i.RawBytes.Length == i.bLength && i.bDescriptorType == UsbStandard.InterfaceDescriptor);
-            }
-            catch (UsbDescriptorException ex)
-            {
-                return ex.Offset >= 0 && ex.Offset <= bytes.Length;
-            }
-        });
     }
 
     [Theory]
