@@ -39,7 +39,9 @@ try
     // 2 and 3. Open, then the descriptors (STDFU_GetDeviceDescriptor, STDFU_GetConfigurationDescriptor,
     // STDFU_GetNbOfInterfaces/Alternates, STDFU_GetInterfaceDescriptor, STDFU_GetStringDescriptor, STDFU_GetDFUDescriptor).
     Console.WriteLine("2. Open");
-    await using DfuDevice device = await DfuDevice.OpenAsync(bus, selector, new DfuDeviceOptions { TimeProvider = time });
+    // AN1603's detach waits up to 15 s for the board to come back; DfuSharp's default is 10 s.
+    var options = new DfuDeviceOptions { TimeProvider = time, ReenumerationTimeout = TimeSpan.FromSeconds(15) };
+    await using DfuDevice device = await DfuDevice.OpenAsync(bus, selector, options);
     Console.WriteLine($"   {device}");
     Console.WriteLine("3. Descriptors");
     await PrintDescriptorsAsync(device);
@@ -74,7 +76,7 @@ try
     {
         DfuFile file = DfuFile.Read(await File.ReadAllBytesAsync(filePath));
         string backupPath = Path.Combine(Path.GetTempPath(), $"dfudktour-backup-{Environment.ProcessId}.dfu");
-        var options = new DownloadOptions
+        var download = new DownloadOptions
         {
             Verify = true,
             Backup = async (backup, ct) =>
@@ -83,7 +85,7 @@ try
                 Console.WriteLine($"   backup: {backup.DfuSe?.Targets.Sum(t => t.Elements.Sum(e => e.Data.Length)) ?? backup.Firmware.Length} bytes to {backupPath}");
             },
         };
-        DownloadResult result = await device.DownloadAsync(file, options);
+        DownloadResult result = await device.DownloadAsync(file, download);
         Console.WriteLine($"   downloaded {Path.GetFileName(filePath)}: {result.Plan.WriteBytes} bytes, verified {result.Verified}");
         File.Delete(backupPath);
     }
