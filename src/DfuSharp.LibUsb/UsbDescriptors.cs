@@ -32,15 +32,21 @@ internal static class UsbDescriptors
             languageId,
             length);
 
-    /// <summary>Reads the first language id from string descriptor 0.</summary>
+    /// <summary>Reads the first language id from string descriptor 0, through <see cref="UsbDescriptorParser.ParseLanguageIds"/>.</summary>
     /// <param name="descriptor">The bytes the device sent.</param>
-    /// <returns>The language id, or <see langword="null"/> when the descriptor lists none.</returns>
+    /// <returns>The language id, or <see langword="null"/> when the descriptor lists none or is malformed (the caller then asks in US English).</returns>
     public static ushort? FirstLanguageId(ReadOnlySpan<byte> descriptor)
     {
-        int length = Math.Min(descriptor.Length, descriptor.Length >= 1 ? descriptor[0] : 0);
-        return length >= 4 && descriptor[1] == UsbStandard.StringDescriptor
-            ? BinaryPrimitives.ReadUInt16LittleEndian(descriptor[2..])
-            : null;
+        try
+        {
+            ImmutableArray<ushort> languages = UsbDescriptorParser.ParseLanguageIds(descriptor);
+            return languages.IsEmpty ? null : languages[0];
+        }
+        catch (UsbDescriptorException)
+        {
+            // A malformed string 0 is treated like a missing one: the caller falls back to US English.
+            return null;
+        }
     }
 
     /// <summary>
