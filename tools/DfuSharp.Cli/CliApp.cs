@@ -41,6 +41,7 @@ internal static class CliApp
         ArgumentNullException.ThrowIfNull(context);
         TextWriter stdout = context.Out;
         TextWriter stderr = context.Error;
+        args = DeviceOptionSet.BareWait(args);
 
         RootCommand root = CreateRootCommand(context);
         ParseResult parseResult = root.Parse(args);

@@ -166,8 +166,35 @@ internal sealed class DeviceOptionSet
         return new ManyRequest(all || count > 1, all, parallel, jsonLines);
     }
 
-    // --wait alone waits DefaultWaitSeconds; --wait SECONDS up to that. A token that is not a number is not the
-    // option's (download --wait fw.bin): it is handed back to the command.
+    /// <summary>
+    /// Gives a bare <c>--wait</c> its default where the parser would take the next word for its value: in
+    /// <c>download --wait fw.bin</c>, fw.bin is the command's file, so the line is read as
+    /// <c>download --wait 30 fw.bin</c>. A <c>--wait</c> at the end or before another option needs nothing; nothing after
+    /// <c>--</c> is touched.
+    /// </summary>
+    public static string[] BareWait(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        List<string>? fixedArgs = null;
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--")
+            {
+                break;
+            }
+
+            if (args[i] == "--wait" && i + 1 < args.Length && !args[i + 1].StartsWith('-')
+                && !double.TryParse(args[i + 1], NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+            {
+                fixedArgs ??= [.. args];
+                fixedArgs.Insert(i + 1 + (fixedArgs.Count - args.Length), DefaultWaitSeconds.ToString(CultureInfo.InvariantCulture));
+            }
+        }
+
+        return fixedArgs?.ToArray() ?? args;
+    }
+
+    // --wait alone waits DefaultWaitSeconds; --wait SECONDS up to that.
     private static double? ParseWait(System.CommandLine.Parsing.ArgumentResult result)
     {
         if (result.Tokens.Count == 0)
@@ -176,13 +203,8 @@ internal sealed class DeviceOptionSet
         }
 
         string text = result.Tokens[0].Value;
-        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds))
-        {
-            result.OnlyTake(0);
-            return DefaultWaitSeconds;
-        }
-
-        if (!(seconds > 0) || seconds > TimeSpan.MaxValue.TotalSeconds / 2)
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds)
+            || !(seconds > 0) || seconds > TimeSpan.MaxValue.TotalSeconds / 2)
         {
             result.AddError($"--wait: {text} is not a number of seconds above 0");
             return null;
