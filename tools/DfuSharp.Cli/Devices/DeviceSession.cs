@@ -263,6 +263,19 @@ internal sealed class DeviceBus : IAsyncDisposable
             throw CliException.Usage($"--sim-state {request.SimState}: {selection.Count} simulated boards keep {selection.Count} states; name a folder (it gets sim-1{StateExtension} …)");
         }
 
+        // The state is saved after the command; a folder that does not exist must stop it before the bus exists.
+        if (request.SimState is { } target)
+        {
+            if (folder)
+            {
+                CreateFolder(target);
+            }
+            else
+            {
+                CliFiles.CheckWritable(target);
+            }
+        }
+
         SimulatedUsbBus bus = selection.Count == 1
             ? environment.CreateSimulatedBus(profile, environment.TimeProvider)
             : environment.CreateSimulatedRig(profile, selection.Count, environment.TimeProvider);
@@ -285,14 +298,8 @@ internal sealed class DeviceBus : IAsyncDisposable
                 IEnumerable<(string Path, IReadOnlyList<SimulatedDfuDevice> Devices)> files = folder
                     ? own.Select(d => (System.IO.Path.Combine(statePath, d.PortPath + StateExtension), (IReadOnlyList<SimulatedDfuDevice>)[d]))
                     : [(statePath, bus.Devices)];
-                if (folder)
-                {
-                    CreateFolder(statePath);
-                }
-
                 foreach ((string path, IReadOnlyList<SimulatedDfuDevice> devices) in files)
                 {
-                    // The state is saved after the command; a folder that does not exist must stop it before anything is sent.
                     CliFiles.CheckWritable(path);
                     FileStream store = await LockAsync(path, environment.TimeProvider, cancellationToken).ConfigureAwait(false);
                     var kept = new StateStore(path, store, devices);
