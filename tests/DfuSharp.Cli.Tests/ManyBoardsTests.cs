@@ -309,6 +309,26 @@ public sealed class ManyBoardsTests : IDisposable
         File.ReadAllBytes(_dir.File("out.bin")).Should().Equal(firmware);
     }
 
+    // Virtual time is exact: boards that really run at once take the virtual time of one; one at a time, the sum.
+    [Fact]
+    public async Task Download_FourBoardsAtOnce_TakeTheVirtualTimeOfOneAndMaxParallelOneTakesTheSum()
+    {
+        string file = _dir.Write("fw.bin", SimCli.Random(64 * 1024, seed: 14));
+        var one = new SimCli();
+        var four = new SimCli();
+        var serial = new SimCli();
+
+        CliRun single = await one.RunAsync("download", file, "--address", "0x08000000", "--device", "sim:stm32f4*1", "--all");
+        CliRun parallel = await four.RunAsync("download", file, "--address", "0x08000000", "--device", "sim:stm32f4*4", "--all");
+        CliRun serialised = await serial.RunAsync("download", file, "--address", "0x08000000", "--device", "sim:stm32f4*4", "--all", "--max-parallel", "1");
+
+        single.ExitCode.Should().Be(0, single.ToString());
+        parallel.ExitCode.Should().Be(0, parallel.ToString());
+        serialised.ExitCode.Should().Be(0, serialised.ToString());
+        four.Time.Elapsed.Should().BeLessThan(one.Time.Elapsed * 1.25);
+        serial.Time.Elapsed.Should().BeGreaterThan(one.Time.Elapsed * 3.5);
+    }
+
     [Theory]
     [InlineData(new[] { 0, 0, 0 }, 0)]
     [InlineData(new[] { 0, 64, 0 }, 64)]

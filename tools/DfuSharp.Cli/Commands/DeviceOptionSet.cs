@@ -170,7 +170,7 @@ internal sealed class DeviceOptionSet
     /// Gives a bare <c>--wait</c> its default where the parser would take the next word for its value: in
     /// <c>download --wait fw.bin</c>, fw.bin is the command's file, so the line is read as
     /// <c>download --wait 30 fw.bin</c>. A <c>--wait</c> at the end or before another option needs nothing; nothing after
-    /// <c>--</c> is touched.
+    /// <c>--</c> or in a <c>dfu-util</c> command line (whose <c>--wait</c> takes no value) is touched.
     /// </summary>
     public static string[] BareWait(string[] args)
     {
@@ -178,7 +178,7 @@ internal sealed class DeviceOptionSet
         List<string>? fixedArgs = null;
         for (int i = 0; i < args.Length; i++)
         {
-            if (args[i] == "--")
+            if (args[i] is "--" or "dfu-util")
             {
                 break;
             }

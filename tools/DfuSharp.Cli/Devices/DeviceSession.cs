@@ -40,17 +40,8 @@ internal sealed record DeviceRequest(string? Device, string? Alternate, string? 
     /// <summary>Gets a value indicating whether a simulated device is asked for.</summary>
     public bool IsSimulated => DeviceTexts.Any(IsSimulatedText);
 
-    /// <summary>Parses the (one) selector: <c>sim:PROFILE[*N][,key=value…]</c> or anything <see cref="DfuDeviceSelector.Parse"/>
-    /// takes, then applies <c>--serial</c>, <c>--path</c> and <c>--alt</c>.</summary>
-    /// <exception cref="CliException">The text is not a selector, or <c>--serial</c>, <c>--path</c> or <c>--alt</c> is empty
-    /// or contradicts <c>serial=</c>, <c>path=</c> or <c>alt=</c> in <c>--device</c> (exit 64).</exception>
-    public (string? Profile, DfuDeviceSelector Selector) Parse()
-    {
-        DeviceSelection selection = ParseAll();
-        return (selection.Profile, selection.Selectors[0]);
-    }
-
-    /// <summary>Parses every <c>--device</c>: at most one names a simulated profile (with a board count), and each
+    /// <summary>Parses every <c>--device</c>: <c>sim:PROFILE[*N][,key=value…]</c> or anything
+    /// <see cref="DfuDeviceSelector.Parse"/> takes. At most one names a simulated profile (with a board count), and each
     /// gives a selector with <c>--serial</c>, <c>--path</c> and <c>--alt</c> applied.</summary>
     /// <exception cref="CliException">A text is not a selector, two name simulated profiles, a count is out of range,
     /// or an option contradicts a selector (exit 64).</exception>
