@@ -329,6 +329,22 @@ public sealed class ManyBoardsTests : IDisposable
         serial.Time.Elapsed.Should().BeGreaterThan(one.Time.Elapsed * 3.5);
     }
 
+    [Fact]
+    public void BoardFiles_PlaceholdersAndUnsafeCharacters_AreFilledAndReplaced()
+    {
+        Usb.UsbDeviceInfo board = SimulatedDfuDevice.Create("stm32f4").Device;
+        Usb.UsbDeviceInfo[] boards = [board with { PortPath = "1-1:2", SerialNumber = "A/B" }, board with { PortPath = "1-2", SerialNumber = null }];
+
+        IReadOnlyDictionary<string, string> named = Devices.BoardFiles.Name("upload", Path.Combine("out", "{n}_{serial}_{path}.hex"), boards);
+        IReadOnlyDictionary<string, string> suffixed = Devices.BoardFiles.Name("upload", "dump", boards);
+        IReadOnlyDictionary<string, string> alone = Devices.BoardFiles.Name("upload", "dump.bin", boards[..1]);
+
+        named["1-1:2"].Should().Be(Path.Combine("out", "1_A_B_1-1_2.hex"));
+        named["1-2"].Should().Be(Path.Combine("out", "2_noserial_1-2.hex"));
+        suffixed.Values.Should().Equal("dump-1-1_2", "dump-1-2");
+        alone["1-1:2"].Should().Be("dump.bin");
+    }
+
     [Theory]
     [InlineData(new[] { 0, 0, 0 }, 0)]
     [InlineData(new[] { 0, 64, 0 }, 64)]
