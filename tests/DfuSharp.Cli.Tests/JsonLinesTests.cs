@@ -96,6 +96,19 @@ public sealed class JsonLinesTests : IDisposable
     }
 
     [Fact]
+    public async Task Download_NoBoard_EndsTheStreamWithAnErrorLine()
+    {
+        CliRun run = await _cli.RunAsync("download", _dir.Write("fw.bin", SimCli.Random(16, seed: 4)), "--address", "0x08000000",
+            "--device", "1209:df11", "--all", "--json-lines");
+
+        run.ExitCode.Should().Be(69, run.ToString());
+        JsonElement last = Lines(run)[^1];
+        Event(last).Should().Be("error");
+        last.GetProperty("exitCode").GetInt32().Should().Be(69);
+        last.GetProperty("error").GetString().Should().Contain("No DFU device");
+    }
+
+    [Fact]
     public async Task JsonAndJsonLines_Exits64()
     {
         CliRun run = await _cli.RunAsync("erase", "--mass", "--device", "sim:stm32f4", "--json", "--json-lines");

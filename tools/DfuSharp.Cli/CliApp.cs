@@ -119,6 +119,11 @@ internal static class CliApp
             {
                 stdout.WriteLine(JsonSerializer.Serialize(new ErrorJson(error.ToJsonMessage()), CliJson.Context.ErrorJson));
             }
+            else if (WantsJsonLines(parseResult))
+            {
+                // A stream of JSON lines ends with a line that says how the run ended, also when it ended before any board.
+                stdout.WriteLine(JsonSerializer.Serialize(new ErrorLineJson("error", error.ToJsonMessage(), error.ExitCode), CliJson.Lines.ErrorLineJson));
+            }
 
             stderr.WriteLine(error.ToDiagnostic());
             if (error.ExitCode == ExitCodes.Software)
@@ -202,6 +207,10 @@ internal static class CliApp
     private static bool WantsJson(ParseResult parseResult)
         => parseResult.CommandResult.Command.Options.FirstOrDefault(o => o.Name == CliOptions.JsonName) is Option<bool> json
            && parseResult.GetValue(json);
+
+    private static bool WantsJsonLines(ParseResult parseResult)
+        => parseResult.CommandResult.Command.Options.FirstOrDefault(o => o.Name == "--json-lines") is Option<bool> lines
+           && parseResult.GetValue(lines);
 
     private static string CommandPath(ParseResult parseResult)
     {

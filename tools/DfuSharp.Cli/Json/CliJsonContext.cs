@@ -46,6 +46,7 @@ internal sealed record SegmentJson(uint Address, long Size, string Sha256);
 [JsonSerializable(typeof(DeviceActionJson))]
 [JsonSerializable(typeof(BoardPhaseJson))]
 [JsonSerializable(typeof(BoardsSummaryJson))]
+[JsonSerializable(typeof(ErrorLineJson))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;
 
 /// <summary>The serializer settings every JSON output uses.</summary>

@@ -26,6 +26,13 @@ internal sealed record BoardPhaseJson(
 /// <param name="ElapsedSeconds">The wall time of the run.</param>
 internal sealed record BoardsSummaryJson(string Event, string Command, int Succeeded, int Failed, int ExitCode, double ElapsedSeconds);
 
+/// <summary>The last <c>--json-lines</c> object of a run that failed as a whole (no board, a bad option, a file that
+/// cannot be read), before or instead of a summary.</summary>
+/// <param name="Event">Always <c>error</c>.</param>
+/// <param name="Error">What went wrong.</param>
+/// <param name="ExitCode">The exit code of the process.</param>
+internal sealed record ErrorLineJson(string Event, string Error, int ExitCode);
+
 /// <summary>
 /// Writes the objects of a many-board run: a board is <c>{ "path", "serialNumber", "exitCode", …the single-board result…,
 /// "error"? }</c> (the single-board object's properties are copied in, so a board reads like the command's own
