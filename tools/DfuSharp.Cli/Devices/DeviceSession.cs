@@ -363,9 +363,10 @@ internal sealed class DeviceBus : IAsyncDisposable
             IReadOnlyList<UsbDeviceInfo> found = await DfuDevice.ListBoardsAsync(Provider, selector, cancellationToken).ConfigureAwait(false);
             if (found.Count == 0)
             {
-                // The library's message says what is present.
-                await using DfuDevice none = await DfuDevice.OpenFirstAsync(Provider, selector, Options, cancellationToken).ConfigureAwait(false);
-                throw new DfuDeviceNotFoundException($"No DFU device matches {selector}.");
+                IReadOnlyList<UsbDeviceInfo> present = await DfuDevice.ListBoardsAsync(Provider, null, cancellationToken).ConfigureAwait(false);
+                throw new DfuDeviceNotFoundException(present.Count == 0
+                    ? "No DFU device is present."
+                    : $"No DFU device matches {selector}; present: {string.Join("; ", present.Select(p => p.DisplayName))}.");
             }
 
             if (!all && found.Count > 1)
