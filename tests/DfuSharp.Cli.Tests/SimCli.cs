@@ -55,6 +55,17 @@ internal sealed class SimCli
             Bus = bus;
             return bus;
         },
+        CreateSimulatedRig = (profile, count, time) =>
+        {
+            var bus = new SimulatedUsbBus(time);
+            for (int i = 0; i < count; i++)
+            {
+                bus.Add(profile, Options);
+            }
+
+            Bus = bus;
+            return bus;
+        },
     };
 
     public Task<CliRun> RunAsync(params string[] args) => RunAsync(null, CancellationToken.None, args);

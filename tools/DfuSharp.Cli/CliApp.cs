@@ -41,6 +41,7 @@ internal static class CliApp
         ArgumentNullException.ThrowIfNull(context);
         TextWriter stdout = context.Out;
         TextWriter stderr = context.Error;
+        args = DeviceOptionSet.BareWait(args);
 
         RootCommand root = CreateRootCommand(context);
         ParseResult parseResult = root.Parse(args);
@@ -117,6 +118,11 @@ internal static class CliApp
             if (json)
             {
                 stdout.WriteLine(JsonSerializer.Serialize(new ErrorJson(error.ToJsonMessage()), CliJson.Context.ErrorJson));
+            }
+            else if (WantsJsonLines(parseResult))
+            {
+                // A stream of JSON lines ends with a line that says how the run ended, also when it ended before any board.
+                stdout.WriteLine(JsonSerializer.Serialize(new ErrorLineJson("error", error.ToJsonMessage(), error.ExitCode), CliJson.Lines.ErrorLineJson));
             }
 
             stderr.WriteLine(error.ToDiagnostic());
@@ -201,6 +207,10 @@ internal static class CliApp
     private static bool WantsJson(ParseResult parseResult)
         => parseResult.CommandResult.Command.Options.FirstOrDefault(o => o.Name == CliOptions.JsonName) is Option<bool> json
            && parseResult.GetValue(json);
+
+    private static bool WantsJsonLines(ParseResult parseResult)
+        => parseResult.CommandResult.Command.Options.FirstOrDefault(o => o.Name == "--json-lines") is Option<bool> lines
+           && parseResult.GetValue(lines);
 
     private static string CommandPath(ParseResult parseResult)
     {

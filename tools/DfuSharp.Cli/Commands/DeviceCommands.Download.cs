@@ -39,27 +39,30 @@ internal static partial class DeviceCommands
         };
         addressing.AcceptOnlyFromAmong(AddressingNames);
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the plan (every step: backup, erase, writes, manifest, reset, verify, leave) and send nothing." };
-        var command = set.AddTo(new Command("download", "Write firmware to a device (host → device), like dfu-util -D.")
+        var command = set.AddManyTo(set.AddTo(new Command("download", "Write firmware to a device (host → device), like dfu-util -D; with --all or several --device, to many boards at once.")
         {
             file, address, leave, verify, backup, force, allowOptionBytes, allowIrreversible, pacing, addressing, dryRun,
-        });
+        }));
         command.SetAction(async (parse, ct) =>
         {
             string path = parse.GetRequiredValue(file);
             string? backupPath = parse.GetValue(backup);
             bool json = parse.GetValue(set.Json);
-            bool isDryRun = parse.GetValue(dryRun);
-            uint? at = parse.GetValue(address);
-            FirmwareKind? backupKind = null;
+            DeviceRequest request = set.Request(parse);
+            ManyRequest many = set.Many(parse);
+            var run = new DownloadRun(path, parse.GetValue(address), parse.GetValue(dryRun), backupPath);
             if (backupPath is not null)
             {
-                CheckBackupPath(backupPath, [path, parse.GetValue(set.SimState)]);
-                backupKind = FirmwareOutput.KindOf(backupPath);
-                CliFiles.CheckWritable(backupPath);
+                CheckBackupPath(backupPath, [path, request.SimState]);
+                _ = FirmwareOutput.KindOf(backupPath);
+                if (!many.IsMany && !many.JsonLines)
+                {
+                    CliFiles.CheckWritable(backupPath);
+                }
             }
 
             byte[] content = await CliFiles.ReadAsync(path, ct).ConfigureAwait(false);
-            Firmware firmware = ReadFirmware(path, content, at);
+            Firmware firmware = ReadFirmware(path, content, run.Address);
             var options = new DownloadOptions
             {
                 Verify = parse.GetValue(verify),
@@ -67,7 +70,7 @@ internal static partial class DeviceCommands
                 Force = parse.GetValue(force),
                 AllowOptionBytes = parse.GetValue(allowOptionBytes),
                 AllowIrreversible = parse.GetValue(allowIrreversible),
-                Address = firmware.File is not null ? at : null,
+                Address = firmware.File is not null ? run.Address : null,
                 Pacing = parse.GetValue(pacing) is { } paced ? Enum.Parse<DfuPacing>(paced, ignoreCase: true) : null,
                 Addressing = parse.GetValue(addressing) switch
                 {
@@ -75,70 +78,44 @@ internal static partial class DeviceCommands
                     "address-once" => DfuAddressing.AddressOnce,
                     _ => null,
                 },
-                Backup = backupPath is null ? null : (previous, token) => SaveBackupAsync(backupPath, backupKind!.Value, previous, token),
             };
 
-            await using DeviceBus bus = await DeviceBus.CreateAsync(context.Devices, set.Request(parse), ct).ConfigureAwait(false);
-            DfuDevice device = await bus.OpenAsync(ct).ConfigureAwait(false);
-            await using (device.ConfigureAwait(false))
+            await using DeviceBus bus = await DeviceBus.CreateAsync(context.Devices, request, ct).ConfigureAwait(false);
+            if (many.IsMany || many.JsonLines)
             {
-                long start = context.Devices.TimeProvider.GetTimestamp();
-                if (firmware.IsBin && at is null && device.Mode == DfuMode.Dfu && device.IsDfuSe)
+                IReadOnlyList<UsbDeviceInfo> boards = await bus.ListBoardsAsync(many.All, ct).ConfigureAwait(false);
+                IReadOnlyDictionary<string, string>? backups = backupPath is null ? null : BoardFiles.Name("--backup", backupPath, boards);
+                foreach (string named in backups?.Values ?? [])
                 {
-                    throw CliException.Usage($"{path}: a .bin file for a DfuSe device needs --address (like dfu-util -s ADDR)");
+                    CheckBackupPath(named, [path, request.SimState]);
+                    CliFiles.CheckWritable(named);
                 }
 
-                if (isDryRun)
+                return await ManyBoards.RunAsync(context, "download", bus, boards, many, json, async (board, token) =>
                 {
-                    if (device.Mode == DfuMode.Runtime && (firmware.Image is not null || firmware.File?.DfuSe is not null || at is not null || device.HidDetach is not null))
+                    DfuDevice device = await board.OpenAsync(token).ConfigureAwait(false);
+                    await using (device.ConfigureAwait(false))
                     {
-                        throw CliException.Usage(
-                            $"{path}: {device.Info.DisplayName} is in run-time mode and shows its memory layout only in DFU mode; run `dfusharp detach` first to plan this file");
+                        DownloadRun mine = run with { Backup = backups?[board.Board.PortPath] };
+                        (DownloadJson done, _, _) = await DownloadOnBoardAsync(board.Context, device, bus.Provider, firmware, mine,
+                            WithBackup(options, mine.Backup), operation => operation(board.Progress), board.Board.PortPath, token).ConfigureAwait(false);
+                        return new BoardOutcome<DownloadJson>(done, ExitCodes.Ok, DownloadLine(done));
                     }
+                }, CliJson.Context.DownloadJson, ct).ConfigureAwait(false);
+            }
 
-                    TransferPlan plan = Refusals(options, () => firmware.Plan(device, options));
-                    WarnAll(context, path, plan);
-                    var planned = new DownloadJson("download", path, DeviceJson.From(device.Info, device.Mode), DryRun: true,
-                        plan.WriteBytes, plan.EraseCount, Verified: false, Outcome: null, backupPath, 0, plan, plan.Warnings,
-                        PacingName(plan.Pacing), AddressingName(plan.Addressing), ControlTransfers: 0, DeviceMinimumSeconds: null);
-                    if (json)
-                    {
-                        WriteJson(context, planned, CliJson.Context.DownloadJson);
-                    }
-                    else
-                    {
-                        WritePlan(context.Out, path, device, plan);
-                    }
-
-                    return ExitCodes.Ok;
-                }
-
-                // In DFU mode the plan is made once, here, so a refusal comes before the progress display starts and the
-                // steps that run are the ones a dry run prints. A run-time device is planned once it is in DFU mode.
-                TransferPlan? ready = device.Mode == DfuMode.Dfu ? Refusals(options, () => firmware.Plan(device, options)) : null;
-                if (ready is not null)
-                {
-                    CheckVerifies(options, ready);
-                    WarnAll(context, path, ready);
-                }
-
-                DownloadResult result = await RefusalsAsync(options, () => CliProgress.RunAsync(context, p => ready is not null
-                    ? device.ExecuteAsync(ready, options.Backup, p, ct)
-                    : firmware.DownloadAsync(device, options, p, ct))).ConfigureAwait(false);
-                if (ready is null)
-                {
-                    CheckVerifies(options, result.Plan);
-                    WarnAll(context, path, result.Plan);
-                }
-
-                double seconds = context.Devices.TimeProvider.GetElapsedTime(start).TotalSeconds;
-                var done = new DownloadJson("download", path, DeviceJson.From(device.Info, DfuMode.Dfu), DryRun: false,
-                    result.Plan.WriteBytes, result.Plan.EraseCount, result.Verified, OutcomeName(result.Outcome), backupPath, Math.Round(seconds, 3),
-                    Plan: null, result.Plan.Warnings, PacingName(result.PacingUsed), AddressingName(result.Plan.Addressing),
-                    result.ControlTransfers, DeviceMinimumSeconds(bus.Provider));
+            DfuDevice single = await bus.OpenAsync(ct).ConfigureAwait(false);
+            await using (single.ConfigureAwait(false))
+            {
+                (DownloadJson done, DownloadResult? result, TransferPlan plan) = await DownloadOnBoardAsync(context, single, bus.Provider, firmware, run,
+                    WithBackup(options, backupPath), operation => CliProgress.RunAsync(context, operation), null, ct).ConfigureAwait(false);
                 if (json)
                 {
                     WriteJson(context, done, CliJson.Context.DownloadJson);
+                }
+                else if (result is null)
+                {
+                    WritePlan(context.Out, path, single, plan);
                 }
                 else
                 {
@@ -150,6 +127,80 @@ internal static partial class DeviceCommands
         });
         return command;
     }
+
+    // One board's download, the same alone and in a many-board run: checks, the plan (printed by a dry run, run
+    // otherwise) and the result. progress runs the execution with the progress display of the run.
+    private static async Task<(DownloadJson Json, DownloadResult? Result, TransferPlan Plan)> DownloadOnBoardAsync(
+        CliContext context, DfuDevice device, IUsbDeviceProvider provider, Firmware firmware, DownloadRun run, DownloadOptions options,
+        Func<Func<IProgress<DfuProgress>, Task<DownloadResult>>, Task<DownloadResult>> progress, string? board, CancellationToken ct)
+    {
+        long start = context.Devices.TimeProvider.GetTimestamp();
+        string path = run.File;
+        if (firmware.IsBin && run.Address is null && device.Mode == DfuMode.Dfu && device.IsDfuSe)
+        {
+            throw CliException.Usage($"{path}: a .bin file for a DfuSe device needs --address (like dfu-util -s ADDR)");
+        }
+
+        if (run.DryRun)
+        {
+            if (device.Mode == DfuMode.Runtime && (firmware.Image is not null || firmware.File?.DfuSe is not null || run.Address is not null || device.HidDetach is not null))
+            {
+                throw CliException.Usage(
+                    $"{path}: {device.Info.DisplayName} is in run-time mode and shows its memory layout only in DFU mode; run `dfusharp detach` first to plan this file");
+            }
+
+            TransferPlan plan = Refusals(options, () => firmware.Plan(device, options));
+            WarnAll(context, path, plan);
+            var planned = new DownloadJson("download", path, DeviceJson.From(device.Info, device.Mode), DryRun: true,
+                plan.WriteBytes, plan.EraseCount, Verified: false, Outcome: null, run.Backup, 0, plan, plan.Warnings,
+                PacingName(plan.Pacing), AddressingName(plan.Addressing), ControlTransfers: 0, DeviceMinimumSeconds: null);
+            return (planned, null, plan);
+        }
+
+        // In DFU mode the plan is made once, here, so a refusal comes before the progress display starts and the
+        // steps that run are the ones a dry run prints. A run-time device is planned once it is in DFU mode.
+        TransferPlan? ready = device.Mode == DfuMode.Dfu ? Refusals(options, () => firmware.Plan(device, options)) : null;
+        if (ready is not null)
+        {
+            CheckVerifies(options, ready);
+            WarnAll(context, path, ready);
+        }
+
+        DownloadResult result = await RefusalsAsync(options, () => progress(p => ready is not null
+            ? device.ExecuteAsync(ready, options.Backup, p, ct)
+            : firmware.DownloadAsync(device, options, p, ct))).ConfigureAwait(false);
+        if (ready is null)
+        {
+            CheckVerifies(options, result.Plan);
+            WarnAll(context, path, result.Plan);
+        }
+
+        double seconds = context.Devices.TimeProvider.GetElapsedTime(start).TotalSeconds;
+        var done = new DownloadJson("download", path, DeviceJson.From(device.Info, DfuMode.Dfu), DryRun: false,
+            result.Plan.WriteBytes, result.Plan.EraseCount, result.Verified, OutcomeName(result.Outcome), run.Backup, Math.Round(seconds, 3),
+            Plan: null, result.Plan.Warnings, PacingName(result.PacingUsed), AddressingName(result.Plan.Addressing),
+            result.ControlTransfers, DeviceMinimumSeconds(provider, board));
+        return (done, result, result.Plan);
+    }
+
+    private static DownloadOptions WithBackup(DownloadOptions options, string? backupPath)
+    {
+        if (backupPath is null)
+        {
+            return options;
+        }
+
+        FirmwareKind kind = FirmwareOutput.KindOf(backupPath);
+        return options with { Backup = (previous, token) => SaveBackupAsync(backupPath, kind, previous, token) };
+    }
+
+    // A board's line in a many-board run.
+    private static string DownloadLine(DownloadJson done)
+        => done.DryRun
+            ? $"plan: {done.WrittenBytes} bytes to write, {done.ErasedSectors} sector(s) to erase; nothing was sent"
+            : string.Create(CultureInfo.InvariantCulture,
+                  $"downloaded {done.WrittenBytes} bytes, {done.ErasedSectors} sector(s) erased, {(done.Verified ? "verified" : "not verified")}, {done.Outcome}, {done.ElapsedSeconds:0.00} s")
+              + (done.Backup is { } b ? $", backup {b}" : string.Empty);
 
     // A .dfu file names its device; a .bin is raw firmware, or data at --address; .hex and .srec name their addresses.
     private static Firmware ReadFirmware(string path, byte[] content, uint? address)
@@ -342,11 +393,15 @@ internal static partial class DeviceCommands
 
     private static string AddressingName(DfuAddressing addressing) => addressing == DfuAddressing.AddressOnce ? "address-once" : "per-chunk";
 
-    // The device-imposed minimum is known only for a simulated device, which reports it per session.
-    private static double? DeviceMinimumSeconds(IUsbDeviceProvider provider)
-        => provider is SimulatedUsbBus simulated && simulated.Devices.Count > 0
-            ? Math.Round(simulated.Devices.Sum(d => d.DeviceMinimumTime.TotalSeconds), 3)
+    // The device-imposed minimum is known only for a simulated device, which reports it per session: of the board at
+    // the port path in a many-board run, of every board on the bus otherwise.
+    private static double? DeviceMinimumSeconds(IUsbDeviceProvider provider, string? board = null)
+        => provider is SimulatedUsbBus simulated && simulated.Devices.Where(d => board is null || d.PortPath == board).ToList() is { Count: > 0 } devices
+            ? Math.Round(devices.Sum(d => d.DeviceMinimumTime.TotalSeconds), 3)
             : null;
+
+    // What download was asked to do, for each board alike; Backup is the board's own file.
+    private sealed record DownloadRun(string File, uint? Address, bool DryRun, string? Backup);
 
     // What download writes: a file, or a memory image with its addresses; planned and downloaded by the library alike.
     private sealed record Firmware(DfuFile? File, MemoryImage? Image, bool IsBin = false)

@@ -17,7 +17,7 @@ internal static partial class DeviceCommands
     private static Command CreateList(CliContext context)
     {
         var set = new DeviceOptionSet();
-        var command = set.AddTo(new Command("list", "List DFU devices and their alternate settings (like dfu-util -l)."));
+        var command = set.AddTo(new Command("list", "List DFU devices and their alternate settings (like dfu-util -l)."), timeout: false);
         var watch = new Option<bool>("--watch", "-w")
         {
             Description = "Keep running and print each DFU device as it arrives or leaves (first those present); Ctrl+C ends.",
@@ -31,6 +31,7 @@ internal static partial class DeviceCommands
         command.SetAction(async (parse, ct) =>
         {
             await using DeviceBus bus = await DeviceBus.CreateAsync(context.Devices, set.Request(parse), ct).ConfigureAwait(false);
+            await bus.WaitAsync(ct).ConfigureAwait(false);
             if (parse.GetValue(watch))
             {
                 return await WatchAsync(context, bus, parse.GetValue(jsonLines), ct).ConfigureAwait(false);

@@ -14,15 +14,14 @@ internal static partial class DeviceCommands
     {
         var set = new DeviceOptionSet();
         var address = CliOptions.UInt32("--address", "Where the device jumps; by default the start of its memory layout.");
-        var timeout = TimeoutOption();
         var command = set.AddTo(new Command("leave", "Leave DfuSe DFU mode: the device jumps to its firmware (ST AN3156 §6.3.5), like dfu-util -s ADDR:leave.")
         {
-            address, timeout,
+            address,
         });
         command.SetAction(async (parse, ct) =>
         {
             await using DeviceBus bus = await DeviceBus.CreateAsync(context.Devices, set.Request(parse), ct).ConfigureAwait(false);
-            DfuDevice device = await OpenWithTimeoutAsync(bus, parse.GetValue(timeout), ct).ConfigureAwait(false);
+            DfuDevice device = await bus.OpenAsync(ct).ConfigureAwait(false);
             await using (device.ConfigureAwait(false))
             {
                 if (device.Mode != DfuMode.Dfu || !device.IsDfuSe)
@@ -45,13 +44,11 @@ internal static partial class DeviceCommands
     private static Command CreateReset(CliContext context)
     {
         var set = new DeviceOptionSet();
-        var timeout = TimeoutOption();
         var command = set.AddTo(new Command("reset", "Reset the device on the USB bus (a port reset, like dfu-util -R); it enumerates again as its firmware decides."), alternate: false);
-        command.Add(timeout);
         command.SetAction(async (parse, ct) =>
         {
             await using DeviceBus bus = await DeviceBus.CreateAsync(context.Devices, set.Request(parse), ct).ConfigureAwait(false);
-            DfuDevice device = await OpenWithTimeoutAsync(bus, parse.GetValue(timeout), ct).ConfigureAwait(false);
+            DfuDevice device = await bus.OpenAsync(ct).ConfigureAwait(false);
             UsbDeviceInfo info = device.Info;
             DeviceJson before = DeviceJson.From(info, device.Mode);
             await device.DisposeAsync().ConfigureAwait(false);
@@ -63,27 +60,6 @@ internal static partial class DeviceCommands
             return ExitCodes.Ok;
         });
         return command;
-    }
-
-    private static Option<uint?> TimeoutOption()
-        => CliOptions.UInt32("--timeout", "The timeout of each control transfer, in milliseconds (default 5000).", "MS");
-
-    // --timeout sets the request timeout of the session; the slow timeout (mass erase polls) never gets shorter.
-    private static Task<DfuDevice> OpenWithTimeoutAsync(DeviceBus bus, uint? timeoutMs, CancellationToken cancellationToken)
-    {
-        DfuDeviceOptions options = bus.Options;
-        if (timeoutMs is { } ms)
-        {
-            if (ms == 0)
-            {
-                throw CliException.Usage("--timeout must be at least 1 ms");
-            }
-
-            TimeSpan timeout = TimeSpan.FromMilliseconds(ms);
-            options = options with { RequestTimeout = timeout, SlowRequestTimeout = timeout > options.SlowRequestTimeout ? timeout : options.SlowRequestTimeout };
-        }
-
-        return DfuDevice.OpenAsync(bus.Provider, bus.Selector, options, cancellationToken);
     }
 
     // A USB port reset goes through a transport of its own: the DFU session is closed first, and the transport is dead

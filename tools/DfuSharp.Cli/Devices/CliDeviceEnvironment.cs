@@ -37,6 +37,21 @@ internal sealed record CliDeviceEnvironment
         return bus;
     };
 
+    /// <summary>
+    /// Gets the factory of the bus behind <c>sim:PROFILE*N</c> (a simulated rig); by default N boards of the profile at
+    /// ports sim-1 … sim-N.
+    /// </summary>
+    public Func<SimulatedDeviceProfile, int, TimeProvider, SimulatedUsbBus> CreateSimulatedRig { get; init; } = static (profile, count, time) =>
+    {
+        var bus = new SimulatedUsbBus(time);
+        for (int i = 0; i < count; i++)
+        {
+            bus.Add(profile);
+        }
+
+        return bus;
+    };
+
     /// <summary>Gets the engine settings for a session on this environment's clock.</summary>
     public DfuDeviceOptions DeviceOptions => new() { TimeProvider = TimeProvider, LoggerFactory = LoggerFactory };
 

@@ -48,4 +48,35 @@ internal static class ExitCodes
 
     /// <summary>What a signal adds its number to: 130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP.</summary>
     public const int SignalBase = 128;
+
+    // Most severe first: see MostSevere.
+    private static readonly int[] s_severity = [Cancelled, Software, Protocol, IOError, DataError, ReenumerationTimeout, NoDevice, CannotCreate, NoInput, Usage];
+
+    /// <summary>
+    /// The exit code of a run on many boards: 0 when every board succeeded, otherwise the most severe code any board
+    /// ended with. Most severe first: 130 (the run was cancelled: the user stopped it), 70 (a defect in dfusharp),
+    /// 76 (a device broke the protocol or reported an error: its memory may be half-written), 74 (a transfer failed
+    /// part-way), 65 (data: a verify difference, a short read, a file that does not fit), 75 (a board did not come back
+    /// in time), 69 (a board vanished), 73 and 66 (an output or input file), 64 (usage: nothing was sent to that board).
+    /// The order puts what may have left a board in an unknown state before what left it untouched. Any other non-zero
+    /// code ranks after these, the larger first.
+    /// </summary>
+    /// <param name="codes">The exit code of each board.</param>
+    /// <returns>The exit code of the run.</returns>
+    public static int MostSevere(IEnumerable<int> codes)
+    {
+        ArgumentNullException.ThrowIfNull(codes);
+        int worst = Ok;
+        foreach (int code in codes)
+        {
+            if (code != Ok && (worst == Ok || Rank(code) < Rank(worst) || (Rank(code) == Rank(worst) && code > worst)))
+            {
+                worst = code;
+            }
+        }
+
+        return worst;
+    }
+
+    private static int Rank(int code) => Array.IndexOf(s_severity, code) is int rank and >= 0 ? rank : s_severity.Length;
 }

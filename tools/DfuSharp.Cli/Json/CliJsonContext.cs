@@ -44,6 +44,9 @@ internal sealed record SegmentJson(uint Address, long Size, string Sha256);
 [JsonSerializable(typeof(UploadJson))]
 [JsonSerializable(typeof(EraseJson))]
 [JsonSerializable(typeof(DeviceActionJson))]
+[JsonSerializable(typeof(BoardPhaseJson))]
+[JsonSerializable(typeof(BoardsSummaryJson))]
+[JsonSerializable(typeof(ErrorLineJson))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;
 
 /// <summary>The serializer settings every JSON output uses.</summary>
@@ -59,6 +62,15 @@ internal static class CliJson
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
         WriteIndented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+
+    /// <summary>Gets the context of <c>--json-lines</c>: the same settings, one object a line.</summary>
+    public static CliJsonContext Lines { get; } = new(new JsonSerializerOptions
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        WriteIndented = false,
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     });
 }
