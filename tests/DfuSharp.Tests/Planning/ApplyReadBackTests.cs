@@ -133,6 +133,26 @@ public class ApplyReadBackTests
     }
 
     [Fact]
+    public void KeptSectorBetweenChangedOnes_AddressOnce_NewPointerAfterTheGap()
+    {
+        TransferPlan plan = Plan(F4, 0x0800_0000, Random(48 * 1024, 10), 2048, perChunk: false);
+        List<TransferSegment> reads = AfterDownload(plan);
+        foreach (int index in new[] { 0, 2 })
+        {
+            byte[] changed = reads[index].Data.ToArray();
+            changed[0] ^= 1;
+            reads[index] = reads[index] with { Data = changed };
+        }
+
+        TransferPlan result = TransferPlanner.ApplyReadBack(plan, reads);
+
+        result.KeptSectors.Select(s => s.Address).Should().Equal(0x0800_4000u);
+        result.Steps.Where(s => s.Kind == TransferStepKind.SetAddress).Select(s => s.Address).Should().Equal(0x0800_0000u, 0x0800_8000u);
+        result.Steps.Where(s => s.Kind == TransferStepKind.Write && s.Address == 0x0800_8000).Single().Block.Should().Be(2);
+        result.Steps.Where(s => s.Kind == TransferStepKind.Write).Max(s => s.Block).Should().Be(9);
+    }
+
+    [Fact]
     public void ShortOrMissingRead_KeepsTheSectorInThePlan()
     {
         TransferPlan plan = Plan(F4, 0x0800_0000, Random(64 * 1024, 4), 2048, perChunk: false);
