@@ -9,6 +9,11 @@ if (args.Length > 1 && args[0] == "process" && args[1] == "usb-download")
     return UsbDownloadComparison.Run(args[2..]);
 }
 
+if (args.Length > 0 && args[0] == "skip-unchanged")
+{
+    return SkipUnchangedBenchmark.Run(args[1..]);
+}
+
 if (args.Length > 0 && args[0] == "process")
 {
     return ProcessComparison.Run(args[1..]);
