@@ -367,7 +367,9 @@ public sealed partial class DfuDevice : IAsyncDisposable
     /// <summary>
     /// Runs a plan made by <see cref="PlanDownload(DfuFile, DownloadOptions?)"/> for this device in DFU mode, step by
     /// step and nothing else. A plan with backup steps hands the backup to <paramref name="backup"/> before the first
-    /// erase or write; if the callback throws, nothing is written.
+    /// erase or write; if the callback throws, nothing is written. A plan with a check pass that was not applied
+    /// (<see cref="DownloadOptions.SkipUnchanged"/>) runs it first and then the plan it transforms into
+    /// (<see cref="TransferPlanner.ApplyReadBack"/>); <see cref="DownloadResult.Plan"/> is the plan that ran.
     /// </summary>
     /// <param name="plan">The plan.</param>
     /// <param name="backup">Receives the backup (every byte of every sector the plan erases or overwrites, one DfuSe
