@@ -3,7 +3,7 @@ using DfuSharp.DfuSe;
 using DfuSharp.Formats;
 using DfuSharp.Planning;
 
-namespace DfuSharp.Tests.Planning;
+namespace DfuSharp.Tests.Properties;
 
 /// <summary>
 /// Skip-unchanged never changes the outcome: the transformed plan, run on any flash, leaves it exactly as the whole plan
