@@ -84,7 +84,8 @@ public sealed record DownloadOptions
     /// before anything is erased, <see cref="Planning.TransferPlanner.ApplyReadBack"/> drops the erase and the writes of
     /// each sector whose content equals its content after the download: the image's bytes where the image has data, and
     /// the erased value 0xFF everywhere else in the sector (the erase would clear the gaps). A sector that could not be
-    /// read in full is kept in the plan. Verification still reads back the whole image. DfuSe with sector erase only:
+    /// read in full is kept in the plan. DfuSe offers no checksum command (ST AN3156 §6.3 lists Get Commands, Set Address
+    /// Pointer, Erase and Read Unprotect), so the check reads the data back. Verification still reads back the whole image. DfuSe with sector erase only:
     /// with a mass erase, no erase, or plain DFU it changes nothing and the plan says so in its warnings.
     /// </summary>
     public bool SkipUnchanged { get; init; }
