@@ -13,6 +13,7 @@ public sealed partial class DfuDevice
         uint address, uint length, byte? alternateSetting = null, IProgress<DfuProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
+        progress = Track(progress);
         RequireDfuSe("erase");
         byte alt = alternateSetting ?? Interface.Setting.Number;
         ImmutableArray<TransferStep> steps = TransferPlanner.PlanErase(RequireLayout(alt), alt, address, length);
@@ -35,6 +36,7 @@ public sealed partial class DfuDevice
 
     internal Task DfuSeMassEraseAsync(byte? alternateSetting = null, IProgress<DfuProgress>? progress = null, CancellationToken cancellationToken = default)
     {
+        progress = Track(progress);
         RequireDfuSe("mass erase");
         byte alt = alternateSetting ?? Interface.Setting.Number;
         return RunAsync("mass erase", async () =>
@@ -84,6 +86,7 @@ public sealed partial class DfuDevice
 
     internal Task<DfuLeaveOutcome> DfuSeLeaveAsync(uint? address = null, IProgress<DfuProgress>? progress = null, CancellationToken cancellationToken = default)
     {
+        progress = Track(progress);
         RequireDfuSe("leave");
         uint target = address ?? RequireLayout(Interface.Setting.Number).Regions[0].Address;
         return RunAsync("leave", async () =>

@@ -21,7 +21,17 @@ public sealed partial class DfuDevice
         _pacer = new Pacer(plan.Pacing, plan.StartsInHold);
         try
         {
-            DownloadResult result = await ExecuteStepsAsync(plan, backup, progress, cancellationToken).ConfigureAwait(false);
+            var run = new ProgressTracker(progress, _time, () => _pacer.InUse);
+            if (!plan.Check.IsEmpty && !plan.ReadBackApplied)
+            {
+                // Skip-unchanged: the read pass runs first and changes nothing; its result transforms the plan
+                // (TransferPlanner.ApplyReadBack, pure), and the loop below runs the transformed plan.
+                run.Begin(plan, [.. plan.Check, .. plan.Steps]);
+                plan = await CheckCoreAsync(plan, run, cancellationToken).ConfigureAwait(false);
+            }
+
+            run.Begin(plan, plan.Steps);
+            DownloadResult result = await ExecuteStepsAsync(plan, backup, run, cancellationToken).ConfigureAwait(false);
             return result with { ControlTransfers = ControlTransfers - transfers, Elapsed = _time.GetUtcNow() - started, PacingUsed = _pacer.InUse };
         }
         finally
@@ -30,10 +40,48 @@ public sealed partial class DfuDevice
         }
     }
 
-    private async Task<DownloadResult> ExecuteStepsAsync(
-        TransferPlan plan, Func<DfuFile, CancellationToken, ValueTask>? backup, IProgress<DfuProgress>? progress, CancellationToken cancellationToken)
+    // The check pass of skip-unchanged: one read per sector the plan would erase. A read that fails or comes back
+    // short is not guessed at: its sector gets no read-back and stays in the plan, and the device is brought back to
+    // dfuIDLE (a device that cannot be fails the download before anything was erased).
+    private async Task<TransferPlan> CheckCoreAsync(TransferPlan plan, ProgressTracker run, CancellationToken cancellationToken)
     {
-        var run = new PlanProgress(plan, progress);
+        await EnsureIdleAsync(slow: false, cancellationToken).ConfigureAwait(false);
+        var reads = new List<TransferSegment>();
+        long total = plan.Check.Sum(s => (long)s.Length);
+        for (int i = 0; i < plan.Check.Length; i++)
+        {
+            TransferStep step = plan.Check[i];
+            cancellationToken.ThrowIfCancellationRequested();
+            run.Start(i);
+            switch (step.Kind)
+            {
+                case TransferStepKind.SelectAlternateSetting:
+                    await SelectAsync(step.AlternateSetting, cancellationToken).ConfigureAwait(false);
+                    break;
+                case TransferStepKind.Check:
+                    try
+                    {
+                        byte[] data = await ReadDfuSeAsync(step.Address, step.Length, DfuPhase.Check, run, run.Checked, total, cancellationToken).ConfigureAwait(false);
+                        reads.Add(new TransferSegment(step.AlternateSetting, step.Address, data));
+                    }
+                    catch (DfuException) when (!cancellationToken.IsCancellationRequested)
+                    {
+                        await EnsureIdleAsync(slow: false, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    run.Checked += step.Length;
+                    break;
+                default:
+                    throw new ArgumentException($"The plan's check pass holds a step that is not a read: {step}.", nameof(plan));
+            }
+        }
+
+        return TransferPlanner.ApplyReadBack(plan, reads);
+    }
+
+    private async Task<DownloadResult> ExecuteStepsAsync(
+        TransferPlan plan, Func<DfuFile, CancellationToken, ValueTask>? backup, ProgressTracker run, CancellationToken cancellationToken)
+    {
         var backupReads = new List<(byte Alt, uint Address, byte[] Data)>();
         byte[]? backupFirmware = null;
         bool backupDelivered = !plan.HasBackup;
@@ -45,9 +93,11 @@ public sealed partial class DfuDevice
         {
             await EnsureIdleAsync(slow: false, cancellationToken).ConfigureAwait(false);
         }
-        foreach (TransferStep step in plan.Steps)
+        for (int index = 0; index < plan.Steps.Length; index++)
         {
+            TransferStep step = plan.Steps[index];
             cancellationToken.ThrowIfCancellationRequested();
+            run.Start(index);
             if (!backupDelivered && step.Kind is not (TransferStepKind.Backup or TransferStepKind.BackupFirmware or TransferStepKind.SelectAlternateSetting))
             {
                 // Nothing is erased or written before the backup is safely stored: if the callback throws, the board is untouched.
@@ -64,7 +114,7 @@ public sealed partial class DfuDevice
             switch (step.Kind)
             {
                 case TransferStepKind.Detach:
-                    await EnsureDfuModeAsync(progress, cancellationToken).ConfigureAwait(false);
+                    await EnsureDfuModeAsync(run, cancellationToken).ConfigureAwait(false);
                     await EnsureIdleAsync(slow: false, cancellationToken).ConfigureAwait(false);
                     break;
                 case TransferStepKind.SelectAlternateSetting:
@@ -72,11 +122,11 @@ public sealed partial class DfuDevice
                     break;
                 case TransferStepKind.Backup:
                     backupReads.Add((step.AlternateSetting, step.Address,
-                        await ReadDfuSeAsync(step.Address, step.Length, DfuPhase.Upload, progress, run.Backup, plan.BackupBytes, cancellationToken).ConfigureAwait(false)));
+                        await ReadDfuSeAsync(step.Address, step.Length, DfuPhase.Upload, run, run.Backup, plan.BackupBytes, cancellationToken).ConfigureAwait(false)));
                     run.Backup += step.Length;
                     break;
                 case TransferStepKind.BackupFirmware:
-                    backupFirmware = await ReadDfuAsync(null, new UploadOptions().MaxLength, DfuPhase.Upload, progress, cancellationToken).ConfigureAwait(false);
+                    backupFirmware = await ReadDfuAsync(null, new UploadOptions().MaxLength, DfuPhase.Upload, run, cancellationToken).ConfigureAwait(false);
                     break;
                 case TransferStepKind.Erase:
                     await DfuSeCommandAsync(DfuSeCommands.Erase(step.Address), $"Erasing the sector at 0x{step.Address:X8}", step.Address, slow: true, cancellationToken).ConfigureAwait(false);
@@ -100,26 +150,26 @@ public sealed partial class DfuDevice
                 }
 
                 case TransferStepKind.Manifest:
-                    outcome = await ManifestAsync(step.Block, progress, cancellationToken).ConfigureAwait(false);
+                    outcome = await ManifestAsync(step.Block, run, cancellationToken).ConfigureAwait(false);
                     break;
                 case TransferStepKind.ResetAfterManifest:
                 case TransferStepKind.UsbReset:
-                    progress?.Report(new DfuProgress(DfuPhase.Leave, 0, 1, DfuProgressUnit.Steps));
+                    run.Report(new DfuProgress(DfuPhase.Leave, 0, 1, DfuProgressUnit.Steps));
                     await ResetTransportAsync(cancellationToken).ConfigureAwait(false);
                     await CloseTransportAsync().ConfigureAwait(false);
                     outcome = DfuLeaveOutcome.Reset;
-                    progress?.Report(new DfuProgress(DfuPhase.Leave, 1, 1, DfuProgressUnit.Steps));
+                    run.Report(new DfuProgress(DfuPhase.Leave, 1, 1, DfuProgressUnit.Steps));
                     break;
                 case TransferStepKind.Reenumerate:
                     // The device reset; find the same board again and bring it back into DFU mode.
                     await ReopenAsync(Info, requireDfuMode: false, cancellationToken).ConfigureAwait(false);
-                    await EnsureDfuModeAsync(progress, cancellationToken).ConfigureAwait(false);
+                    await EnsureDfuModeAsync(run, cancellationToken).ConfigureAwait(false);
                     await EnsureIdleAsync(slow: false, cancellationToken).ConfigureAwait(false);
                     outcome = DfuLeaveOutcome.StayedInDfuMode;
                     break;
                 case TransferStepKind.Verify:
                 {
-                    byte[] actual = await ReadDfuSeAsync(step.Address, step.Length, DfuPhase.Verify, progress, run.Verified, plan.VerifyBytes, cancellationToken).ConfigureAwait(false);
+                    byte[] actual = await ReadDfuSeAsync(step.Address, step.Length, DfuPhase.Verify, run, run.Verified, plan.VerifyBytes, cancellationToken).ConfigureAwait(false);
                     Compare(plan.GetData(step).Span, actual, step.Address);
                     run.Verified += step.Length;
                     verified = true;
@@ -129,19 +179,22 @@ public sealed partial class DfuDevice
                 case TransferStepKind.VerifyFirmware:
                 {
                     await EnsureIdleAsync(slow: false, cancellationToken).ConfigureAwait(false);
-                    byte[] actual = await ReadDfuAsync(step.Length, step.Length, DfuPhase.Verify, progress, cancellationToken).ConfigureAwait(false);
+                    byte[] actual = await ReadDfuAsync(step.Length, step.Length, DfuPhase.Verify, run, cancellationToken).ConfigureAwait(false);
                     Compare(plan.GetData(step).Span, actual, step.Address);
                     run.Verified += step.Length;
                     verified = true;
                     break;
                 }
 
+                case TransferStepKind.Keep:
+                    // The read-back found the sector unchanged: nothing is sent.
+                    break;
                 case TransferStepKind.Abort:
                     await EnsureIdleAsync(slow: false, cancellationToken).ConfigureAwait(false);
                     break;
                 case TransferStepKind.DfuSeLeave:
                     // Set Address Pointer is accepted in dfuIDLE and dfuDNLOAD-IDLE, where writes and verification end.
-                    outcome = await LeaveCoreAsync(step.Address, progress, cancellationToken).ConfigureAwait(false);
+                    outcome = await LeaveCoreAsync(step.Address, run, cancellationToken).ConfigureAwait(false);
                     break;
                 default:
                     throw new ArgumentException($"The plan holds a step this version cannot run: {step}.", nameof(plan));
@@ -239,7 +292,9 @@ public sealed partial class DfuDevice
         }
 
         var targets = ImmutableArray.CreateBuilder<DfuSeTarget>();
-        foreach (IGrouping<byte, (byte Alt, uint Address, byte[] Data)> byAlt in reads.GroupBy(r => r.Alt))
+        // The check pass of skip-unchanged already read some of it (TransferPlan.BackupData).
+        var all = reads.Concat(plan.BackupData.Select(s => (Alt: s.AlternateSetting, s.Address, Data: s.Data.ToArray())));
+        foreach (IGrouping<byte, (byte Alt, uint Address, byte[] Data)> byAlt in all.GroupBy(r => r.Alt))
         {
             var builder = new MemoryImageBuilder();
             foreach (var read in byAlt)
@@ -253,10 +308,30 @@ public sealed partial class DfuDevice
         return DfuFile.FromDfuSe(new DfuSeImage(targets.ToImmutable()), suffix);
     }
 
-    private sealed class PlanProgress(TransferPlan plan, IProgress<DfuProgress>? progress)
+    /// <summary>
+    /// The one place that computes overall progress: the executor tells it which step runs, the phase code reports its
+    /// own counts through it, and it adds the overall fraction (steps weighted by <see cref="TransferTimeModel"/>), the
+    /// rate and the time left before passing each report on. A run is one or two legs: with skip-unchanged, the check
+    /// pass and the whole untransformed plan, then the transformed plan from where the first leg stopped, so the
+    /// fraction never goes back. Without a plan (an upload, an erase command, a detach), the phase is the whole.
+    /// </summary>
+    private sealed class ProgressTracker(IProgress<DfuProgress>? progress, TimeProvider time, Func<DfuPacing>? pacing) : IProgress<DfuProgress>
     {
-        private readonly long _writeTotal = plan.WriteBytes;
-        private readonly int _eraseTotal = plan.EraseCount;
+        private readonly long _started = time.GetTimestamp();
+        private readonly Dictionary<DfuPhase, long> _lastCompleted = [];
+        private ImmutableArray<TransferStep> _steps = [];
+        private TimeSpan[] _weights = [];
+        private TimeSpan[] _prefix = [TimeSpan.Zero];
+        private bool _planned;
+        private int _index = -1;
+        private long _stepBytes;
+        private double _stepFraction;
+        private double _legStart;
+        private TimeSpan _expectedBefore;
+        private double _fraction;
+        private long _bytes;
+        private long _writeTotal;
+        private int _eraseTotal;
         private long _written;
         private int _erased;
 
@@ -264,13 +339,99 @@ public sealed partial class DfuDevice
 
         public long Verified { get; set; }
 
-        public void Erased() => progress?.Report(new DfuProgress(DfuPhase.Erase, ++_erased, _eraseTotal, DfuProgressUnit.Sectors));
+        public long Checked { get; set; }
+
+        // A new leg: the fraction reached so far is kept, and the leg's steps share what is left of it.
+        public void Begin(TransferPlan plan, ImmutableArray<TransferStep> steps)
+        {
+            if (_planned)
+            {
+                _expectedBefore += ExpectedDone();
+            }
+
+            _legStart = _fraction;
+            _planned = true;
+            _steps = steps;
+            _weights = [.. steps.Select(s => TransferTimeModel.Expected(plan, s))];
+            _prefix = new TimeSpan[steps.Length + 1];
+            for (int i = 0; i < steps.Length; i++)
+            {
+                _prefix[i + 1] = _prefix[i] + _weights[i];
+            }
+
+            _index = -1;
+            _writeTotal = plan.WriteBytes;
+            _eraseTotal = plan.EraseCount;
+        }
+
+        public void Start(int index)
+        {
+            _index = index;
+            _stepBytes = 0;
+            _stepFraction = 0;
+        }
+
+        public void Erased() => Report(new DfuProgress(DfuPhase.Erase, ++_erased, _eraseTotal, DfuProgressUnit.Sectors));
 
         public void Written(int bytes)
         {
             _written += bytes;
-            progress?.Report(new DfuProgress(DfuPhase.Download, _written, _writeTotal, DfuProgressUnit.Bytes));
+            Report(new DfuProgress(DfuPhase.Download, _written, _writeTotal, DfuProgressUnit.Bytes));
         }
+
+        public void Report(DfuProgress value)
+        {
+            long delta = 0;
+            if (value.Unit == DfuProgressUnit.Bytes)
+            {
+                // Phases count cumulatively (across the steps of a phase); a count that starts again is a new sequence.
+                long last = _lastCompleted.GetValueOrDefault(value.Phase);
+                delta = value.Completed >= last ? value.Completed - last : value.Completed;
+                _lastCompleted[value.Phase] = value.Completed;
+                _bytes += delta;
+            }
+
+            TimeSpan elapsed = time.GetElapsedTime(_started);
+            TimeSpan? left;
+            if (_planned && _index >= 0 && _index < _steps.Length)
+            {
+                TransferStep step = _steps[_index];
+                _stepBytes += delta;
+                double stepFraction = value.Unit switch
+                {
+                    DfuProgressUnit.Bytes when step.Length > 0 => (double)_stepBytes / step.Length,
+                    DfuProgressUnit.Bytes or DfuProgressUnit.Steps => value.Total > 0 ? (double)value.Completed / value.Total : 0,
+                    _ => 1,
+                };
+                _stepFraction = Math.Clamp(Math.Max(_stepFraction, stepFraction), 0, 1);
+                TimeSpan total = _prefix[^1];
+                double leg = total <= TimeSpan.Zero ? 1 : _stepFraction >= 1 ? _prefix[_index + 1] / total : ExpectedDone() / total;
+                _fraction = Math.Max(_fraction, Math.Min(1, _legStart + ((1 - _legStart) * leg)));
+                TimeSpan expectedDone = _expectedBefore + ExpectedDone();
+                left = _fraction >= 1 ? TimeSpan.Zero
+                    : expectedDone > TimeSpan.Zero && elapsed > TimeSpan.Zero ? (total - ExpectedDone()) * (elapsed / expectedDone)
+                    : null;
+            }
+            else
+            {
+                double phase = value.Total > 0 ? Math.Clamp((double)value.Completed / value.Total, 0, 1) : 0;
+                _fraction = _planned ? _fraction : Math.Max(_fraction, phase);
+                left = _fraction >= 1 ? TimeSpan.Zero : _fraction > 0 && elapsed > TimeSpan.Zero ? elapsed * ((1 - _fraction) / _fraction) : null;
+            }
+
+            progress?.Report(value with
+            {
+                OverallFraction = _fraction,
+                BytesPerSecond = elapsed > TimeSpan.Zero ? _bytes / elapsed.TotalSeconds : 0,
+                TimeLeft = left,
+                Pacing = pacing?.Invoke(),
+            });
+        }
+
+        private TimeSpan ExpectedDone()
+            => _index < 0 ? TimeSpan.Zero
+                : _index >= _steps.Length ? _prefix[^1]
+                : _prefix[_index] + (_weights[_index] * _stepFraction);
     }
 
     private static void Compare(ReadOnlySpan<byte> expected, ReadOnlySpan<byte> actual, uint address)

@@ -175,7 +175,7 @@ public sealed partial class DfuDevice : IAsyncDisposable
     public Task DetachAsync(IProgress<DfuProgress>? progress = null, CancellationToken cancellationToken = default)
         => RunAsync("detach", async () =>
         {
-            await EnsureDfuModeAsync(progress, cancellationToken).ConfigureAwait(false);
+            await EnsureDfuModeAsync(Track(progress), cancellationToken).ConfigureAwait(false);
             return true;
         }, cancellationToken);
 
@@ -222,6 +222,91 @@ public sealed partial class DfuDevice : IAsyncDisposable
     /// <exception cref="DfuProtocolException">The device's memory layout is malformed.</exception>
     public TransferPlan PlanDownload(MemoryImage image, byte? alternateSetting = null, DownloadOptions? options = null)
         => TransferPlanner.Plan(Target, image, alternateSetting, options);
+
+    /// <summary>
+    /// Plans a download like <see cref="PlanDownload(DfuFile, DownloadOptions?)"/> and, with
+    /// <see cref="DownloadOptions.SkipUnchanged"/>, runs the plan's check pass (reads only; nothing is erased or written)
+    /// and applies it (<see cref="CheckUnchangedAsync"/>): the plan that a download would run now, with the unchanged
+    /// sectors as <see cref="TransferStepKind.Keep"/> steps. What a dry run with skip-unchanged shows.
+    /// </summary>
+    /// <param name="file">The file.</param>
+    /// <param name="options">Download options.</param>
+    /// <param name="progress">Receives a report per block the check pass reads.</param>
+    /// <param name="cancellationToken">Cancels the check pass; the device is aborted back to dfuIDLE.</param>
+    /// <returns>The plan.</returns>
+    /// <exception cref="DfuFileMismatchException">The file does not fit the device (see <see cref="DfuFileMismatchException.CanForce"/>), or holds no data.</exception>
+    /// <exception cref="DfuConsentRequiredException">The file writes option bytes or irreversible memory without consent.</exception>
+    /// <exception cref="DfuFormatException">DfuSe elements give one address different bytes.</exception>
+    /// <exception cref="NotSupportedException">The device cannot download, or cannot upload when verification, a
+    /// backup or skip-unchanged is asked, or is in run-time mode and the file needs its DFU-mode layout.</exception>
+    /// <exception cref="DfuProtocolException">The device's memory layout is malformed.</exception>
+    /// <exception cref="UsbTransportException">The device could not be brought back to dfuIDLE after a failed read.</exception>
+    /// <exception cref="OperationCanceledException">The check pass was cancelled.</exception>
+    public async Task<TransferPlan> PlanDownloadAsync(
+        DfuFile file, DownloadOptions? options = null, IProgress<DfuProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        TransferPlan plan = PlanDownload(file, options);
+        return await CheckUnchangedAsync(plan, progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Plans the download of a memory image like <see cref="PlanDownload(MemoryImage, byte?, DownloadOptions?)"/>
+    /// and runs and applies its check pass, as <see cref="PlanDownloadAsync(DfuFile, DownloadOptions?, IProgress{DfuProgress}?, CancellationToken)"/> does.</summary>
+    /// <param name="image">The data at its addresses.</param>
+    /// <param name="alternateSetting">The memory it goes to; the selected one when <see langword="null"/>.</param>
+    /// <param name="options">Download options.</param>
+    /// <param name="progress">Receives a report per block the check pass reads.</param>
+    /// <param name="cancellationToken">Cancels the check pass; the device is aborted back to dfuIDLE.</param>
+    /// <returns>The plan.</returns>
+    /// <exception cref="DfuFileMismatchException">The device speaks plain DFU, data lies outside the layout or in
+    /// sectors that are not writable, or the image holds no data.</exception>
+    /// <exception cref="DfuConsentRequiredException">The image writes option bytes or irreversible memory without consent.</exception>
+    /// <exception cref="NotSupportedException">The device cannot download, or cannot upload when verification, a
+    /// backup or skip-unchanged is asked, or is in run-time mode.</exception>
+    /// <exception cref="DfuProtocolException">The device's memory layout is malformed.</exception>
+    /// <exception cref="UsbTransportException">The device could not be brought back to dfuIDLE after a failed read.</exception>
+    /// <exception cref="OperationCanceledException">The check pass was cancelled.</exception>
+    public async Task<TransferPlan> PlanDownloadAsync(
+        MemoryImage image, byte? alternateSetting = null, DownloadOptions? options = null, IProgress<DfuProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        TransferPlan plan = PlanDownload(image, alternateSetting, options);
+        return await CheckUnchangedAsync(plan, progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs the check pass of a plan made with <see cref="DownloadOptions.SkipUnchanged"/> (<see cref="TransferPlan.Check"/>:
+    /// reads only) and returns the plan transformed by what it read (<see cref="TransferPlanner.ApplyReadBack"/>). A plan
+    /// without a check pass, or whose check was applied, comes back as it is. <see cref="ExecuteAsync"/> runs the
+    /// check itself when it is given a plan whose check was not applied; this is for showing the result first.
+    /// </summary>
+    /// <param name="plan">The plan.</param>
+    /// <param name="progress">Receives a report per block read.</param>
+    /// <param name="cancellationToken">Cancels the reads; the device is aborted back to dfuIDLE.</param>
+    /// <returns>The transformed plan.</returns>
+    /// <exception cref="InvalidOperationException">The device is not in DFU mode, or the session is closed.</exception>
+    /// <exception cref="UsbTransportException">The device could not be brought back to dfuIDLE after a failed read.</exception>
+    /// <exception cref="OperationCanceledException">The check pass was cancelled.</exception>
+    public Task<TransferPlan> CheckUnchangedAsync(
+        TransferPlan plan, IProgress<DfuProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        if (plan.Check.IsEmpty || plan.ReadBackApplied)
+        {
+            return Task.FromResult(plan);
+        }
+
+        if (Mode != DfuMode.Dfu)
+        {
+            throw new InvalidOperationException($"{Info.DisplayName} is in run-time mode; detach it before checking a plan made in DFU mode.");
+        }
+
+        return RunAsync("check", () =>
+        {
+            var run = new ProgressTracker(progress, _time, null);
+            run.Begin(plan, plan.Check);
+            return CheckCoreAsync(plan, run, cancellationToken);
+        }, cancellationToken);
+    }
 
     /// <summary>
     /// Downloads a file (host → device): detaches a run-time device, plans once (see <see cref="PlanDownload(DfuFile, DownloadOptions?)"/>),
@@ -282,7 +367,9 @@ public sealed partial class DfuDevice : IAsyncDisposable
     /// <summary>
     /// Runs a plan made by <see cref="PlanDownload(DfuFile, DownloadOptions?)"/> for this device in DFU mode, step by
     /// step and nothing else. A plan with backup steps hands the backup to <paramref name="backup"/> before the first
-    /// erase or write; if the callback throws, nothing is written.
+    /// erase or write; if the callback throws, nothing is written. A plan with a check pass that was not applied
+    /// (<see cref="DownloadOptions.SkipUnchanged"/>) runs it first and then the plan it transforms into
+    /// (<see cref="TransferPlanner.ApplyReadBack"/>); <see cref="DownloadResult.Plan"/> is the plan that ran.
     /// </summary>
     /// <param name="plan">The plan.</param>
     /// <param name="backup">Receives the backup (every byte of every sector the plan erases or overwrites, one DfuSe
@@ -356,6 +443,7 @@ public sealed partial class DfuDevice : IAsyncDisposable
     {
         options ??= new UploadOptions();
         RequireUpload();
+        progress = Track(progress);
         return RunAsync("upload", async () =>
         {
             await EnsureDfuModeAsync(progress, cancellationToken).ConfigureAwait(false);
@@ -458,6 +546,10 @@ public sealed partial class DfuDevice : IAsyncDisposable
         => string.Join("; ", devices.Select(d =>
             $"{d.VendorId:x4}:{d.ProductId:x4} serial \"{d.SerialNumber}\" at {(d.PortPath.Length > 0 ? d.PortPath : "an unknown port")}"
             + (d.DfuInterfaces.FirstOrDefault() is { } i ? $" ({i.Setting.Mode} mode)" : " (HID application)")));
+
+    // Reports outside a planned download count their own phase as the whole operation (see ProgressTracker).
+    private IProgress<DfuProgress>? Track(IProgress<DfuProgress>? progress)
+        => progress is null or ProgressTracker ? progress : new ProgressTracker(progress, _time, null);
 
     private static InvalidOperationException Closed()
         => new("The device session is closed (the device left DFU mode, was reset, or was disposed); open it again.");

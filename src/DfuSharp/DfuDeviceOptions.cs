@@ -78,6 +78,18 @@ public sealed record DownloadOptions
     /// bytes that set read protection level 2 on a part whose option-byte layout is known.</summary>
     public bool AllowIrreversible { get; init; }
 
+    /// <summary>
+    /// Gets a value indicating whether sectors that already hold what the download would leave in them are left alone.
+    /// The plan gets a read pass (<see cref="Planning.TransferPlan.Check"/>) over every readable sector it would erase;
+    /// before anything is erased, <see cref="Planning.TransferPlanner.ApplyReadBack"/> drops the erase and the writes of
+    /// each sector whose content equals its content after the download: the image's bytes where the image has data, and
+    /// the erased value 0xFF everywhere else in the sector (the erase would clear the gaps). A sector that could not be
+    /// read in full is kept in the plan. DfuSe offers no checksum command (ST AN3156 §6.3 lists Get Commands, Set Address
+    /// Pointer, Erase and Read Unprotect), so the check reads the data back. Verification still reads back the whole image. DfuSe with sector erase only:
+    /// with a mass erase, no erase, or plain DFU it changes nothing and the plan says so in its warnings.
+    /// </summary>
+    public bool SkipUnchanged { get; init; }
+
     /// <summary>Gets a value indicating whether a plain DFU device that is not manifestation tolerant is reset after
     /// manifestation (DFU 1.1 §7: it waits in dfuMANIFEST-WAIT-RESET).</summary>
     public bool ResetAfterManifest { get; init; } = true;

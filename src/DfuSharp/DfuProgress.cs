@@ -1,3 +1,5 @@
+using DfuSharp.Planning;
+
 namespace DfuSharp;
 
 /// <summary>The phase of an operation, for progress reports.</summary>
@@ -23,6 +25,10 @@ public enum DfuPhase
 
     /// <summary>Leaving DFU mode (DfuSe).</summary>
     Leave,
+
+    /// <summary>Reading back the sectors a download would erase, to leave alone those that already hold the new
+    /// content (<see cref="DownloadOptions.SkipUnchanged"/>).</summary>
+    Check,
 }
 
 /// <summary>What <see cref="DfuProgress.Completed"/> and <see cref="DfuProgress.Total"/> count.</summary>
@@ -38,9 +44,47 @@ public enum DfuProgressUnit
     Steps,
 }
 
-/// <summary>A progress report, sent once per block or sector.</summary>
+/// <summary>
+/// A progress report, sent once per block or sector: the phase's own counts, and the whole operation's fraction, rate
+/// and time left.
+/// </summary>
+/// <remarks>
+/// The overall figures are computed in one place, the executor's progress tracker, from the plan: each step is
+/// weighted by its expected time (see <c>docs/architecture.md</c>, "Progress": bus time of the bytes it moves, request
+/// round trips, programming time per byte, erase time per sector size from the STM32F4 datasheet), so a 1 s sector
+/// erase counts as much as the hundred blocks written meanwhile would. Reports that are not part of a planned
+/// operation (an upload, a DfuSe erase command, a detach) count their own phase as the whole.
+/// </remarks>
 /// <param name="Phase">The phase.</param>
 /// <param name="Completed">How much of the phase is done.</param>
 /// <param name="Total">How much the phase has in all.</param>
 /// <param name="Unit">What the counts count.</param>
-public readonly record struct DfuProgress(DfuPhase Phase, long Completed, long Total, DfuProgressUnit Unit);
+public readonly record struct DfuProgress(DfuPhase Phase, long Completed, long Total, DfuProgressUnit Unit)
+{
+    /// <summary>Gets how much of the whole operation is done, from 0 to 1, across every planned phase (check, backup,
+    /// erase, download, manifest, verify, leave) weighted by expected time; it never goes back.</summary>
+    public double OverallFraction { get; init; }
+
+    /// <summary>Gets the bytes moved over the bus (written and read) per second since the operation started, on the
+    /// session's clock; 0 before any time has passed.</summary>
+    public double BytesPerSecond { get; init; }
+
+    /// <summary>Gets the estimated time left for the whole operation: the expected time of what remains, scaled by how
+    /// the time spent so far compares with the time expected for what is done; <see langword="null"/> until something
+    /// is done.</summary>
+    public TimeSpan? TimeLeft { get; init; }
+
+    /// <summary>Gets the pacing of GETSTATUS in use (the plan's, or <see cref="DfuPacing.Spec"/> after an adaptive
+    /// session fell back); <see langword="null"/> outside a planned download.</summary>
+    public DfuPacing? Pacing { get; init; }
+
+    /// <summary>Compares the phase counts (phase, completed, total, unit). The overall figures are derived from them,
+    /// the plan and the clock, and take no part: a report equals the counts it carries, as it did before they existed.</summary>
+    /// <param name="other">The other report.</param>
+    /// <returns>Whether the phase counts are equal.</returns>
+    public bool Equals(DfuProgress other)
+        => Phase == other.Phase && Completed == other.Completed && Total == other.Total && Unit == other.Unit;
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Phase, Completed, Total, Unit);
+}

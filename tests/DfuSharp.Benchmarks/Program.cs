@@ -14,6 +14,11 @@ if (args.Length > 0 && args[0] == "rig")
     return ManyBoardsBenchmark.Run(args[1..]);
 }
 
+if (args.Length > 0 && args[0] == "skip-unchanged")
+{
+    return SkipUnchangedBenchmark.Run(args[1..]);
+}
+
 if (args.Length > 0 && args[0] == "process")
 {
     return ProcessComparison.Run(args[1..]);

@@ -36,6 +36,37 @@ public sealed class ProgressTests
         => CliProgress.Amount(new DfuProgress(DfuPhase.Download, completed, total, unit), TimeSpan.FromMilliseconds(elapsedMs))
             .Should().Be(expected);
 
+    [Theory]
+    [InlineData(0.375, 12_000, "(65536/131072 bytes) 32.8 KB/s, 00:02 elapsed; overall 37%, 00:12 left")]
+    [InlineData(0.02, null, "(65536/131072 bytes) 32.8 KB/s, 00:02 elapsed; overall 2%")]
+    [InlineData(1.0, 0, "(65536/131072 bytes) 32.8 KB/s, 00:02 elapsed; overall 100%, 00:00 left")]
+    public void Amount_ReportWithOverallFigures_AddsTheOverallFractionAndTimeLeft(double overall, int? leftMs, string expected)
+        => CliProgress.Amount(
+                new DfuProgress(DfuPhase.Download, 65536, 131072, DfuProgressUnit.Bytes)
+                {
+                    OverallFraction = overall,
+                    TimeLeft = leftMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null,
+                },
+                TimeSpan.FromSeconds(2))
+            .Should().Be(expected);
+
+    [Fact]
+    public async Task Download_Redirected_LinesCarryTheOverallFractionUpTo100()
+    {
+        var cli = new SimCli();
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var context = new Infrastructure.CliContext(stdout, stderr, Interactive: false) { Devices = cli.Environment };
+
+        int code = await CliApp.RunAsync(
+            ["download", TestPaths.InRepo("samples", "blinky-stm32f4.dfu"), "--device", "sim:stm32f4", "--verify"], context);
+
+        code.Should().Be(0, stderr.ToString());
+        string[] lines = [.. stderr.ToString().Split(Environment.NewLine).Where(l => l.StartsWith("dfusharp: ", StringComparison.Ordinal) && l.Contains("; overall ", StringComparison.Ordinal))];
+        lines.Should().NotBeEmpty();
+        lines[^1].Should().Contain("; overall 100%, 00:00 left");
+    }
+
     [Fact]
     public async Task Download_InteractiveConsole_DrawsOnStderrAndKeepsStdoutForTheResult()
     {
@@ -48,7 +79,7 @@ public sealed class ProgressTests
             ["download", TestPaths.InRepo("samples", "blinky-stm32f4.dfu"), "--device", "sim:stm32f4", "--verify", "--json"], context);
 
         code.Should().Be(0, stderr.ToString());
-        stderr.ToString().Should().Contain("download").And.NotContain("dfusharp: download:").And.Contain(" bytes");
+        stderr.ToString().Should().Contain("download").And.NotContain("dfusharp: download:").And.Contain(" bytes").And.Contain("overall");
         new CliRun(code, stdout.ToString(), stderr.ToString()).Json().GetProperty("verified").GetBoolean().Should().BeTrue();
     }
 }

@@ -63,6 +63,28 @@ public sealed record TransferPlan
     [JsonIgnore]
     public ImmutableArray<TransferSegment> Segments { get; init; } = [];
 
+    /// <summary>
+    /// Gets the read pass of <see cref="DownloadOptions.SkipUnchanged"/>: one <see cref="TransferStepKind.Check"/> read
+    /// per readable sector the steps erase, run before the steps and changing nothing on the device. Empty when the
+    /// option is off or there is nothing to check. Its result goes through <see cref="TransferPlanner.ApplyReadBack"/>.
+    /// </summary>
+    public ImmutableArray<TransferStep> Check { get; init; } = [];
+
+    /// <summary>Gets a value indicating whether the result of <see cref="Check"/> has been applied: the steps no longer
+    /// erase or write the sectors found unchanged (they are <see cref="TransferStepKind.Keep"/> steps), and running the
+    /// plan does not read them again.</summary>
+    public bool ReadBackApplied { get; init; }
+
+    /// <summary>Gets bytes the check pass already read that belong in the backup (the full content of each sector it
+    /// read, before anything was erased), so the backup steps do not read them again; not part of the JSON form.</summary>
+    [JsonIgnore]
+    public ImmutableArray<TransferSegment> BackupData { get; init; } = [];
+
+    /// <summary>Gets the sectors the read-back found unchanged and the plan leaves alone (its
+    /// <see cref="TransferStepKind.Keep"/> steps).</summary>
+    [JsonIgnore]
+    public ImmutableArray<TransferStep> KeptSectors => [.. Steps.Where(s => s.Kind == TransferStepKind.Keep)];
+
     /// <summary>Gets what the file-versus-device checks noticed without refusing (a bcdDevice that differs).</summary>
     public ImmutableArray<string> Warnings { get; init; } = [];
 
@@ -77,7 +99,7 @@ public sealed record TransferPlan
     public long BackupBytes => Steps.Where(s => s.Kind == TransferStepKind.Backup).Sum(s => (long)s.Length);
 
     /// <summary>Gets a value indicating whether the plan reads a backup first.</summary>
-    public bool HasBackup => Steps.Any(s => s.Kind is TransferStepKind.Backup or TransferStepKind.BackupFirmware);
+    public bool HasBackup => !BackupData.IsEmpty || Steps.Any(s => s.Kind is TransferStepKind.Backup or TransferStepKind.BackupFirmware);
 
     /// <summary>Gets the number of sectors erased (a mass erase counts as one).</summary>
     public int EraseCount => Steps.Count(s => s.Kind is TransferStepKind.Erase or TransferStepKind.MassErase);
@@ -128,6 +150,14 @@ public sealed record TransferPlan
             parts.Add($"{EraseCount} erase(s)");
         }
 
+        if (!Check.IsEmpty)
+        {
+            int kept = Steps.Count(s => s.Kind == TransferStepKind.Keep);
+            parts.Add(ReadBackApplied
+                ? $"skip-unchanged: {kept} sector(s) kept"
+                : $"skip-unchanged: read back {Check.Sum(s => (long)s.Length)} bytes first");
+        }
+
         if (VerifyBytes > 0)
         {
             parts.Add($"verify {VerifyBytes} bytes");
@@ -153,7 +183,8 @@ public sealed record TransferPlan
     public bool Equals(TransferPlan? other)
         => other is not null && Protocol == other.Protocol && TransferSize == other.TransferSize
            && Pacing == other.Pacing && StartsInHold == other.StartsInHold && Addressing == other.Addressing
-           && Steps.SequenceEqual(other.Steps) && Segments.SequenceEqual(other.Segments) && Warnings.SequenceEqual(other.Warnings);
+           && Steps.SequenceEqual(other.Steps) && Segments.SequenceEqual(other.Segments) && Warnings.SequenceEqual(other.Warnings)
+           && Check.SequenceEqual(other.Check) && ReadBackApplied == other.ReadBackApplied && BackupData.SequenceEqual(other.BackupData);
 
     /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(Protocol, TransferSize, Steps.Length);

@@ -41,6 +41,10 @@ public sealed record DfuSePlanOptions
     /// <summary>Gets a value indicating whether to read everything back and compare.</summary>
     public bool Verify { get; init; }
 
+    /// <summary>Gets a value indicating whether the plan gets a read pass over every readable sector it erases
+    /// (<see cref="TransferPlan.Check"/>), so that unchanged sectors can be left alone (<see cref="DownloadOptions.SkipUnchanged"/>).</summary>
+    public bool CheckUnchanged { get; init; }
+
     /// <summary>Gets a value indicating whether to leave DFU mode at the end.</summary>
     public bool Leave { get; init; }
 
@@ -77,7 +81,7 @@ public sealed record DfuPlanOptions
 /// Computes <see cref="TransferPlan"/>s: checks a firmware image against a device, then lists every step. Pure: no
 /// transport, no clock, no logger.
 /// </summary>
-public static class TransferPlanner
+public static partial class TransferPlanner
 {
     // ST DfuFileManager writes this placeholder as the target name; it names no memory.
     private const string StDefaultTargetName = "ST...";
@@ -297,6 +301,19 @@ public static class TransferPlanner
         }
 
         int pointerBlocks = options.DeviceTransferSize is { } own && own != options.TransferSize ? 1 : MaxBlocksPerPointer;
+        var check = new StepList();
+        if (options.CheckUnchanged && options.Erase == DfuSeEraseMode.Sectors)
+        {
+            foreach (var (alt, _, _, erase) in targets)
+            {
+                foreach (DfuSeSector sector in erase.Values.Where(s => (s.Access & DfuSeSectorAccess.Readable) != 0))
+                {
+                    check.Select(alt);
+                    check.AddReads(TransferStepKind.Check, alt, sector.Address, sector.Size, options.TransferSize, pointerBlocks);
+                }
+            }
+        }
+
         var steps = new StepList();
         if (options.Backup)
         {
@@ -355,6 +372,7 @@ public static class TransferPlanner
             TransferSize = options.TransferSize,
             Steps = steps.ToImmutable(),
             Segments = segments,
+            Check = check.ToImmutable(),
         };
     }
 
@@ -413,9 +431,17 @@ public static class TransferPlanner
             SetAddressPerChunk = addressing == DfuAddressing.PerChunk,
             Backup = options.Backup is not null,
             Verify = options.Verify,
+            CheckUnchanged = options.SkipUnchanged,
             Leave = options.Leave,
             LeaveAddress = options.LeaveAddress,
         });
+        if (options.SkipUnchanged && options.Erase != DfuSeEraseMode.Sectors)
+        {
+            warnings = warnings.Add(options.Erase == DfuSeEraseMode.Mass
+                ? "Skip-unchanged does nothing with a mass erase: the whole memory is erased and written."
+                : "Skip-unchanged does nothing without sector erase: no sector is erased, so none is checked.");
+        }
+
         DfuSafetyRules.Check(device, layouts, plan.Segments, options);
         return Paced(plan, device, options) with { Warnings = warnings, Addressing = addressing };
     }
@@ -452,6 +478,11 @@ public static class TransferPlanner
             throw new NotSupportedException($"{device.DisplayName}: {ex.Message}", ex);
         }
 
+        if (options.SkipUnchanged)
+        {
+            warnings = warnings.Add("Skip-unchanged does nothing on a plain DFU device: it has no sectors to leave alone; the whole firmware is written.");
+        }
+
         if (device.Mode == DfuMode.Runtime)
         {
             // The board shows its bootloader only after DFU_DETACH; the plan after detach is computed from it.
@@ -485,9 +516,9 @@ public static class TransferPlanner
             throw new NotSupportedException($"{device.DisplayName} does not accept downloads (bitCanDnload is clear).");
         }
 
-        if ((options.Verify || options.Backup is not null) && !device.Descriptor.CanUpload)
+        if ((options.Verify || options.Backup is not null || options.SkipUnchanged) && !device.Descriptor.CanUpload)
         {
-            string what = options.Verify ? "verified" : "backed up";
+            string what = options.Verify ? "verified" : options.Backup is not null ? "backed up" : "checked for unchanged sectors";
             throw new NotSupportedException($"{device.DisplayName} cannot be {what}: it does not accept uploads (bitCanUpload is clear).");
         }
     }

@@ -64,6 +64,17 @@ public enum TransferStepKind
 
     /// <summary>A USB reset, so that a plain DFU device runs its new firmware (DFU 1.1 §7); the session closes.</summary>
     UsbReset,
+
+    /// <summary>DfuSe: read back the <see cref="TransferStep.Length"/> bytes of a sector the plan would erase, from
+    /// <see cref="TransferStep.Address"/>, as <see cref="Backup"/> reads, to compare them with what the sector holds
+    /// after the download (<see cref="DownloadOptions.SkipUnchanged"/>). Only in <see cref="TransferPlan.Check"/>, the
+    /// read pass that runs before the steps; it changes nothing on the device.</summary>
+    Check,
+
+    /// <summary>No request: the read-back found that the sector at <see cref="TransferStep.Address"/> (of
+    /// <see cref="TransferStep.Length"/> bytes) already holds exactly what the download would leave there, so its erase
+    /// and its writes were dropped from the plan (<see cref="TransferPlanner.ApplyReadBack"/>).</summary>
+    Keep,
 }
 
 /// <summary>One step of a <see cref="TransferPlan"/>.</summary>
@@ -97,6 +108,7 @@ public readonly record struct TransferStep(
         TransferStepKind.SetAddress => $"set-address 0x{Address:X8}",
         TransferStepKind.Write => $"write block {Block} 0x{Address:X8} +{Length}",
         TransferStepKind.VerifyFirmware => $"verify firmware +{Length}",
+        TransferStepKind.Keep => $"keep 0x{Address:X8} +{Length} (unchanged: not erased, not written)",
         _ => $"{Kind.ToString().ToLowerInvariant()} 0x{Address:X8} +{Length}",
     };
 }

@@ -128,6 +128,32 @@ public sealed class PlannerProperties
         }, print: Describe);
 
     [Fact]
+    public void Plan_SkipUnchanged_ChecksEveryReadableErasedSectorOnce_StepsAsWithoutIt()
+        => s_case.Sample(test =>
+        {
+            TransferPlan plain = test.Plan();
+            TransferPlan checking = (test with { Options = test.Options with { SkipUnchanged = true } }).Plan();
+
+            checking.Steps.Should().Equal(plain.Steps, "the check pass comes on top of the plan; it changes no step");
+            plain.Check.Should().BeEmpty();
+            var checks = checking.Check.Where(s => s.Kind == TransferStepKind.Check).ToList();
+            checking.Check.Where(s => s.Kind != TransferStepKind.SelectAlternateSetting).Should().Equal(checks);
+            long checkedBytes = checks.Sum(s => (long)s.Length);
+            long readableErased = plain.Steps.Where(s => s.Kind == TransferStepKind.Erase
+                    && (test.Layout.FindSector(s.Address)!.Value.Access & DfuSeSectorAccess.Readable) != 0)
+                .Sum(s => (long)s.Length);
+            checkedBytes.Should().Be(readableErased);
+            foreach (TransferStep check in checks)
+            {
+                DfuSeSector sector = test.Layout.FindSector(check.Address)!.Value;
+                (check.Address + (ulong)check.Length).Should().BeLessThanOrEqualTo(sector.End, "a check read stays inside its sector");
+            }
+
+            // Nothing read back changes nothing.
+            TransferPlanner.ApplyReadBack(checking, []).Steps.Should().Equal(checking.Steps);
+        }, print: Describe);
+
+    [Fact]
     public void Plan_WriteSteps_CoverTheImageExactly()
         => s_case.Sample(test =>
         {

@@ -8,9 +8,11 @@ using Spectre.Console.Rendering;
 namespace DfuSharp.Cli.Devices;
 
 /// <summary>
-/// Shows engine progress on standard error: a live bar per phase on a terminal, and plain, throttled lines when the
-/// output is redirected or CI is set (a line when a phase starts and at every tenth of it, never one per block). Both
-/// show the amount done, for bytes the rate in KB/s (1000 bytes), and the time the phase has taken.
+/// Shows engine progress on standard error: on a terminal, a live bar for the whole operation (its overall fraction and
+/// the time left, from <see cref="DfuProgress.OverallFraction"/> and <see cref="DfuProgress.TimeLeft"/>) above a bar
+/// per phase; plain, throttled lines when the output is redirected or CI is set (a line when a phase starts and at
+/// every tenth of it, never one per block). Both show the amount done, for bytes the rate in KB/s (1000 bytes), the
+/// time the phase has taken, and the overall fraction and time left when the engine reports them.
 /// </summary>
 internal static class CliProgress
 {
@@ -50,14 +52,27 @@ internal static class CliProgress
 
     /// <summary>
     /// Gets the plain progress text of a report after the percentage: <c>(524288/1048576 bytes) 128.0 KB/s, 00:04 elapsed</c>
-    /// (the rate only for bytes and once time has passed), or <c>(3/8 sectors) 00:01 elapsed</c>.
+    /// (the rate only for bytes and once time has passed), or <c>(3/8 sectors) 00:01 elapsed</c>; then, when the report
+    /// carries the whole operation's figures, <c>; overall 37%, 00:12 left</c> (the time left once it is known).
     /// </summary>
     internal static string Amount(DfuProgress value, TimeSpan elapsed)
     {
         string rate = value.Unit == DfuProgressUnit.Bytes && elapsed > TimeSpan.Zero
             ? string.Create(CultureInfo.InvariantCulture, $"{value.Completed / 1000.0 / elapsed.TotalSeconds:0.0} KB/s, ")
             : string.Empty;
-        return string.Create(CultureInfo.InvariantCulture, $"({value.Completed}/{value.Total} {UnitName(value.Unit)}) {rate}{Elapsed(elapsed)} elapsed");
+        return string.Create(CultureInfo.InvariantCulture, $"({value.Completed}/{value.Total} {UnitName(value.Unit)}) {rate}{Elapsed(elapsed)} elapsed{Overall(value)}");
+    }
+
+    /// <summary>Gets <c>; overall 37%, 00:12 left</c>, or nothing for a report without the overall figures.</summary>
+    internal static string Overall(DfuProgress value)
+    {
+        if (value.OverallFraction <= 0 && value.TimeLeft is null)
+        {
+            return string.Empty;
+        }
+
+        string left = value.TimeLeft is { } t ? $", {Elapsed(t)} left" : string.Empty;
+        return string.Create(CultureInfo.InvariantCulture, $"; overall {Math.Floor(value.OverallFraction * 100):0}%{left}");
     }
 
     private static string Elapsed(TimeSpan elapsed)
@@ -90,13 +105,28 @@ internal static class CliProgress
         }
     }
 
-    /// <summary>A Spectre.Console task per phase.</summary>
+    /// <summary>A Spectre.Console task for the whole operation (overall fraction, time left), and one per phase.</summary>
     private sealed class BarProgress(ProgressContext context) : IProgress<DfuProgress>
     {
+        private const double OverallScale = 1000;
         private readonly Dictionary<DfuPhase, ProgressTask> _tasks = [];
+        private ProgressTask? _overall;
 
         public void Report(DfuProgress value)
         {
+            if (value.OverallFraction > 0 || value.TimeLeft is not null)
+            {
+                _overall ??= context.AddTask("overall", autoStart: true, maxValue: OverallScale);
+                _overall.Value = Math.Max(_overall.Value, value.OverallFraction * OverallScale);
+                _overall.Description = value.TimeLeft is { } left ? $"overall, {Elapsed(left)} left" : "overall";
+                _overall.State.Update<DfuProgressUnit>(AmountColumn.UnitKey, _ => DfuProgressUnit.Steps);
+                _overall.State.Update<bool>(AmountColumn.OverallKey, _ => true);
+                if (value.OverallFraction >= 1)
+                {
+                    _overall.StopTask();
+                }
+            }
+
             if (!_tasks.TryGetValue(value.Phase, out ProgressTask? task))
             {
                 foreach (ProgressTask other in _tasks.Values)
@@ -122,9 +152,15 @@ internal static class CliProgress
     private sealed class AmountColumn : ProgressColumn
     {
         public const string UnitKey = "unit";
+        public const string OverallKey = "overall";
 
         public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime)
         {
+            if (task.State.Get<bool>(OverallKey))
+            {
+                return new Text(string.Empty);
+            }
+
             DfuProgressUnit unit = task.State.Get<DfuProgressUnit>(UnitKey);
             string amount = string.Create(CultureInfo.InvariantCulture, $"{task.Value:0}/{task.MaxValue:0} {UnitName(unit)}");
             if (unit == DfuProgressUnit.Bytes && task.Speed is { } speed)
