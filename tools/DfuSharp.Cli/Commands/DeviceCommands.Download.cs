@@ -39,9 +39,14 @@ internal static partial class DeviceCommands
         };
         addressing.AcceptOnlyFromAmong(AddressingNames);
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the plan (every step: backup, erase, writes, manifest, reset, verify, leave) and send nothing." };
+        var skipUnchanged = new Option<bool>("--skip-unchanged")
+        {
+            Description = "Read back every sector the plan would erase first, and neither erase nor write the sectors that already hold exactly what "
+                          + "they would hold afterwards (a dry run does these reads and shows the kept sectors).",
+        };
         var command = set.AddManyTo(set.AddTo(new Command("download", "Write firmware to a device (host → device), like dfu-util -D; with --all or several --device, to many boards at once.")
         {
-            file, address, leave, verify, backup, force, allowOptionBytes, allowIrreversible, pacing, addressing, dryRun,
+            file, address, leave, verify, backup, force, allowOptionBytes, allowIrreversible, pacing, addressing, skipUnchanged, dryRun,
         }));
         command.SetAction(async (parse, ct) =>
         {
@@ -71,6 +76,7 @@ internal static partial class DeviceCommands
                 AllowOptionBytes = parse.GetValue(allowOptionBytes),
                 AllowIrreversible = parse.GetValue(allowIrreversible),
                 Address = firmware.File is not null ? run.Address : null,
+                SkipUnchanged = parse.GetValue(skipUnchanged),
                 Pacing = parse.GetValue(pacing) is { } paced ? Enum.Parse<DfuPacing>(paced, ignoreCase: true) : null,
                 Addressing = parse.GetValue(addressing) switch
                 {
@@ -150,10 +156,18 @@ internal static partial class DeviceCommands
             }
 
             TransferPlan plan = Refusals(options, () => firmware.Plan(device, options));
+            if (options.SkipUnchanged && !plan.Check.IsEmpty)
+            {
+                plan = await device.CheckUnchangedAsync(plan, null, ct).ConfigureAwait(false);
+            }
+
             WarnAll(context, path, plan);
             var planned = new DownloadJson("download", path, DeviceJson.From(device.Info, device.Mode), DryRun: true,
                 plan.WriteBytes, plan.EraseCount, Verified: false, Outcome: null, run.Backup, 0, plan, plan.Warnings,
-                PacingName(plan.Pacing), AddressingName(plan.Addressing), ControlTransfers: 0, DeviceMinimumSeconds: null);
+                PacingName(plan.Pacing), AddressingName(plan.Addressing), ControlTransfers: 0, DeviceMinimumSeconds: null)
+            {
+                KeptSectors = plan.KeptSectors.Length,
+            };
             return (planned, null, plan);
         }
 
@@ -179,7 +193,10 @@ internal static partial class DeviceCommands
         var done = new DownloadJson("download", path, DeviceJson.From(device.Info, DfuMode.Dfu), DryRun: false,
             result.Plan.WriteBytes, result.Plan.EraseCount, result.Verified, OutcomeName(result.Outcome), run.Backup, Math.Round(seconds, 3),
             Plan: null, result.Plan.Warnings, PacingName(result.PacingUsed), AddressingName(result.Plan.Addressing),
-            result.ControlTransfers, DeviceMinimumSeconds(provider, board));
+            result.ControlTransfers, DeviceMinimumSeconds(provider, board))
+        {
+            KeptSectors = result.Plan.KeptSectors.Length,
+        };
         return (done, result, result.Plan);
     }
 
@@ -304,6 +321,7 @@ internal static partial class DeviceCommands
             string text = group.Key switch
             {
                 TransferStepKind.Erase => $"erase    {group.Count()} sector(s): {string.Join(", ", group.Select(s => $"0x{s.Address:X8}"))}",
+                TransferStepKind.Keep => $"keep     {group.Count()} sector(s) unchanged, not erased or written: {string.Join(", ", group.Select(s => $"0x{s.Address:X8}"))}",
                 TransferStepKind.MassErase => "erase    mass erase",
                 TransferStepKind.Write => $"write    {bytes} bytes in {group.Count()} block(s), 0x{first.Address:X8}-0x{last.Address + (uint)last.Length - 1:X8}",
                 TransferStepKind.Verify => $"verify   {bytes} bytes",
@@ -360,6 +378,10 @@ internal static partial class DeviceCommands
         if (result.Plan.Protocol == DfuProtocolKind.DfuSe)
         {
             o.WriteLine($"  erased:   {done.ErasedSectors} sector(s)");
+            if (done.KeptSectors > 0)
+            {
+                o.WriteLine($"  kept:     {done.KeptSectors} sector(s) already held the new content (--skip-unchanged): not erased, not written");
+            }
         }
 
         if (done.Verified)

@@ -19,42 +19,35 @@ internal static partial class DeviceCommands
     private static Command CreateInfo(CliContext context)
     {
         var set = new DeviceOptionSet();
-        var command = set.AddTo(new Command("info", "Show a device's descriptors, DfuSe memory layout, state and DfuSe commands."));
+        var command = set.AddManyTo(set.AddTo(new Command("info", "Show a device's descriptors, DfuSe memory layout, state and DfuSe commands; with --all or several --device, of many boards.")));
         command.SetAction(async (parse, ct) =>
         {
+            ManyRequest many = set.Many(parse);
+            bool json = parse.GetValue(set.Json);
             await using DeviceBus bus = await DeviceBus.CreateAsync(context.Devices, set.Request(parse), ct).ConfigureAwait(false);
+            if (many.IsMany || many.JsonLines)
+            {
+                IReadOnlyList<UsbDeviceInfo> boards = await bus.ListBoardsAsync(many.All, ct).ConfigureAwait(false);
+                return await ManyBoards.RunAsync(context, "info", bus, boards, many, json, async (board, token) =>
+                {
+                    DfuDevice device = await board.OpenAsync(token).ConfigureAwait(false);
+                    await using (device.ConfigureAwait(false))
+                    {
+                        (InfoJson info, UsbDescriptorsJson? descriptors) = await InfoOnBoardAsync(device, token).ConfigureAwait(false);
+                        string line = $"{info.Device.Mode} mode, {info.AlternateSettings.Count} alternate setting(s)"
+                                      + (info.State is null ? string.Empty : $", {info.State}");
+                        return new BoardOutcome<JsonObject>(InfoNode(info, descriptors), ExitCodes.Ok, line);
+                    }
+                }, CliJson.Context.JsonObject, ct).ConfigureAwait(false);
+            }
+
             DfuDevice device = await bus.OpenAsync(ct).ConfigureAwait(false);
             await using (device.ConfigureAwait(false))
             {
-                string? state = null;
-                string? status = null;
-                ImmutableArray<DfuSeCommand>? commands = null;
-                if (device.Mode == DfuMode.Dfu)
+                (InfoJson info, UsbDescriptorsJson? descriptors) = await InfoOnBoardAsync(device, ct).ConfigureAwait(false);
+                if (json)
                 {
-                    (DfuStatusReport report, string? text) = await device.GetStatusAsync(ct).ConfigureAwait(false);
-                    state = report.State.ToSpecName();
-                    status = report.Status.ToSpecName() + (text is { Length: > 0 } ? $" ({text})" : string.Empty);
-                    if (device.IsDfuSe)
-                    {
-                        commands = await device.DfuSe.GetCommandsAsync(ct).ConfigureAwait(false);
-                    }
-                }
-
-                DfuFunctionalDescriptor d = device.Descriptor;
-                HidDetachReport? hid = device.HidDetach;
-                var info = new InfoJson(
-                    DeviceJson.From(device.Info, device.Mode),
-                    hid is null ? new DescriptorJson(d.CanDownload, d.CanUpload, d.ManifestationTolerant, d.WillDetach, d.DetachTimeout, d.TransferSize, d.DfuVersion, d.IsDfuSe) : null,
-                    device.Interface.InterfaceNumber, device.Interface.Setting.Number,
-                    [.. device.AlternateSettings.Select(Alternate)],
-                    state, status, commands?.Select(CommandName).ToArray(),
-                    hid is null ? null : new HidDetachJson(hid.ReportId, hid.Type.ToString().ToLowerInvariant(), hid.Length));
-                UsbDescriptorsJson? descriptors = await DescriptorsAsync(device, ct).ConfigureAwait(false);
-                if (parse.GetValue(set.Json))
-                {
-                    JsonObject json = JsonSerializer.SerializeToNode(info, CliJson.Context.InfoJson)!.AsObject();
-                    json["descriptors"] = descriptors is null ? null : JsonSerializer.SerializeToNode(descriptors, DescriptorJsonContext.Relaxed.UsbDescriptorsJson);
-                    context.Out.WriteLine(json.ToJsonString(CliJson.Context.Options));
+                    context.Out.WriteLine(InfoNode(info, descriptors).ToJsonString(CliJson.Context.Options));
                     return ExitCodes.Ok;
                 }
 
@@ -64,6 +57,43 @@ internal static partial class DeviceCommands
             }
         });
         return command;
+    }
+
+    // One board's info: the status and DfuSe commands of a DFU-mode board, its alternate settings and descriptors.
+    private static async Task<(InfoJson Info, UsbDescriptorsJson? Descriptors)> InfoOnBoardAsync(DfuDevice device, CancellationToken ct)
+    {
+        string? state = null;
+        string? status = null;
+        ImmutableArray<DfuSeCommand>? commands = null;
+        if (device.Mode == DfuMode.Dfu)
+        {
+            (DfuStatusReport report, string? text) = await device.GetStatusAsync(ct).ConfigureAwait(false);
+            state = report.State.ToSpecName();
+            status = report.Status.ToSpecName() + (text is { Length: > 0 } ? $" ({text})" : string.Empty);
+            if (device.IsDfuSe)
+            {
+                commands = await device.DfuSe.GetCommandsAsync(ct).ConfigureAwait(false);
+            }
+        }
+
+        DfuFunctionalDescriptor d = device.Descriptor;
+        HidDetachReport? hid = device.HidDetach;
+        var info = new InfoJson(
+            DeviceJson.From(device.Info, device.Mode),
+            hid is null ? new DescriptorJson(d.CanDownload, d.CanUpload, d.ManifestationTolerant, d.WillDetach, d.DetachTimeout, d.TransferSize, d.DfuVersion, d.IsDfuSe) : null,
+            device.Interface.InterfaceNumber, device.Interface.Setting.Number,
+            [.. device.AlternateSettings.Select(Alternate)],
+            state, status, commands?.Select(CommandName).ToArray(),
+            hid is null ? null : new HidDetachJson(hid.ReportId, hid.Type.ToString().ToLowerInvariant(), hid.Length));
+        return (info, await DescriptorsAsync(device, ct).ConfigureAwait(false));
+    }
+
+    // The info --json object: InfoJson with the standard descriptors beside it.
+    private static JsonObject InfoNode(InfoJson info, UsbDescriptorsJson? descriptors)
+    {
+        JsonObject json = JsonSerializer.SerializeToNode(info, CliJson.Context.InfoJson)!.AsObject();
+        json["descriptors"] = descriptors is null ? null : JsonSerializer.SerializeToNode(descriptors, DescriptorJsonContext.Relaxed.UsbDescriptorsJson);
+        return json;
     }
 
     /// <summary>

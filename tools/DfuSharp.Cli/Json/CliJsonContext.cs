@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
 namespace DfuSharp.Cli.Json;
@@ -40,6 +41,7 @@ internal sealed record SegmentJson(uint Address, long Size, string Sha256);
 [JsonSerializable(typeof(FileInfoJson))]
 [JsonSerializable(typeof(ListJson))]
 [JsonSerializable(typeof(InfoJson))]
+[JsonSerializable(typeof(JsonObject))]
 [JsonSerializable(typeof(DownloadJson))]
 [JsonSerializable(typeof(UploadJson))]
 [JsonSerializable(typeof(EraseJson))]

@@ -62,7 +62,11 @@ internal sealed record HidDetachJson(int ReportId, string Type, int Length);
 internal sealed record DownloadJson(
     string Command, string File, DeviceJson Device, bool DryRun, long WrittenBytes, int ErasedSectors, bool Verified,
     string? Outcome, string? Backup, double ElapsedSeconds, TransferPlan? Plan, IReadOnlyList<string> Warnings,
-    string Pacing, string Addressing, long ControlTransfers, double? DeviceMinimumSeconds);
+    string Pacing, string Addressing, long ControlTransfers, double? DeviceMinimumSeconds)
+{
+    /// <summary>Gets the sectors <c>--skip-unchanged</c> found already holding their new content and left alone.</summary>
+    public int KeptSectors { get; init; }
+}
 
 /// <summary>The <c>upload --json</c> object.</summary>
 internal sealed record UploadJson(
