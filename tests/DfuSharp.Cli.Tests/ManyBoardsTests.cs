@@ -248,9 +248,9 @@ public sealed class ManyBoardsTests : IDisposable
     }
 
     [Fact]
-    public async Task Info_DeviceGivenTwice_Exits64()
+    public async Task Leave_DeviceGivenTwice_Exits64()
     {
-        CliRun run = await _cli.RunAsync("info", "--device", "sim:stm32f4", "--device", "path=sim-1");
+        CliRun run = await _cli.RunAsync("leave", "--device", "sim:stm32f4", "--device", "path=sim-1");
 
         run.ExitCode.Should().Be(64, run.ToString());
         run.Stderr.Should().Contain("runs on one board");
