@@ -16,6 +16,7 @@ public class ReadmeSnippetTests
     [InlineData("flash")]
     [InlineData("hex")]
     [InlineData("simulate")]
+    [InlineData("skip")]
     public void Readme_LibrarySnippet_IsTheCodeCompiledHere(string name)
     {
         string readme = File.ReadAllText(TestPaths.InRepo("README.md"));
@@ -49,6 +50,18 @@ public class ReadmeSnippetTests
 
         static async ValueTask SaveBackupAsync(DfuFile backup, CancellationToken ct)
             => await File.WriteAllBytesAsync("before.dfu", backup.ToArray(), ct); // every byte the plan erases
+    }
+
+    // end snippet
+
+    // snippet: skip
+    internal static async Task ReflashAsync(DfuDevice device, DfuFile file, CancellationToken cancellationToken)
+    {
+        var options = new DownloadOptions { Verify = true, SkipUnchanged = true };
+        var plan = await device.PlanDownloadAsync(file, options, cancellationToken: cancellationToken); // reads only
+        Console.WriteLine($"{plan.KeptSectors.Length} sector(s) already hold the new content");
+        DownloadResult result = await device.ExecuteAsync(plan, cancellationToken: cancellationToken);  // erases and writes the rest
+        Console.WriteLine(result);                         // verify still reads back the whole image
     }
 
     // end snippet
