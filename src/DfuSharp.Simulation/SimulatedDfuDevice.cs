@@ -392,7 +392,7 @@ public sealed partial class SimulatedDfuDevice
                 throw new InvalidOperationException("The simulated device has left the bus for good.");
             }
 
-            await Task.Delay(when > now ? when - now : TimeSpan.FromTicks(1), _time, cancellationToken);
+            await Task.Delay(VirtualTimeProvider.WholeMilliseconds(when - now), _time, cancellationToken);
         }
     }
 

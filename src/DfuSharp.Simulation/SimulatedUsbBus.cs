@@ -185,7 +185,7 @@ public sealed class SimulatedUsbBus : IUsbDeviceProvider
         if (due is { } wake)
         {
             TimeSpan delay = wake - TimeProvider.GetUtcNow();
-            waiting = Task.WhenAny(waiting, Task.Delay(delay > TimeSpan.Zero ? delay : TimeSpan.FromTicks(1), TimeProvider, stop.Token));
+            waiting = Task.WhenAny(waiting, Task.Delay(VirtualTimeProvider.WholeMilliseconds(delay), TimeProvider, stop.Token));
         }
 
         try
