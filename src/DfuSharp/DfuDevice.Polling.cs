@@ -119,7 +119,8 @@ public sealed partial class DfuDevice
                     continue;
                 }
 
-                wait = pollTimeout - since;
+                // Task.Delay counts whole milliseconds and drops the rest: round up, or the wait ends short of it.
+                wait = TimeSpan.FromMilliseconds(Math.Ceiling((pollTimeout - since).TotalMilliseconds));
             }
 
             if (wait > TimeSpan.Zero)

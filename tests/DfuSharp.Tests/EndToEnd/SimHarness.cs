@@ -43,6 +43,13 @@ internal sealed class SimHarness
     public static IEnumerable<string> DfuModeProfiles()
         => SimulatedProfiles.Names.Where(n => SimulatedProfiles.Get(n) is { IsRuntime: false, IsHid: false });
 
+    /// <summary>The USB bus time (<see cref="SimulatedBusTime"/>) of the transfers in <paramref name="entries"/>, as the
+    /// simulated device charges it: the data stage it carried, none for a STALL, nothing for a bus reset.</summary>
+    public static TimeSpan BusTime(IEnumerable<TranscriptEntry> entries)
+        => entries.Where(e => e.Setup is not null && e.Result is SimulatedControlStatus.Ack or SimulatedControlStatus.Stall)
+            .Aggregate(TimeSpan.Zero, (sum, e) => sum + SimulatedBusTime.ControlTransfer(
+                e.Result == SimulatedControlStatus.Stall ? 0 : e.Setup!.Value.IsDeviceToHost ? e.InLength : e.OutLength));
+
     public static byte[] Random(int length, int seed)
     {
         byte[] data = new byte[length];
