@@ -260,9 +260,10 @@ public sealed partial class SimulatedDfuDevice
     }
 
     /// <summary>
-    /// Gets the device-imposed minimum of this session: the time the device was busy, plus every poll wait it does not
-    /// let a host skip. A device that holds GETSTATUS while busy lets the host skip the bwPollTimeout it reports; one
-    /// that may STALL an early GETSTATUS (<see cref="SimulatedDeviceProfile.EarlyPollStallChance"/>) does not. No host
+    /// Gets the device-imposed minimum of this session: the USB bus time of every transfer the host needed
+    /// (<see cref="SimulatedBusTime"/>; none when the profile's timing has no bus time), the time the device was busy,
+    /// plus every poll wait it does not let a host skip. A device that holds GETSTATUS while busy lets the host skip
+    /// the bwPollTimeout it reports; one that may STALL an early GETSTATUS (<see cref="SimulatedDeviceProfile.EarlyPollStallChance"/>) does not. No host
     /// can finish the same requests sooner; a benchmark divides its wall time by this.
     /// </summary>
     public TimeSpan DeviceMinimumTime
