@@ -7,6 +7,18 @@ namespace DfuSharp.Simulation;
 /// <param name="Data">The bytes.</param>
 public sealed record SimulatedMemoryImage(uint Address, ImmutableArray<byte> Data);
 
+/// <summary>Which busy times a simulated device takes.</summary>
+public enum SimulatedTimingMode
+{
+    /// <summary>The typical times of the profile's datasheet, every time: runs are exactly reproducible.</summary>
+    Typical = 0,
+
+    /// <summary>Each operation draws its time uniformly between the typical and the maximum time of the datasheet
+    /// (<see cref="SimulatedTiming.ProgramTimeMaxRatio"/>, <see cref="SimulatedTiming.EraseTimeMaxRatio"/>), from a
+    /// generator seeded with <see cref="SimulatedDeviceOptions.Seed"/>: the same seed gives the same times.</summary>
+    Drawn,
+}
+
 /// <summary>How one simulated device is run: its clock, its faults, what it holds at start.</summary>
 public sealed record SimulatedDeviceOptions
 {
@@ -35,8 +47,20 @@ public sealed record SimulatedDeviceOptions
     /// without a valid application does (dfu-util device-logs/stm32f4discovery.bin-download).</summary>
     public bool StartsInFirmwareError { get; init; }
 
-    /// <summary>Gets the seed of the device's random draws (<see cref="SimulatedDeviceProfile.EarlyPollStallChance"/>).</summary>
+    /// <summary>Gets the seed of the device's random draws (<see cref="SimulatedDeviceProfile.EarlyPollStallChance"/>,
+    /// and the busy times in <see cref="SimulatedTimingMode.Drawn"/>).</summary>
     public int Seed { get; init; }
+
+    /// <summary>Gets which busy times the device takes: the datasheet's typical ones (the default) or drawn between
+    /// typical and maximum with <see cref="Seed"/>.</summary>
+    public SimulatedTimingMode TimingMode { get; init; }
+
+    /// <summary>
+    /// Gets the hub whose bus the device shares with other boards (their transfers serialize their bus time), or
+    /// <see langword="null"/> for a bus of its own; <see cref="SimulatedUsbBus.Add(SimulatedDeviceProfile, SimulatedDeviceOptions?)"/>
+    /// fills in <see cref="SimulatedUsbBus.Hub"/> when this is unset.
+    /// </summary>
+    public SimulatedUsbHub? Hub { get; init; }
 
     /// <summary>Gets the serial number, or <see langword="null"/> for the profile's.</summary>
     public string? SerialNumber { get; init; }

@@ -95,6 +95,21 @@ public sealed record SimulatedTiming
     /// <summary>Gets the bwPollTimeout (ms) reported when manifestation starts.</summary>
     public uint ManifestPollTimeout { get; init; }
 
+    /// <summary>
+    /// Gets a value indicating whether every control transfer costs USB full-speed bus time
+    /// (<see cref="SimulatedBusTime.ControlTransfer"/>): the device answers when the transfer has had its time on the
+    /// bus. <see langword="false"/> in <see cref="Instant"/>.
+    /// </summary>
+    public bool FullSpeedBusTime { get; init; }
+
+    /// <summary>Gets the maximum programming time over the typical one, from the datasheet (1: no spread); used by
+    /// <see cref="SimulatedTimingMode.Drawn"/>.</summary>
+    public double ProgramTimeMaxRatio { get; init; } = 1;
+
+    /// <summary>Gets the maximum erase time (sector and mass) over the typical one, from the datasheet (1: no spread);
+    /// used by <see cref="SimulatedTimingMode.Drawn"/>.</summary>
+    public double EraseTimeMaxRatio { get; init; } = 1;
+
     /// <summary>Gets how long the device is off the bus when it re-enumerates.</summary>
     public TimeSpan ReenumerationTime { get; init; } = TimeSpan.FromMilliseconds(100);
 
@@ -191,6 +206,32 @@ public sealed record SimulatedDeviceProfile
     /// the draw is seeded by <see cref="SimulatedDeviceOptions.Seed"/>. The STALL leaves the DFU state as it is: the
     /// operation goes on, and a later GETSTATUS answers as usual.</summary>
     public double EarlyPollStallChance { get; init; }
+
+    /// <summary>
+    /// Gets a value indicating whether a DFU_GETSTATUS sent while the device is busy is held (NAKed) until the operation
+    /// ends, as ST's ROMs do (fwupd#2696 log). When <see langword="false"/> the device answers it at once with
+    /// dfuDNBUSY and the operation's bwPollTimeout again, and the host must ask later.
+    /// </summary>
+    public bool HoldsStatusWhileBusy { get; init; } = true;
+
+    /// <summary>
+    /// Gets the address from which the first data block of a session leaves the device stuck in dfuDNBUSY after it is
+    /// written (the block is taken): every GETSTATUS answers dfuDNBUSY until the device has had
+    /// <see cref="StuckBusyClearCount"/> DFU_CLRSTATUS requests, which it acknowledges; then it is in dfuDNLOAD-IDLE.
+    /// <see langword="null"/>: never.
+    /// </summary>
+    public uint? StuckBusyFrom { get; init; }
+
+    /// <summary>Gets how many DFU_CLRSTATUS requests free a device stuck in dfuDNBUSY (<see cref="StuckBusyFrom"/>).</summary>
+    public int StuckBusyClearCount { get; init; } = 2;
+
+    /// <summary>Gets a value indicating whether the serial number string descriptor holds UTF-8 bytes instead of UTF-16LE
+    /// (USB 2.0 §9.6.7 asks for UTF-16LE), as GigaDevice's GD32 ROMs do (dfu-util quirks.h QUIRK_UTF8_SERIAL).</summary>
+    public bool Utf8SerialString { get; init; }
+
+    /// <summary>Gets a value indicating whether a DfuSe leave (zero-length DFU_DNLOAD) makes the device jump at once,
+    /// leaving the bus without answering the GETSTATUS that ST AN3156 §6.3.5 expects, as GD32 ROMs do.</summary>
+    public bool LeavesWithoutFinalStatus { get; init; }
 
     /// <summary>Gets the DfuSe commands the device lists for Get Commands (ST AN3156 §"Get Command").</summary>
     public ImmutableArray<byte> DfuSeCommands { get; init; } = [0x00, 0x21, 0x41, 0x92];

@@ -131,6 +131,15 @@ public sealed partial class SimulatedDfuDevice
                 return StallError(ref detail, "zero-length DFU_DNLOAD in dfuIDLE");
             }
 
+            if (_profile.IsDfuSe && _profile.LeavesWithoutFinalStatus)
+            {
+                // GD32 ROMs jump to the application on the zero-length DNLOAD itself: the GETSTATUS that ST AN3156
+                // §6.3.5 expects is never answered (dfu-util reports "Error during download get_status" on them).
+                detail = "leave: jump to application at once, no final status";
+                Reenumerate(_home);
+                return SimulatedControlResult.Ack with { Reenumerate = true };
+            }
+
             _state = DfuState.DfuManifestSync;
             detail = _profile.IsDfuSe ? "leave" : "end of download";
             return SimulatedControlResult.Ack;
@@ -286,6 +295,7 @@ public sealed partial class SimulatedDfuDevice
                 // DFU 1.1 Appendix A, state 3: the block is being processed; the device is busy for a while.
                 _hasPending = false;
                 (poll, reenumerate) = Execute(ref detail);
+                _busyPoll = poll;
                 _state = DfuState.DfuDnbusy;
             }
             else
@@ -320,9 +330,16 @@ public sealed partial class SimulatedDfuDevice
                 else
                 {
                     _busyUntil = _time.GetUtcNow() + _profile.Timing.ManifestTime;
+                    _busyPoll = poll;
                     detail = "manifest";
                 }
             }
+        }
+
+        else if (_state == DfuState.DfuDnbusy && _stuck)
+        {
+            poll = _busyPoll;
+            detail = "stuck in dfuDNBUSY until cleared";
         }
 
         foreach (SimulatedFault fault in Faults.OfKind(SimulatedFaultKind.PollTimeout))
@@ -357,7 +374,7 @@ public sealed partial class SimulatedDfuDevice
             TimeSpan busy = _busyUntil - _time.GetUtcNow();
             TimeSpan asked = TimeSpan.FromMilliseconds(poll);
             _requiredWait += busy > asked ? busy : asked;
-            _minimumTime += _profile.EarlyPollStallChance > 0 && asked > busy ? asked : busy > TimeSpan.Zero ? busy : TimeSpan.Zero;
+            AddToMinimum(OperationMinimum(busy, asked));
         }
 
         return new SimulatedControlResult(SimulatedControlStatus.Ack, reply, reenumerate);
@@ -365,6 +382,20 @@ public sealed partial class SimulatedDfuDevice
 
     private SimulatedControlResult ClrStatus(ref string detail)
     {
+        if (_state == DfuState.DfuDnbusy && _stuck)
+        {
+            // StuckBusyFrom: the device acknowledges CLRSTATUS in dfuDNBUSY and comes out after the last one it needs.
+            _stuckClears++;
+            detail = string.Create(CultureInfo.InvariantCulture, $"stuck: clear {_stuckClears} of {_profile.StuckBusyClearCount}");
+            if (_stuckClears >= _profile.StuckBusyClearCount)
+            {
+                _stuck = false;
+                _state = DfuState.DfuDnloadIdle;
+            }
+
+            return SimulatedControlResult.Ack;
+        }
+
         if (_state != DfuState.DfuError)
         {
             return StallError(ref detail, $"DFU_CLRSTATUS not allowed in {_state.ToSpecName()}");
@@ -515,9 +546,17 @@ public sealed partial class SimulatedDfuDevice
         }
         else
         {
-            busy = timing.ProgramTime(_pending.Length);
+            busy = Drawn(timing.ProgramTime(_pending.Length), timing.ProgramTimeMaxRatio);
             poll = timing.ProgramPollTimeout;
-            (error, errorText) = _profile.IsDfuSe ? ProgramDfuSe(DataAddress(_pendingBlock), _pending) : ProgramFirmware(_pending);
+            uint address = DataAddress(_pendingBlock);
+            (error, errorText) = _profile.IsDfuSe ? ProgramDfuSe(address, _pending) : ProgramFirmware(_pending);
+            if (_profile.IsDfuSe && _profile.StuckBusyFrom is { } from && address >= from && !_stuckDone && error is null)
+            {
+                _stuck = true;
+                _stuckDone = true;
+                _stuckClears = 0;
+                detail = AppendDetail(detail, "sticks in dfuDNBUSY");
+            }
             foreach (SimulatedFault fault in Faults.OfKind(SimulatedFaultKind.StatusAtBlock))
             {
                 if (fault.DataBlock == _pendingDataBlock)
@@ -557,7 +596,7 @@ public sealed partial class SimulatedDfuDevice
         }
 
         (SimulatedSector? sector, DfuStatus? error) = _flash.EraseSector(_alternateSetting, address);
-        return sector is { } erased ? (_profile.Timing.EraseTime(erased.Size), null, null) : (_profile.Timing.CommandTime, error, null);
+        return sector is { } erased ? (Drawn(_profile.Timing.EraseTime(erased.Size), _profile.Timing.EraseTimeMaxRatio), null, null) : (_profile.Timing.CommandTime, error, null);
     }
 
     private (TimeSpan Busy, DfuStatus? Error, string? Text) MassErase()
@@ -568,8 +607,15 @@ public sealed partial class SimulatedDfuDevice
         }
 
         DfuStatus? error = _flash.MassErase(_alternateSetting);
-        return error is null ? (_profile.Timing.MassEraseTime, null, null) : (_profile.Timing.CommandTime, error, null);
+        return error is null ? (Drawn(_profile.Timing.MassEraseTime, _profile.Timing.EraseTimeMaxRatio), null, null) : (_profile.Timing.CommandTime, error, null);
     }
+
+    /// <summary>The busy time of one operation: the typical time, or in <see cref="SimulatedTimingMode.Drawn"/> a time
+    /// drawn uniformly between typical and typical × <paramref name="maxRatio"/> (the datasheet's maximum).</summary>
+    private TimeSpan Drawn(TimeSpan typical, double maxRatio)
+        => _options.TimingMode == SimulatedTimingMode.Drawn && maxRatio > 1
+            ? typical + (typical * ((maxRatio - 1) * _timingRandom.NextDouble()))
+            : typical;
 
     private (DfuStatus? Error, string? Text) ProgramDfuSe(uint address, byte[] data)
     {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Collections.Immutable;
 using DfuSharp.Protocol;
 using DfuSharp.Usb;
@@ -26,6 +27,8 @@ public sealed partial class SimulatedDfuDevice
     private readonly SimulatedDeviceProfile _home;
     private readonly SimulatedDeviceOptions _options;
     private readonly Random _random;
+    private readonly Random _timingRandom;
+    private readonly SimulatedUsbHub _hub;
     private readonly TimeProvider _time;
     private readonly DateTimeOffset _created;
     private readonly List<MemoryBank> _banks = [];
@@ -51,6 +54,10 @@ public sealed partial class SimulatedDfuDevice
     private int _pendingDataBlock = -1;
 
     private DateTimeOffset _busyUntil;
+    private uint _busyPoll;
+    private bool _stuck;
+    private bool _stuckDone;
+    private int _stuckClears;
     private DfuStatus? _errorAfterBusy;
     private string? _errorTextAfterBusy;
     private bool _manifestDone;
@@ -84,6 +91,8 @@ public sealed partial class SimulatedDfuDevice
         _profile = profile;
         _options = options ?? new SimulatedDeviceOptions();
         _random = new Random(_options.Seed);
+        _timingRandom = new Random(unchecked((_options.Seed * 31) + 17));
+        _hub = _options.Hub ?? new SimulatedUsbHub();
         _time = _options.TimeProvider;
         _created = _time.GetUtcNow();
         _busyUntil = _created;
@@ -251,9 +260,10 @@ public sealed partial class SimulatedDfuDevice
     }
 
     /// <summary>
-    /// Gets the device-imposed minimum of this session: the time the device was busy, plus every poll wait it does not
-    /// let a host skip. A device that holds GETSTATUS while busy lets the host skip the bwPollTimeout it reports; one
-    /// that may STALL an early GETSTATUS (<see cref="SimulatedDeviceProfile.EarlyPollStallChance"/>) does not. No host
+    /// Gets the device-imposed minimum of this session: the USB bus time of every transfer the host needed
+    /// (<see cref="SimulatedBusTime"/>; none when the profile's timing has no bus time), the time the device was busy,
+    /// plus every poll wait it does not let a host skip. A device that holds GETSTATUS while busy lets the host skip
+    /// the bwPollTimeout it reports; one that may STALL an early GETSTATUS (<see cref="SimulatedDeviceProfile.EarlyPollStallChance"/>) does not. No host
     /// can finish the same requests sooner; a benchmark divides its wall time by this.
     /// </summary>
     public TimeSpan DeviceMinimumTime
@@ -383,7 +393,7 @@ public sealed partial class SimulatedDfuDevice
                 throw new InvalidOperationException("The simulated device has left the bus for good.");
             }
 
-            await Task.Delay(when > now ? when - now : TimeSpan.FromTicks(1), _time, cancellationToken);
+            await Task.Delay(VirtualTimeProvider.WholeMilliseconds(when - now), _time, cancellationToken);
         }
     }
 
@@ -405,7 +415,7 @@ public sealed partial class SimulatedDfuDevice
     /// <remarks>If the device is busy, the call waits (on the device's clock) until it is not, as a NAKing device does.</remarks>
     public SimulatedControlResult HandleControl(UsbSetupPacket setup, ReadOnlySpan<byte> outData)
     {
-        TimeSpan wait = BusyRemaining();
+        TimeSpan wait = BusyLeft();
         if (wait > TimeSpan.Zero)
         {
             if (StallEarlyPoll(setup, outData.Length))
@@ -413,13 +423,19 @@ public sealed partial class SimulatedDfuDevice
                 return SimulatedControlResult.Stall;
             }
 
-            WaitSynchronously(wait);
+            if (_profile.HoldsStatusWhileBusy || !IsGetStatus(setup))
+            {
+                WaitSynchronously(wait);
+            }
         }
 
+        DateTimeOffset transferEnd;
+        SimulatedControlResult result;
         lock (_gate)
         {
             RefreshPresence();
-            TimeSpan at = _time.GetUtcNow() - _created;
+            DateTimeOffset now = _time.GetUtcNow();
+            TimeSpan at = now - _created;
             if (!_connected)
             {
                 Record(at, RequestName(setup), setup, outData.Length, SimulatedControlResult.NoDevice, string.Empty);
@@ -427,11 +443,19 @@ public sealed partial class SimulatedDfuDevice
             }
 
             CompleteBusyIfElapsed();
+            DateTimeOffset busyBefore = _busyUntil;
             string detail = string.Empty;
-            SimulatedControlResult result;
+            bool answeredEarly = false;
             if (!setup.IsDeviceToHost && outData.Length != setup.Length)
             {
                 result = SimulatedControlResult.Stall;
+            }
+            else if (IsGetStatus(setup) && _state is DfuState.DfuDnbusy or DfuState.DfuManifest && _busyUntil > now && !_profile.HoldsStatusWhileBusy)
+            {
+                // A device that does not hold GETSTATUS answers at once that it is still busy, and asks for the wait again.
+                result = SimulatedControlResult.AckWith(StatusReply(_status, _busyPoll, _state, 0));
+                detail = string.Create(CultureInfo.InvariantCulture, $"still busy; poll {_busyPoll} ms");
+                answeredEarly = true;
             }
             else
             {
@@ -449,9 +473,12 @@ public sealed partial class SimulatedDfuDevice
                 result = result with { Data = result.Data[..setup.Length] };
             }
 
+            transferEnd = ChargeBus(now, setup, outData.Length, result, busyBefore, countsToMinimum: !answeredEarly);
             Record(at, RequestName(setup), setup, outData.Length, result, detail);
-            return result;
         }
+
+        WaitForBus(transferEnd);
+        return result;
     }
 
     /// <summary>Signals a USB bus reset to the device.</summary>
@@ -533,13 +560,82 @@ public sealed partial class SimulatedDfuDevice
         }
     }
 
+    /// <summary>Returns how long a request that arrives now waits (NAKed) before the device handles it; zero when it
+    /// is ready, and always zero on a device that answers GETSTATUS while busy
+    /// (<see cref="SimulatedDeviceProfile.HoldsStatusWhileBusy"/> clear): it decides request by request.</summary>
+    internal TimeSpan BusyRemaining() => _profile.HoldsStatusWhileBusy ? BusyLeft() : TimeSpan.Zero;
+
+    private static bool IsGetStatus(UsbSetupPacket setup)
+        => setup.Type == UsbRequestType.Class && (DfuRequest)setup.Request == DfuRequest.GetStatus;
+
     /// <summary>Returns how long the device stays busy; zero when it is ready.</summary>
-    internal TimeSpan BusyRemaining()
+    private TimeSpan BusyLeft()
     {
         lock (_gate)
         {
             TimeSpan left = _busyUntil - _time.GetUtcNow();
             return _connected && left > TimeSpan.Zero ? left : TimeSpan.Zero;
+        }
+    }
+
+    /// <summary>
+    /// Charges the bus time of a transfer that the device has just handled (<see cref="SimulatedBusTime"/>), on its own
+    /// bus or on the hub it shares: the transfer ends when the bus has carried it. An operation it started runs from
+    /// then on; its bus time adds to the device-imposed minimum unless the host chose to send it early.
+    /// </summary>
+    /// <returns>When the transfer ends.</returns>
+    private DateTimeOffset ChargeBus(DateTimeOffset now, UsbSetupPacket setup, int outLength, SimulatedControlResult result, DateTimeOffset busyBefore, bool countsToMinimum)
+    {
+        if (!_profile.Timing.FullSpeedBusTime || result.Status is not (SimulatedControlStatus.Ack or SimulatedControlStatus.Stall))
+        {
+            return now;
+        }
+
+        // A STALL ends the transfer after its SETUP transaction; otherwise the data stage carries what was sent.
+        int data = result.Status == SimulatedControlStatus.Stall ? 0 : setup.IsDeviceToHost ? result.Data.Length : outLength;
+        TimeSpan bus = SimulatedBusTime.ControlTransfer(data);
+        DateTimeOffset end = _hub.Reserve(now, bus);
+        if (_busyUntil != busyBefore && _busyUntil > now)
+        {
+            _busyUntil += end - now;
+        }
+
+        if (countsToMinimum)
+        {
+            AddToMinimum(bus);
+        }
+
+        return end;
+    }
+
+    /// <summary>
+    /// Adds to the device-imposed minimum (<see cref="DeviceMinimumTime"/>). This is the one place that defines it:
+    /// the bus time of every transfer the host needs, the busy time of every operation, and every poll wait that the
+    /// device does not let a host skip (one that may STALL an early GETSTATUS makes the host wait its bwPollTimeout).
+    /// </summary>
+    private void AddToMinimum(TimeSpan time) => _minimumTime += time > TimeSpan.Zero ? time : TimeSpan.Zero;
+
+    /// <summary>The share of the minimum of one operation: its busy time, or the poll timeout when the device may STALL an early poll.</summary>
+    private TimeSpan OperationMinimum(TimeSpan busy, TimeSpan asked)
+        => _profile.EarlyPollStallChance > 0 && asked > busy ? asked : busy;
+
+    // Waits until a transfer has had its bus time. In real time a wait under a millisecond is carried over: the bus
+    // stays reserved until then, so the next transfer starts later, and the total is kept without spinning.
+    private void WaitForBus(DateTimeOffset end)
+    {
+        TimeSpan left = end - _time.GetUtcNow();
+        if (left <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        if (_time is VirtualTimeProvider virtualTime)
+        {
+            virtualTime.MoveTo(end);
+        }
+        else if (left >= TimeSpan.FromMilliseconds(1))
+        {
+            Thread.Sleep((int)left.TotalMilliseconds);
         }
     }
 
@@ -625,6 +721,9 @@ public sealed partial class SimulatedDfuDevice
         _errorTextAfterBusy = null;
         _manifestDone = false;
         _manifested = false;
+        _stuck = false;
+        _stuckDone = false;
+        _stuckClears = 0;
         _downloadOffset = 0;
         _uploadOffset = 0;
         _pointer = _banks.Count > 0 ? _banks[0].Base : 0;
@@ -662,7 +761,11 @@ public sealed partial class SimulatedDfuDevice
             return;
         }
 
-        if (_state == DfuState.DfuDnbusy)
+        if (_state == DfuState.DfuDnbusy && _stuck)
+        {
+            // Stuck (StuckBusyFrom): the block is written, but the device stays in dfuDNBUSY until it is cleared.
+        }
+        else if (_state == DfuState.DfuDnbusy)
         {
             if (_errorAfterBusy is { } error)
             {
@@ -784,6 +887,8 @@ public sealed partial class SimulatedDfuDevice
             UsbStandard.DeviceDescriptor when index == 0 => SimulatedDescriptors.Device(_profile, _serial),
             UsbStandard.ConfigurationDescriptor when index == 0 => SimulatedDescriptors.Configuration(_profile),
             UsbStandard.StringDescriptor when index == 0 => SimulatedDescriptors.String(null, 0),
+            UsbStandard.StringDescriptor when index == SimulatedDescriptors.SerialIndex && _profile.Utf8SerialString && _serial is not null
+                => Utf8StringDescriptor(_serial),
             UsbStandard.StringDescriptor => SimulatedDescriptors.StringAt(_profile, _serial, _statusText, index) is { } text
                 ? SimulatedDescriptors.String(text, index)
                 : null,
@@ -795,5 +900,18 @@ public sealed partial class SimulatedDfuDevice
             _ => null,
         };
         return descriptor is null ? SimulatedControlResult.Stall : SimulatedControlResult.AckWith(descriptor);
+    }
+
+    // GD32 ROMs put the serial number's UTF-8 bytes in the string descriptor where USB 2.0 §9.6.7 asks for UTF-16LE
+    // (dfu-util src/quirks.h, QUIRK_UTF8_SERIAL for 28e9:0189).
+    private static byte[] Utf8StringDescriptor(string text)
+    {
+        byte[] utf8 = System.Text.Encoding.UTF8.GetBytes(text);
+        int length = Math.Min(utf8.Length, 253);
+        var d = new byte[2 + length];
+        d[0] = (byte)d.Length;
+        d[1] = UsbStandard.StringDescriptor;
+        utf8.AsSpan(0, length).CopyTo(d.AsSpan(2));
+        return d;
     }
 }

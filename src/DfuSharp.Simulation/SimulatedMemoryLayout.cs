@@ -53,7 +53,8 @@ internal static class SimulatedMemoryLayout
             throw new FormatException($"Layout \"{layout}\" does not start with '@'.");
         }
 
-        string[] parts = layout.Split('/');
+        // GD32 ROMs end the string with a '/' after the last sector list (dfu-util quirks.h QUIRK_DFUSE_LAYOUT).
+        string[] parts = layout.TrimEnd().TrimEnd('/').Split('/');
         if (parts.Length < 3 || parts.Length % 2 == 0)
         {
             throw new FormatException($"Layout \"{layout}\" needs /0xADDRESS/SECTORS pairs after the name.");

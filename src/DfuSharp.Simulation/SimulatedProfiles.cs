@@ -19,6 +19,7 @@ public static class SimulatedProfiles
         CommandPollTimeout = 50,
         ManifestPollTimeout = 50,
         ReenumerationTime = TimeSpan.FromMilliseconds(200),
+        FullSpeedBusTime = true,
     };
 
     /// <summary>
@@ -98,6 +99,10 @@ public static class SimulatedProfiles
             MassEraseTime = TimeSpan.FromSeconds(8),
             CommandTime = TimeSpan.Zero,
             ManifestTime = TimeSpan.Zero,
+
+            // DS8626 maxima at x32: word programming 100 µs, sector and mass erase twice the typical time.
+            ProgramTimeMaxRatio = 100.0 / 16,
+            EraseTimeMaxRatio = 2,
         },
     };
 
@@ -171,6 +176,47 @@ public static class SimulatedProfiles
         },
     };
 
+
+    /// <summary>
+    /// <see cref="Stm32F1App"/> with honest poll timeouts: it reports exactly the time it needs, 27 ms after a 1 KiB
+    /// block (512 half-words at 52.5 µs, DS5319 typical) and 20 ms after a page erase, so a host that obeys
+    /// bwPollTimeout loses nothing. (<see cref="Stm32F1App"/> itself over-reports: the 50 ms of ST's DFU template for
+    /// everything.)
+    /// </summary>
+    public static SimulatedDeviceProfile Stm32F1AppHonest { get; } = Stm32F1App with
+    {
+        Name = "stm32f1-app-honest",
+        SerialNumber = "F1APP0000002",
+        Timing = Stm32F1App.Timing with
+        {
+            ProgramPollTimeout = 27,
+            ErasePollTimeout = 20,
+            MassErasePollTimeout = 20 * 116,
+            CommandPollTimeout = 0,
+        },
+    };
+
+    /// <summary>
+    /// <see cref="Stm32F1App"/> with dishonest poll timeouts that are too short: it reports 5 ms after a block and an
+    /// erase while it is busy 27 ms and 20 ms, and it does not hold an early GETSTATUS: it answers dfuDNBUSY with the
+    /// same 5 ms again until it is done (<see cref="SimulatedDeviceProfile.HoldsStatusWhileBusy"/> clear). Application
+    /// bootloaders built from ST's DFU template with a shortened FLASH_PROGRAM_TIME behave so (ST usbd_dfu_flash.c: the
+    /// value is a define the application sets); a host must keep asking, and never take dfuDNBUSY for done.
+    /// </summary>
+    public static SimulatedDeviceProfile Stm32F1AppDishonest { get; } = Stm32F1App with
+    {
+        Name = "stm32f1-app-dishonest",
+        SerialNumber = "F1APP0000003",
+        HoldsStatusWhileBusy = false,
+        Timing = Stm32F1App.Timing with
+        {
+            ProgramPollTimeout = 5,
+            ErasePollTimeout = 5,
+            MassErasePollTimeout = 5,
+            CommandPollTimeout = 5,
+        },
+    };
+
     /// <summary>
     /// A plain DFU 1.1 device in DFU mode (test ids 1209:DF11, not registered): one alternate setting "Flash", a
     /// 256 KiB firmware store that a download replaces and an upload reads back until a short frame, wTransferSize
@@ -201,6 +247,219 @@ public static class SimulatedProfiles
             ProgramPollTimeout = 6,
             ManifestPollTimeout = 100,
             ReenumerationTime = TimeSpan.FromMilliseconds(100),
+            FullSpeedBusTime = true,
+        },
+    };
+
+
+    /// <summary>
+    /// <see cref="Dfu11"/> with a dishonest poll timeout: it reports 1 ms after a 1 KiB block while it is busy 5.12 ms,
+    /// and answers a GETSTATUS that comes before it is done at once with dfuDNBUSY and 1 ms again instead of holding it
+    /// (<see cref="SimulatedDeviceProfile.HoldsStatusWhileBusy"/> clear), as DFU 1.1 §6.1.2 allows a device that is
+    /// still busy. Manifestation reports 10 ms and takes 100 ms. (<see cref="Dfu11"/> itself is the honest variant:
+    /// 6 ms reported, 5.12 ms busy.) A host must keep polling and never lose or repeat a block.
+    /// </summary>
+    public static SimulatedDeviceProfile Dfu11Dishonest { get; } = Dfu11 with
+    {
+        Name = "dfu11-dishonest",
+        SerialNumber = "DFU11-000002",
+        HoldsStatusWhileBusy = false,
+        Timing = Dfu11.Timing with
+        {
+            ProgramPollTimeout = 1,
+            ManifestPollTimeout = 10,
+        },
+    };
+
+    /// <summary>
+    /// The STM32F207 ROM bootloader in DFU mode, the part the DfuSe demonstrator and the CodeProject article were tried
+    /// on (ST AN2606 "STM32F20xxx/21xxx devices bootloader"): 0483:DF11, DfuSe, wTransferSize 2048, 1 MiB of flash in
+    /// 4×16 KiB, 1×64 KiB and 7×128 KiB sectors (RM0033 "Flash module organization"), option bytes at 0x1FFFC000 and
+    /// 528 bytes of OTP at 0x1FFF7800 (RM0033).
+    /// </summary>
+    /// <remarks>
+    /// Busy times are the typical figures of the STM32F205/207 datasheet (DS6329, "Flash memory programming", x32
+    /// parallelism): word programming 16 µs (max 100 µs), sector erase 250 ms / 550 ms / 1 s for 16 / 64 / 128 KiB and
+    /// mass erase 8 s (max twice these). ST does not document the ROM's bwPollTimeout; the F2 ROM shares the F4 ROM's
+    /// DFU code (AN2606 lists both with the same DFU interface), so it reports the F4 ROM's 104 / 100 ms (fwupd#2696
+    /// log) and holds an early GETSTATUS.
+    /// </remarks>
+    public static SimulatedDeviceProfile Stm32F2 { get; } = Stm32F4 with
+    {
+        Name = "stm32f2",
+        SerialNumber = "206B34823543",
+        AlternateSettings =
+        [
+            new("@Internal Flash  /0x08000000/04*016Kg,01*064Kg,07*128Kg"),
+            new("@Option Bytes  /0x1FFFC000/01*016 e", SimulatedMemoryKind.Register)
+            {
+                ReadProtectionOffset = 1,
+                InitialContent = [0xEC, 0xAA, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF],
+            },
+            new("@OTP Memory /0x1FFF7800/01*512 e,01*016 e", SimulatedMemoryKind.Otp),
+        ],
+    };
+
+    /// <summary>
+    /// The STM32F072 ROM bootloader in DFU mode (ST AN2606 "STM32F07xxx devices bootloader"; the "Download failing"
+    /// part in the CodeProject article's comments): 0483:DF11, DfuSe, wTransferSize 2048, 128 KiB of flash in 64 pages
+    /// of 2 KiB (RM0091 "Flash memory organization"), option bytes at 0x1FFFF800 (RM0091 "Option bytes").
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// Busy times are the typical figures of the STM32F072x8/xB datasheet (DS9826, "Flash memory characteristics"):
+    /// half-word programming 53.5 µs (max 60), page erase 20 ms (max 40), mass erase 20 ms (max 40). Poll timeouts are
+    /// the F4 ROM's (fwupd#2696 log; ST does not document them).
+    /// </para>
+    /// <para>
+    /// Its known quirk: on some host root ports an early GETSTATUS ends in a pipe error (libusb reports a STALL as
+    /// LIBUSB_ERROR_PIPE), as this project's issue #8 records from user reports; the profile STALLs a GETSTATUS sent
+    /// while busy one time in ten, seeded, and the operation goes on. The ROM's option bytes reload on a write, which
+    /// resets the part (RM0091 "Option byte loading"), so this profile lists no device-feature area.
+    /// </para>
+    /// </remarks>
+    public static SimulatedDeviceProfile Stm32F072 { get; } = Stm32F4 with
+    {
+        Name = "stm32f072",
+        SerialNumber = "FFFFFFFEFFFF",
+        AlternateSettings =
+        [
+            new("@Internal Flash  /0x08000000/064*0002Kg"),
+
+            // RM0091 "Option bytes": RDP 0xAA / nRDP 0x55, USER 0xFF / nUSER 0x00 at 0x1FFFF800.
+            new("@Option Bytes  /0x1FFFF800/01*016 e", SimulatedMemoryKind.Register)
+            {
+                ReadProtectionOffset = 0,
+                InitialContent = [0xAA, 0x55, 0xFF, 0x00, 0xFF, 0x00, 0xFF, 0x00, 0xFF, 0x00, 0xFF, 0x00, 0xFF, 0x00, 0xFF, 0x00],
+            },
+        ],
+        EarlyPollStallChance = 0.1,
+        Timing = Stm32F4.Timing with
+        {
+            ProgramUnitSize = 2,
+            ProgramUnitTime = TimeSpan.FromMicroseconds(53.5),
+            SectorEraseTimes = [],
+            DefaultSectorEraseTime = TimeSpan.FromMilliseconds(20),
+            MassEraseTime = TimeSpan.FromMilliseconds(20),
+            ProgramTimeMaxRatio = 60 / 53.5,
+            EraseTimeMaxRatio = 2,
+        },
+    };
+
+    /// <summary>
+    /// The STM32F373 ROM bootloader in DFU mode (ST AN2606 "STM32F37xxx devices bootloader"): 0483:DF11, DfuSe,
+    /// wTransferSize 2048, 256 KiB of flash in 128 pages of 2 KiB (RM0313 "Flash memory organization"), option bytes at
+    /// 0x1FFFF800 (RM0313 "Option bytes").
+    /// </summary>
+    /// <remarks>
+    /// Busy times are the typical figures of the STM32F373xx datasheet (DS8041, "Flash memory characteristics"):
+    /// half-word programming 53.5 µs (max 60), page erase 20 ms (max 40), mass erase 20 ms (max 40). Poll timeouts are
+    /// the F4 ROM's (fwupd#2696 log; ST does not document them); it holds an early GETSTATUS.
+    /// </remarks>
+    public static SimulatedDeviceProfile Stm32F373 { get; } = Stm32F072 with
+    {
+        Name = "stm32f373",
+        SerialNumber = "FFFFFFFEFFFE",
+        AlternateSettings =
+        [
+            new("@Internal Flash  /0x08000000/128*0002Kg"),
+            new("@Option Bytes  /0x1FFFF800/01*016 e", SimulatedMemoryKind.Register)
+            {
+                ReadProtectionOffset = 0,
+                InitialContent = [0xAA, 0x55, 0xFF, 0x00, 0xFF, 0x00, 0xFF, 0x00, 0xFF, 0x00, 0xFF, 0x00, 0xFF, 0x00, 0xFF, 0x00],
+            },
+        ],
+        EarlyPollStallChance = 0,
+    };
+
+    /// <summary>
+    /// The STM32H743 ROM bootloader in DFU mode (ST AN2606 "STM32H74xxx/75xxx devices bootloader"): 0483:DF11,
+    /// bcdDevice 0x0200, DfuSe, wTransferSize 1024, 2 MiB of flash as two banks of 1 MiB, each of eight 128 KiB sectors
+    /// (RM0433 "Flash memory organization"), listed as one run of sixteen sectors.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// Busy times are the typical figures of the STM32H743xI datasheet (DS12110, "Flash memory programming", x32
+    /// parallelism): programming one 256-bit flash word 130 µs (max 260), sector erase 1.1 s (max 2.2), bank erase 6 s
+    /// (max 12). Poll timeouts are the F4 ROM's (fwupd#2696 log; ST does not document them).
+    /// </para>
+    /// <para>
+    /// The first data block of a session written in bank 2 (at 1 MiB and above) leaves the ROM stuck in dfuDNBUSY: the
+    /// block is written, but every GETSTATUS answers dfuDNBUSY until the host sends two DFU_CLRSTATUS, after which it is
+    /// in dfuDNLOAD-IDLE (as this project's issue #8 records from reports of H7 ROMs; <see cref="SimulatedDeviceProfile.StuckBusyFrom"/>).
+    /// </para>
+    /// </remarks>
+    public static SimulatedDeviceProfile Stm32H7 { get; } = Stm32F4 with
+    {
+        Name = "stm32h7",
+        DeviceVersion = 0x0200,
+        SerialNumber = "2087396B5030",
+        TransferSize = 1024,
+        AlternateSettings =
+        [
+            new("@Internal Flash   /0x08000000/16*128Kg"),
+        ],
+        StuckBusyFrom = 0x0810_0000,
+        StuckBusyClearCount = 2,
+        Timing = Stm32F4.Timing with
+        {
+            ProgramUnitSize = 32,
+            ProgramUnitTime = TimeSpan.FromMicroseconds(130),
+            SectorEraseTimes = [],
+            DefaultSectorEraseTime = TimeSpan.FromMilliseconds(1100),
+            MassEraseTime = TimeSpan.FromSeconds(6),
+            ProgramTimeMaxRatio = 2,
+            EraseTimeMaxRatio = 2,
+        },
+    };
+
+    /// <summary>
+    /// The GigaDevice GD32VF103 ROM bootloader in DFU mode (28e9:0189, the ids in dfu-util's quirks.h): DfuSe,
+    /// wTransferSize 2048, 128 KiB of flash in 1 KiB pages (GD32VF103 user manual, "Flash memory controller"), with the
+    /// layout string ending in '/' (dfu-util quirks.h QUIRK_DFUSE_LAYOUT).
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// Its serial number string descriptor holds UTF-8 bytes instead of UTF-16LE (dfu-util quirks.h QUIRK_UTF8_SERIAL;
+    /// <see cref="SimulatedDeviceProfile.Utf8SerialString"/>). On leave it jumps to the application on the zero-length
+    /// DNLOAD and leaves the bus without answering the final GETSTATUS (dfu-util users report "Error during download
+    /// get_status" on GD32 parts while the application starts; <see cref="SimulatedDeviceProfile.LeavesWithoutFinalStatus"/>).
+    /// </para>
+    /// <para>
+    /// Busy times follow the order of magnitude of the GD32VF103 datasheet's "Flash memory characteristics" (32-bit word
+    /// programming in tens of µs, 1 KiB page erase in tens of ms, mass erase in seconds); the model's values are 37.5 µs,
+    /// 45 ms and 4.8 s and are not verified against one datasheet revision. The ROM's bwPollTimeout is not documented,
+    /// so it reports the 50 ms of ST's DFU template, whose request handling GigaDevice's DFU code follows, and holds an
+    /// early GETSTATUS.
+    /// </para>
+    /// </remarks>
+    public static SimulatedDeviceProfile Gd32 { get; } = new()
+    {
+        Name = "gd32",
+        VendorId = 0x28E9,
+        ProductId = 0x0189,
+        DeviceVersion = 0x1000,
+        Manufacturer = "GigaDevice",
+        Product = "GD32 DFU Bootloader",
+        SerialNumber = "3CBJ",
+        InterfaceProtocol = 2,
+        Attributes = DfuAttributes.CanDownload | DfuAttributes.CanUpload | DfuAttributes.WillDetach,
+        DetachTimeout = 255,
+        TransferSize = 2048,
+        DfuVersion = SimulatedDeviceProfile.DfuSeVersion,
+        FunctionalDescriptorAfterEachSetting = false,
+        ZeroLengthDownloadInIdle = true,
+        AlternateSettings = [new("@Internal Flash  /0x08000000/128*001Kg/")],
+        UnerasedWrite = SimulatedUnerasedWrite.SilentlyCorrupt,
+        DfuSeCommands = [0x00, 0x21, 0x41],
+        Utf8SerialString = true,
+        LeavesWithoutFinalStatus = true,
+        Timing = StDfuTemplateTiming with
+        {
+            ProgramUnitSize = 4,
+            ProgramUnitTime = TimeSpan.FromMicroseconds(37.5),
+            DefaultSectorEraseTime = TimeSpan.FromMilliseconds(45),
+            MassEraseTime = TimeSpan.FromMilliseconds(4800),
         },
     };
 
@@ -281,7 +540,10 @@ public static class SimulatedProfiles
         DfuModeProfile = Stm32F4,
     };
 
-    private static readonly ImmutableArray<SimulatedDeviceProfile> s_all = [Stm32F4, Stm32L4, Stm32F1App, Dfu11, Runtime, HidRuntime];
+    private static readonly ImmutableArray<SimulatedDeviceProfile> s_all = [
+        Stm32F4, Stm32L4, Stm32F1App, Dfu11, Runtime, HidRuntime,
+        Stm32F2, Stm32F072, Stm32F373, Stm32H7, Gd32, Stm32F1AppHonest, Stm32F1AppDishonest, Dfu11Dishonest,
+    ];
 
     /// <summary>Gets the names of the stock profiles.</summary>
     public static ImmutableArray<string> Names { get; } = [.. s_all.Select(p => p.Name)];

@@ -20,6 +20,13 @@ public sealed class SimulatedUsbBus : IUsbDeviceProvider
     /// <summary>Gets the bus's clock.</summary>
     public TimeProvider TimeProvider { get; }
 
+    /// <summary>
+    /// Gets the hub that the boards added from now on share (opt-in): their control transfers serialize their bus time
+    /// (<see cref="SimulatedBusTime"/>), as boards behind one single-TT hub do. <see langword="null"/> (the default):
+    /// each board has a bus of its own. A board's own <see cref="SimulatedDeviceOptions.Hub"/> wins.
+    /// </summary>
+    public SimulatedUsbHub? Hub { get; init; }
+
     /// <summary>Gets the devices plugged in (on the bus or re-enumerating).</summary>
     public IReadOnlyList<SimulatedDfuDevice> Devices
     {
@@ -53,6 +60,7 @@ public sealed class SimulatedUsbBus : IUsbDeviceProvider
             device = new SimulatedDfuDevice(profile, options with
             {
                 TimeProvider = TimeProvider,
+                Hub = options.Hub ?? Hub,
                 PortPath = options.PortPath ?? string.Create(CultureInfo.InvariantCulture, $"sim-{_devices.Count + 1}"),
             });
             _devices.Add(device);
@@ -177,7 +185,7 @@ public sealed class SimulatedUsbBus : IUsbDeviceProvider
         if (due is { } wake)
         {
             TimeSpan delay = wake - TimeProvider.GetUtcNow();
-            waiting = Task.WhenAny(waiting, Task.Delay(delay > TimeSpan.Zero ? delay : TimeSpan.FromTicks(1), TimeProvider, stop.Token));
+            waiting = Task.WhenAny(waiting, Task.Delay(VirtualTimeProvider.WholeMilliseconds(delay), TimeProvider, stop.Token));
         }
 
         try

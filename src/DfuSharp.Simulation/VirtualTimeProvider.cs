@@ -118,6 +118,16 @@ public sealed class VirtualTimeProvider : TimeProvider
         }
     }
 
+    /// <summary>
+    /// Returns a wait for <c>Task.Delay</c> that is not shorter than <paramref name="wait"/>: Task.Delay counts whole
+    /// milliseconds and drops the rest, so a sub-millisecond remainder (bus time, 16 µs programming units) would wake a
+    /// waiter early, and a wait under 1 ms would not wait at all (a loop on it would spin without moving the clock).
+    /// </summary>
+    /// <param name="wait">The wait.</param>
+    /// <returns>The wait rounded up to whole milliseconds, at least 1 ms.</returns>
+    internal static TimeSpan WholeMilliseconds(TimeSpan wait)
+        => TimeSpan.FromMilliseconds(Math.Max(1, Math.Ceiling(wait.TotalMilliseconds)));
+
     /// <summary>Moves the clock forward to <paramref name="time"/> if it is later than now, without firing timers.</summary>
     /// <param name="time">The time to move to.</param>
     /// <remarks>Simulated devices use this when a synchronous caller must wait for a busy device.</remarks>

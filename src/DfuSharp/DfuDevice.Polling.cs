@@ -95,6 +95,7 @@ public sealed partial class DfuDevice
         TimeSpan wait = TimeSpan.Zero;
         TimeSpan answer = TimeSpan.Zero;
         int polls = 0;
+        bool unstuck = false;
         while (report.Status == DfuStatus.Ok && IsBusy(report.State))
         {
             CheckPollTimeout(report);
@@ -106,6 +107,22 @@ public sealed partial class DfuDevice
             }
 
             wait = _pacer.Wait(kind, pollTimeout);
+            if (polls >= 2 && kind == BusyKind.Write && report.State == DfuState.DfuDnbusy && (Quirks & DfuQuirk.StuckBusyNeedsTwoClearStatus) != 0)
+            {
+                // A write still reported busy on a later poll: once the device is past the bwPollTimeout it asked for,
+                // it is stuck, not busy (the block is taken); two CLRSTATUS bring it to dfuDNLOAD-IDLE.
+                TimeSpan since = _time.GetUtcNow() - started;
+                if (since >= pollTimeout)
+                {
+                    report = await UnstickAsync(context, timeout, cancellationToken).ConfigureAwait(false);
+                    unstuck = true;
+                    continue;
+                }
+
+                // Task.Delay counts whole milliseconds and drops the rest: round up, or the wait ends short of it.
+                wait = TimeSpan.FromMilliseconds(Math.Ceiling((pollTimeout - since).TotalMilliseconds));
+            }
+
             if (wait > TimeSpan.Zero)
             {
                 Log.PollWait(_logger, new SpecState(report.State), (uint)wait.TotalMilliseconds);
@@ -134,7 +151,27 @@ public sealed partial class DfuDevice
             throw new DfuStatusException(report, request, context, text) { Block = block, Address = address };
         }
 
-        _pacer.Learn(kind, _time.GetUtcNow() - started, wait, answer, roundTrip, polls);
+        if (!unstuck)
+        {
+            // The time a stuck device spent in dfuDNBUSY is not busy time: it would teach the pacer to wait for nothing.
+            _pacer.Learn(kind, _time.GetUtcNow() - started, wait, answer, roundTrip, polls);
+        }
+
+        return report;
+    }
+
+    // DfuQuirk.StuckBusyNeedsTwoClearStatus: the device stays in dfuDNBUSY after a write it has taken until it gets
+    // two DFU_CLRSTATUS; then GETSTATUS finds it in dfuDNLOAD-IDLE and the download goes on with the next block.
+    private async Task<DfuStatusReport> UnstickAsync(string context, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        await Client.ClrStatusAsync(cancellationToken).ConfigureAwait(false);
+        await Client.ClrStatusAsync(cancellationToken).ConfigureAwait(false);
+        DfuStatusReport report = await GetStatusTrackedAsync(timeout, cancellationToken).ConfigureAwait(false);
+        if (report.State == DfuState.DfuDnbusy)
+        {
+            throw new DfuProtocolException($"{context}: the device stayed in dfuDNBUSY after two DFU_CLRSTATUS.");
+        }
+
         return report;
     }
 

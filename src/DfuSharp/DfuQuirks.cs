@@ -34,6 +34,11 @@ public enum DfuQuirk
     /// §6.3.6), so one Set Address Pointer serves a run of full-size blocks: the planner chooses
     /// <see cref="Planning.DfuAddressing.AddressOnce"/> unless told otherwise.</summary>
     AddressFromBlockNumber = 1 << 6,
+
+    /// <summary>After taking a data block the device may stay in dfuDNBUSY, answering every DFU_GETSTATUS so, until it
+    /// gets two DFU_CLRSTATUS (STM32H7 ROM past the first 1 MiB): a write still reported busy once the device is past
+    /// the bwPollTimeout it asked for gets two CLRSTATUS and is not sent again.</summary>
+    StuckBusyNeedsTwoClearStatus = 1 << 7,
 }
 
 /// <summary>One entry of <see cref="DfuQuirks.Entries"/>.</summary>
@@ -69,6 +74,13 @@ public static class DfuQuirks
         new(0x0483, 0xDF11, null, DfuQuirk.StartsInDfuError | DfuQuirk.DfuModeProtocolZero | DfuQuirk.AddressFromBlockNumber,
             "STMicroelectronics system bootloader (DfuSe)",
             "dfu-util device-logs/stm32f4discovery.bin-download (dfuERROR/errFIRMWARE at start); ST AN3156 §2 (DfuSe 1.1a, bInterfaceProtocol 0 on early ROMs), §6.3.6 (block addressing)"),
+
+        // STM32H743 ROM, bcdDevice 0x0200: it can stay in dfuDNBUSY after a block written past the first 1 MiB (bank 2,
+        // RM0433 "Flash memory organization") until it gets two DFU_CLRSTATUS, as this project's issue #8 records from
+        // reports of H7 ROMs.
+        new(0x0483, 0xDF11, 0x0200, DfuQuirk.StuckBusyNeedsTwoClearStatus,
+            "STM32H743/753 system bootloader",
+            "DfuSharp issue #8 (H7 ROM sticks in dfuDNBUSY past 1 MiB until two CLRSTATUS); ST RM0433 (two 1 MiB banks)"),
 
         // GigaDevice GD32VF103 ROM: dfu-util quirks.h QUIRK_UTF8_SERIAL and QUIRK_DFUSE_LAYOUT for 28e9:0189.
         new(0x28E9, 0x0189, null, DfuQuirk.Utf8Strings | DfuQuirk.LayoutTrailingSlash,

@@ -20,7 +20,7 @@ public sealed class EmulateCommandTests
     [InlineData(new string[0], null, "needs at least one --profile or --model-cmd.")]
     [InlineData(new[] { "stm32f4", "dfu11" }, "f4.state", "--sim-state needs exactly one board.")]
     [InlineData(new[] { "a", "b", "c", "d", "e", "f", "g", "h", "i" }, null, "serves at most 8 boards, not 9.")]
-    [InlineData(new[] { "dfu11", "nope" }, null, "unknown profile \"nope\"; known: stm32f4, stm32l4, stm32f1-app, dfu11, runtime, hid-runtime.")]
+    [InlineData(new[] { "dfu11", "nope" }, null, "unknown profile \"nope\"; known: stm32f4, stm32l4, stm32f1-app, dfu11, runtime, hid-runtime, stm32f2, stm32f072, stm32f373, stm32h7, gd32, stm32f1-app-honest, stm32f1-app-dishonest, dfu11-dishonest.")]
     public void Validate_WrongBoards_SaysWhy(string[] profiles, string? state, string expected)
         => EmulatorPlan.Validate(Request(profiles, state)).Should().Be(expected);
 

@@ -9,7 +9,8 @@ public class QuirkTests
 {
     [Theory]
     [InlineData(0x0483, 0xDF11, 0x2200, DfuQuirk.MassEraseOutlastsPollTimeout | DfuQuirk.StartsInDfuError | DfuQuirk.DfuModeProtocolZero | DfuQuirk.HoldsStatusWhileBusy | DfuQuirk.AddressFromBlockNumber)]
-    [InlineData(0x0483, 0xDF11, 0x0200, DfuQuirk.StartsInDfuError | DfuQuirk.DfuModeProtocolZero | DfuQuirk.AddressFromBlockNumber)]
+    [InlineData(0x0483, 0xDF11, 0x0200, DfuQuirk.StartsInDfuError | DfuQuirk.DfuModeProtocolZero | DfuQuirk.AddressFromBlockNumber | DfuQuirk.StuckBusyNeedsTwoClearStatus)]
+    [InlineData(0x0483, 0xDF11, 0x1100, DfuQuirk.StartsInDfuError | DfuQuirk.DfuModeProtocolZero | DfuQuirk.AddressFromBlockNumber)]
     [InlineData(0x28E9, 0x0189, 0x1000, DfuQuirk.Utf8Strings | DfuQuirk.LayoutTrailingSlash)]
     [InlineData(0x1209, 0x0001, 0x0100, DfuQuirk.None)]
     public void For_KnownAndUnknownDevices_ReturnsTheirQuirks(int vid, int pid, int bcd, DfuQuirk expected)

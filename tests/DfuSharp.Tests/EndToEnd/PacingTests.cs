@@ -10,7 +10,7 @@ public class PacingTests
     public static TheoryData<string, DfuPacing, DfuAddressing> Modes()
     {
         var data = new TheoryData<string, DfuPacing, DfuAddressing>();
-        foreach (string profile in new[] { "stm32f4", "stm32l4", "stm32f1-app", "dfu11" })
+        foreach (string profile in SimHarness.DfuModeProfiles())
         {
             foreach (DfuPacing pacing in Enum.GetValues<DfuPacing>())
             {
@@ -31,13 +31,16 @@ public class PacingTests
         var sim = SimHarness.Create(profile, new SimulatedDeviceOptions { Seed = 7 });
         SimulatedDeviceProfile p = sim.Device.Profile;
         byte[] data = SimHarness.Random(20_000, 3);
-        uint address = profile == "stm32f1-app" ? 0x0800_3000u : 0x0800_0000u;
+        uint address = SimHarness.FlashAddress(profile);
         DfuFile file = p.IsDfuSe ? SimHarness.DfuSeFile(p.VendorId, p.ProductId, 0, address, data) : SimHarness.PlainFile(data);
         await using DfuDevice device = await sim.OpenAsync();
 
         DownloadResult result = await device.DownloadAsync(file, new DownloadOptions { Verify = true, Leave = true, Pacing = pacing, Addressing = addressing });
 
         result.Verified.Should().BeTrue();
+        result.Outcome.Should().NotBe(DfuLeaveOutcome.StayedInDfuMode);
+        int blocks = (data.Length + p.TransferSize - 1) / p.TransferSize;
+        sim.Device.Transcript.Entries.Count(e => e.Detail.Contains("data block", StringComparison.Ordinal)).Should().Be(blocks, "no block is lost or sent twice");
         result.Plan.Pacing.Should().Be(pacing);
         result.Plan.Addressing.Should().Be(p.IsDfuSe ? addressing : DfuAddressing.PerChunk);
         result.ControlTransfers.Should().BePositive();
@@ -52,11 +55,12 @@ public class PacingTests
         var sim = SimHarness.Create("stm32f4");
         await using DfuDevice device = await sim.OpenAsync();
         TimeSpan start = sim.Time.Elapsed;
+        TimeSpan minimumAtStart = sim.Device.DeviceMinimumTime;
 
         DownloadResult result = await device.DownloadAsync(Stm32F4File(64 * 1024), new DownloadOptions { Verify = true, Pacing = pacing });
 
-        // The ROM holds GETSTATUS while busy (fwupd#2696 log): the host never waits longer than the flash needs.
-        (sim.Time.Elapsed - start).Should().Be(sim.Device.DeviceMinimumTime);
+        // The ROM holds GETSTATUS while busy (fwupd#2696 log): the host never waits longer than the flash and the bus need.
+        (sim.Time.Elapsed - start).Should().Be(sim.Device.DeviceMinimumTime - minimumAtStart);
         result.Elapsed.Should().Be(sim.Time.Elapsed - start);
         result.PacingUsed.Should().Be(pacing);
     }
@@ -67,12 +71,13 @@ public class PacingTests
         var sim = SimHarness.Create("stm32f4", new SimulatedDeviceOptions { StartsInFirmwareError = true });
         await using DfuDevice device = await sim.OpenAsync();
         TimeSpan start = sim.Time.Elapsed;
+        TimeSpan minimumAtStart = sim.Device.DeviceMinimumTime;
 
         DownloadResult result = await device.DownloadAsync(Stm32F4File(8192), new DownloadOptions { Verify = true });
 
         result.Verified.Should().BeTrue();
         sim.Device.Transcript.Entries.Should().Contain(e => e.Name == "DFU_CLRSTATUS");
-        (sim.Time.Elapsed - start).Should().Be(sim.Device.DeviceMinimumTime);
+        (sim.Time.Elapsed - start).Should().Be(sim.Device.DeviceMinimumTime - minimumAtStart);
     }
 
     [Fact]
@@ -92,12 +97,18 @@ public class PacingTests
         var sim = SimHarness.Create("dfu11");
         await using DfuDevice device = await sim.OpenAsync();
         TimeSpan start = sim.Time.Elapsed;
+        TimeSpan minimumAtStart = sim.Device.DeviceMinimumTime;
 
         DownloadResult result = await device.DownloadAsync(SimHarness.PlainFile(SimHarness.Random(100 * 1024, 4)), new DownloadOptions { Pacing = DfuPacing.Adaptive });
 
         result.Plan.StartsInHold.Should().BeFalse();
-        (sim.Time.Elapsed - start).Should().BeLessThan(sim.Device.RequiredWaitTime);
-        (sim.Time.Elapsed - start).Should().BeGreaterThanOrEqualTo(sim.Device.DeviceMinimumTime);
+        TimeSpan adaptive = sim.Time.Elapsed - start;
+        var spec = SimHarness.Create("dfu11");
+        await using DfuDevice specDevice = await spec.OpenAsync();
+        TimeSpan specStart = spec.Time.Elapsed;
+        await specDevice.DownloadAsync(SimHarness.PlainFile(SimHarness.Random(100 * 1024, 4)), new DownloadOptions { Pacing = DfuPacing.Spec });
+        adaptive.Should().BeLessThan(spec.Time.Elapsed - specStart);
+        adaptive.Should().BeGreaterThanOrEqualTo(sim.Device.DeviceMinimumTime - minimumAtStart);
     }
 
     [Fact]
@@ -117,21 +128,36 @@ public class PacingTests
         sim.Device.Transcript.Entries.Count(e => e.Detail.Contains("data block")).Should().Be(data.Length / 2048);
     }
 
-    [Theory]
-    [InlineData(DfuPacing.Spec, DfuAddressing.PerChunk)]
-    [InlineData(DfuPacing.Adaptive, DfuAddressing.PerChunk)]
-    [InlineData(DfuPacing.Hold, DfuAddressing.AddressOnce)]
-    public async Task DownloadAsync_Stm32F4_MatchesGoldenTimedTranscript(DfuPacing pacing, DfuAddressing addressing)
+    public static TheoryData<string, DfuPacing, DfuAddressing> GoldenModes()
     {
-        var sim = SimHarness.Create("stm32f4");
+        var data = new TheoryData<string, DfuPacing, DfuAddressing>();
+        foreach (string profile in new[] { "stm32f4", "dfu11", "stm32h7" })
+        {
+            data.Add(profile, DfuPacing.Spec, DfuAddressing.PerChunk);
+            data.Add(profile, DfuPacing.Adaptive, DfuAddressing.PerChunk);
+            data.Add(profile, DfuPacing.Hold, DfuAddressing.AddressOnce);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(GoldenModes))]
+    public async Task DownloadAsync_EachMode_MatchesGoldenTimedTranscript(string profile, DfuPacing pacing, DfuAddressing addressing)
+    {
+        // On the H7 the 5000 bytes cross into bank 2 at 0x08100000, where its ROM sticks in dfuDNBUSY.
+        var sim = SimHarness.Create(profile);
+        SimulatedDeviceProfile p = sim.Device.Profile;
+        byte[] data = SimHarness.Random(5000, 6);
+        DfuFile file = p.IsDfuSe ? SimHarness.DfuSeFile(p.VendorId, p.ProductId, 0, profile == "stm32h7" ? 0x080F_F800u : 0x0800_0000u, data) : SimHarness.PlainFile(data);
         await using (DfuDevice device = await sim.OpenAsync())
         {
-            await device.DownloadAsync(Stm32F4File(5000), new DownloadOptions { Leave = true, Pacing = pacing, Addressing = addressing });
+            await device.DownloadAsync(file, new DownloadOptions { Leave = p.IsDfuSe, Pacing = pacing, Addressing = addressing });
         }
 
         string actual = string.Concat(sim.Device.Transcript.Entries.Select(e =>
             string.Create(CultureInfo.InvariantCulture, $"{e.Time.TotalMilliseconds,10:0.000} ms  {e}\n")));
-        string name = $"pacing-{pacing.ToString().ToLowerInvariant()}-{addressing.ToString().ToLowerInvariant()}.txt";
+        string name = $"pacing-{profile}-{pacing.ToString().ToLowerInvariant()}-{addressing.ToString().ToLowerInvariant()}.txt";
         string source = Path.Combine(SourceDirectory(), "TestData", "Transcripts", name);
         if (Environment.GetEnvironmentVariable("DFUSHARP_UPDATE_GOLDEN") == "1")
         {

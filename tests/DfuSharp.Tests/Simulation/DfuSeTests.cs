@@ -128,7 +128,7 @@ public sealed class DfuSeTests
         TimeSpan start = time.Elapsed;
         d.GetStatus().PollTimeout.Should().Be(100);
         d.GetStatus().State.Should().Be(DfuState.DfuDnloadIdle);
-        (time.Elapsed - start).Should().Be(TimeSpan.FromMilliseconds(milliseconds));
+        (time.Elapsed - start).Should().Be(TimeSpan.FromMilliseconds(milliseconds) + (SimulatedBusTime.ControlTransfer(6) * 2), "the erase, and two GETSTATUS on the bus");
     }
 
     [Fact]
@@ -138,7 +138,10 @@ public sealed class DfuSeTests
         d.Erase(0x0802_0000);
         d.Write(0x0800_0000, new byte[2048]);
         d.Device.RequiredWaitTime.Should().Be(TimeSpan.FromMilliseconds(1000 + 104 + 104));
-        d.Device.DeviceMinimumTime.Should().Be(TimeSpan.FromMilliseconds(1000 + 8.192));
+
+        // Busy time, plus the bus time of the three DNLOADs and six GETSTATUS (SimulatedBusTime).
+        TimeSpan bus = (SimulatedBusTime.ControlTransfer(5) * 2) + SimulatedBusTime.ControlTransfer(2048) + (SimulatedBusTime.ControlTransfer(6) * 6);
+        d.Device.DeviceMinimumTime.Should().Be(TimeSpan.FromMilliseconds(1000 + 8.192) + bus);
     }
 
     [Fact]
@@ -150,7 +153,7 @@ public sealed class DfuSeTests
             InitialMemory = [new SimulatedMemoryImage(0x080E_0000, [.. new byte[16]])],
         });
         d.MassErase().State.Should().Be(DfuState.DfuDnloadIdle);
-        time.Elapsed.Should().Be(TimeSpan.FromSeconds(8));
+        time.Elapsed.Should().Be(TimeSpan.FromSeconds(8) + SimulatedBusTime.ControlTransfer(1) + (SimulatedBusTime.ControlTransfer(6) * 2), "the erase, its DNLOAD and two GETSTATUS on the bus");
         d.Device.ReadMemory(0x080E_0000, 16).Should().OnlyContain(b => b == 0xFF);
     }
 

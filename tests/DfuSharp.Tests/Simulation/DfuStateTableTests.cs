@@ -216,7 +216,7 @@ public sealed class DfuStateTableTests
         TimeSpan before = time.Elapsed;
         d.GetStatus().State.Should().Be(DfuState.DfuDnbusy);
         d.GetStatus().State.Should().Be(DfuState.DfuDnloadIdle);
-        (time.Elapsed - before).Should().Be(TimeSpan.FromSeconds(1));
+        (time.Elapsed - before).Should().Be(TimeSpan.FromSeconds(1) + (SimulatedBusTime.ControlTransfer(6) * 2), "the erase, and two GETSTATUS on the bus");
     }
 
     [Fact]

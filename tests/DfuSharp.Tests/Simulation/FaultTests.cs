@@ -131,7 +131,7 @@ public sealed class FaultTests
         TimeSpan start = time.Elapsed;
         d.GetStatus().PollTimeout.Should().Be(poll);
         d.GetStatus().State.Should().Be(DfuState.DfuDnloadIdle);
-        (time.Elapsed - start).Should().Be(TimeSpan.FromMilliseconds(250));
+        (time.Elapsed - start).Should().Be(TimeSpan.FromMilliseconds(250) + (SimulatedBusTime.ControlTransfer(6) * 2), "the erase, and two GETSTATUS on the bus");
     }
 
     [Fact]

@@ -61,7 +61,10 @@ public sealed class TranscriptTests
         var time = new VirtualTimeProvider();
         DeviceDriver d = DeviceDriver.Create(SimulatedProfiles.Stm32F4, time: time);
         d.Erase(0x0802_0000);
-        d.Device.Transcript.Entries.Select(e => e.Time).Should().Equal(TimeSpan.Zero, TimeSpan.Zero, TimeSpan.FromSeconds(1));
+        // Each request arrives when the previous one has had its bus time (SimulatedBusTime); the held GETSTATUS when the erase ends.
+        TimeSpan dnload = SimulatedBusTime.ControlTransfer(5);
+        TimeSpan status = SimulatedBusTime.ControlTransfer(6);
+        d.Device.Transcript.Entries.Select(e => e.Time).Should().Equal(TimeSpan.Zero, dnload, dnload + status + TimeSpan.FromSeconds(1));
         d.Device.Transcript.Entries[^1].State.Should().Be(DfuState.DfuDnloadIdle);
     }
 }

@@ -24,7 +24,7 @@ internal static class EmulateCommand
     {
         var profiles = new Option<string[]>("--profile")
         {
-            Description = "A simulated board (stm32f4, stm32f1-app, dfu11, runtime, hid-runtime, …); repeat it for more boards, at ports 1-1, 1-2, ….",
+            Description = "A simulated board (stm32f4, stm32f2, stm32f072, stm32f373, stm32h7, stm32l4, gd32, stm32f1-app, dfu11, runtime, hid-runtime, …); repeat it for more boards, at ports 1-1, 1-2, ….",
         };
         var state = new Option<string?>("--sim-state") { Description = "Load the board's memory from FILE and save it there when the command ends (one board only)." };
         var instant = new Option<bool>("--instant") { Description = "Drop the profiles' timings (erase and programming time, poll timeouts): for tests." };

@@ -1,0 +1,168 @@
+using System.Text;
+using DfuSharp.Formats;
+using DfuSharp.Planning;
+using DfuSharp.Protocol;
+using DfuSharp.Simulation;
+using DfuSharp.Usb;
+
+namespace DfuSharp.Tests.EndToEnd;
+
+/// <summary>The behaviours the new profiles model, and how the engine copes with each without losing a block.</summary>
+public class ProfileBehaviourTests
+{
+    [Theory]
+    [InlineData(DfuPacing.Spec)]
+    [InlineData(DfuPacing.Adaptive)]
+    [InlineData(DfuPacing.Hold)]
+    public async Task DownloadAsync_Stm32H7AcrossBank2_ClearsTheStuckBusyTwiceAndLosesNoBlock(DfuPacing pacing)
+    {
+        var sim = SimHarness.Create("stm32h7");
+        byte[] data = SimHarness.Random(8 * 1024, 11);
+        await using DfuDevice device = await sim.OpenAsync();
+
+        DownloadResult result = await device.DownloadAsync(
+            SimHarness.DfuSeFile(0x0483, 0xDF11, 0, 0x080F_F000, data), new DownloadOptions { Verify = true, Pacing = pacing });
+
+        DfuQuirks.For(0x0483, 0xDF11, sim.Device.Profile.DeviceVersion).Should().HaveFlag(DfuQuirk.StuckBusyNeedsTwoClearStatus);
+        result.Verified.Should().BeTrue();
+        sim.Device.ReadMemory(0x080F_F000, data.Length).Should().Equal(data);
+        IReadOnlyList<TranscriptEntry> entries = sim.Device.Transcript.Entries;
+        entries.Should().ContainSingle(e => e.Detail.Contains("sticks in dfuDNBUSY", StringComparison.Ordinal));
+        entries.Count(e => e.Name == "DFU_CLRSTATUS" && e.Detail.StartsWith("stuck", StringComparison.Ordinal)).Should().Be(2);
+        entries.Count(e => e.Detail.Contains("data block", StringComparison.Ordinal)).Should().Be(data.Length / 1024, "the stuck block is not sent again");
+    }
+
+    [Theory]
+    [InlineData("dfu11-dishonest", DfuPacing.Spec)]
+    [InlineData("dfu11-dishonest", DfuPacing.Adaptive)]
+    [InlineData("dfu11-dishonest", DfuPacing.Hold)]
+    [InlineData("stm32f1-app-dishonest", DfuPacing.Spec)]
+    [InlineData("stm32f1-app-dishonest", DfuPacing.Adaptive)]
+    [InlineData("stm32f1-app-dishonest", DfuPacing.Hold)]
+    public async Task DownloadAsync_DishonestPollTimeouts_KeepsPollingAndLosesNoBlock(string profile, DfuPacing pacing)
+    {
+        var sim = SimHarness.Create(profile);
+        SimulatedDeviceProfile p = sim.Device.Profile;
+        byte[] data = SimHarness.Random(12 * 1024, 12);
+        uint address = SimHarness.FlashAddress(profile);
+        DfuFile file = p.IsDfuSe ? SimHarness.DfuSeFile(p.VendorId, p.ProductId, 0, address, data) : SimHarness.PlainFile(data);
+        await using DfuDevice device = await sim.OpenAsync();
+
+        DownloadResult result = await device.DownloadAsync(file, new DownloadOptions { Verify = true, Pacing = pacing });
+
+        result.Verified.Should().BeTrue();
+        sim.Device.ReadMemory(p.IsDfuSe ? address : 0, data.Length).Should().Equal(data);
+        IReadOnlyList<TranscriptEntry> entries = sim.Device.Transcript.Entries;
+        entries.Should().Contain(e => e.Detail.StartsWith("still busy", StringComparison.Ordinal), "the device answered early polls with dfuDNBUSY");
+        entries.Count(e => e.Detail.Contains("data block", StringComparison.Ordinal)).Should().Be(data.Length / p.TransferSize);
+    }
+
+    [Fact]
+    public async Task DownloadAsync_HonestF1_SpecPacingTakesNoMoreThanTheDeviceNeedsPlusTheBus()
+    {
+        var sim = SimHarness.Create("stm32f1-app-honest");
+        byte[] data = SimHarness.Random(8 * 1024, 13);
+        await using DfuDevice device = await sim.OpenAsync();
+        TimeSpan start = sim.Time.Elapsed;
+
+        await device.DownloadAsync(SimHarness.DfuSeFile(0x1209, 0xDB42, 0, 0x0800_3000, data), new DownloadOptions { Pacing = DfuPacing.Spec });
+
+        // Honest poll timeouts are whole milliseconds just above the busy time: obeying them costs under 1 ms a wait.
+        int waits = sim.Device.Transcript.Entries.Count(e => e.Detail.Contains("poll ", StringComparison.Ordinal));
+        (sim.Time.Elapsed - start).Should().BeLessThanOrEqualTo(sim.Device.DeviceMinimumTime + (TimeSpan.FromMilliseconds(1) * waits));
+        sim.Device.ReadMemory(0x0800_3000, data.Length).Should().Equal(data);
+    }
+
+    [Fact]
+    public async Task DownloadAsync_Gd32Leave_DeviceLeavesWithoutFinalStatusAndTheDownloadSucceeds()
+    {
+        var sim = SimHarness.Create("gd32");
+        byte[] data = SimHarness.Random(6000, 14);
+        await using DfuDevice device = await sim.OpenAsync();
+
+        DownloadResult result = await device.DownloadAsync(
+            SimHarness.DfuSeFile(0x28E9, 0x0189, 0, 0x0800_0000, data), new DownloadOptions { Verify = true, Leave = true });
+
+        result.Verified.Should().BeTrue();
+        result.Outcome.Should().Be(DfuLeaveOutcome.Disconnected);
+        sim.Device.Transcript.Entries.Should().Contain(e => e.Detail.Contains("no final status", StringComparison.Ordinal));
+        sim.Device.ReadMemory(0x0800_0000, data.Length).Should().Equal(data);
+    }
+
+    [Fact]
+    public void GetDescriptor_Gd32Serial_IsUtf8WhileOtherStringsAreUtf16()
+    {
+        var device = new SimulatedDfuDevice(SimulatedProfiles.Gd32, new SimulatedDeviceOptions { TimeProvider = new VirtualTimeProvider() });
+
+        byte[] serial = StringDescriptor(device, 3);
+        byte[] product = StringDescriptor(device, 2);
+
+        serial[2..].Should().Equal(Encoding.UTF8.GetBytes("3CBJ"));
+        serial[0].Should().Be((byte)(2 + 4));
+        Encoding.Unicode.GetString(product, 2, product.Length - 2).Should().Be("GD32 DFU Bootloader");
+    }
+
+    [Fact]
+    public void Quirks_Gd32_Utf8StringsAndLayoutSlash()
+        => DfuQuirks.For(0x28E9, 0x0189, 0x1000).Should().HaveFlag(DfuQuirk.Utf8Strings).And.HaveFlag(DfuQuirk.LayoutTrailingSlash);
+
+    [Theory]
+    [InlineData("stm32f2", 0x0800_0000u, 1024 * 1024)]
+    [InlineData("stm32f072", 0x0800_0000u, 128 * 1024)]
+    [InlineData("stm32f373", 0x0800_0000u, 256 * 1024)]
+    [InlineData("stm32h7", 0x0800_0000u, 2 * 1024 * 1024)]
+    [InlineData("gd32", 0x0800_0000u, 128 * 1024)]
+    public async Task OpenAsync_SeedParts_ReportTheirFlashSize(string profile, uint start, int size)
+    {
+        var sim = SimHarness.Create(profile);
+        await using DfuDevice device = await sim.OpenAsync();
+
+        sim.Device.ReadMemory(start + (uint)size - 1, 1).Should().Equal([0xFF]);
+        FluentActions.Invoking(() => sim.Device.ReadMemory(start + (uint)size, 1)).Should().Throw<ArgumentOutOfRangeException>();
+        device.IsDfuSe.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task DownloadAsync_Stm32F072PipeErrorsOnEarlyPolls_FallsBackAndLosesNoBlock()
+    {
+        var sim = SimHarness.Create("stm32f072", new SimulatedDeviceOptions { Seed = 2 });
+        byte[] data = SimHarness.Random(32 * 1024, 15);
+        await using DfuDevice device = await sim.OpenAsync();
+
+        DownloadResult result = await device.DownloadAsync(SimHarness.DfuSeFile(0x0483, 0xDF11, 0, 0x0800_0000, data), new DownloadOptions { Verify = true });
+
+        sim.Device.Transcript.Entries.Should().Contain(e => e.Detail.Contains("early poll stalled", StringComparison.Ordinal));
+        result.PacingUsed.Should().Be(DfuPacing.Spec);
+        sim.Device.ReadMemory(0x0800_0000, data.Length).Should().Equal(data);
+        sim.Device.Transcript.Entries.Count(e => e.Detail.Contains("data block", StringComparison.Ordinal)).Should().Be(data.Length / 2048);
+    }
+
+    [Fact]
+    public async Task DownloadAsync_DrawnTimings_SameSeedSameTimeAndNoFasterThanTypical()
+    {
+        TimeSpan typical = await DownloadTimeAsync(SimulatedTimingMode.Typical, 1);
+        TimeSpan drawn = await DownloadTimeAsync(SimulatedTimingMode.Drawn, 1);
+        TimeSpan again = await DownloadTimeAsync(SimulatedTimingMode.Drawn, 1);
+
+        again.Should().Be(drawn);
+        drawn.Should().BeGreaterThan(typical);
+    }
+
+    private static async Task<TimeSpan> DownloadTimeAsync(SimulatedTimingMode mode, int seed)
+    {
+        var sim = SimHarness.Create("stm32f4", new SimulatedDeviceOptions { TimingMode = mode, Seed = seed });
+        await using DfuDevice device = await sim.OpenAsync();
+        TimeSpan start = sim.Time.Elapsed;
+        await device.DownloadAsync(SimHarness.DfuSeFile(0x0483, 0xDF11, 0, 0x0800_0000, SimHarness.Random(40 * 1024, 16)), new DownloadOptions { Pacing = DfuPacing.Hold });
+        return sim.Time.Elapsed - start;
+    }
+
+    private static byte[] StringDescriptor(SimulatedDfuDevice device, byte index)
+    {
+        var setup = new UsbSetupPacket(
+            UsbSetupPacket.MakeRequestType(true, UsbRequestType.Standard, UsbRecipient.Device), 6, (ushort)((3 << 8) | index), 0x0409, 255);
+        SimulatedControlResult result = device.HandleControl(setup, []);
+        result.Status.Should().Be(SimulatedControlStatus.Ack);
+        return result.Data.ToArray();
+    }
+}
