@@ -154,7 +154,7 @@ public sealed class LibUsbTransport : IUsbTransport
                 }
 
                 byte[] raw = LibUsbDeviceIo.GetDescriptor(_handle, UsbStandard.StringDescriptor, index, language, timeout, Device.DisplayName);
-                string text = UsbDescriptors.DecodeString(raw, out bool wasUtf8);
+                string text = UsbDescriptorParser.DecodeString(raw, out bool wasUtf8);
                 if (wasUtf8)
                 {
                     Log.Utf8String(_logger, Device.DisplayName, index);

@@ -108,7 +108,7 @@ internal sealed class SimulatedDeviceConnection(SimulatedDfuDevice device, int? 
             throw new UsbTransportException(UsbError.Io, $"String descriptor {index} is malformed.");
         }
 
-        return System.Text.Encoding.Unicode.GetString(buffer, 2, Math.Min(n, buffer[0]) - 2);
+        return UsbDescriptorParser.DecodeString(buffer.AsSpan(0, n), out _);
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
@@ -140,7 +140,8 @@ internal sealed class SimulatedDeviceConnection(SimulatedDfuDevice device, int? 
             }
 
             ThrowIfGone();
-            SimulatedControlResult result = device.HandleControl(setup, data.Span);
+            SimulatedControlResult result = device.HandleControlUnpaced(setup, data.Span, out DateTimeOffset transferEnd);
+            await device.WaitForBusAsync(transferEnd, cancellationToken);
             switch (result.Status)
             {
                 case SimulatedControlStatus.Ack:

@@ -415,6 +415,19 @@ public sealed partial class SimulatedDfuDevice
     /// <remarks>If the device is busy, the call waits (on the device's clock) until it is not, as a NAKing device does.</remarks>
     public SimulatedControlResult HandleControl(UsbSetupPacket setup, ReadOnlySpan<byte> outData)
     {
+        SimulatedControlResult result = HandleControlUnpaced(setup, outData, out DateTimeOffset transferEnd);
+        WaitForBus(transferEnd);
+        return result;
+    }
+
+    /// <summary>
+    /// Handles a control transfer without waiting for its bus time: <paramref name="transferEnd"/> says when the bus has
+    /// carried it. The in-process transport waits for it asynchronously (<see cref="WaitForBusAsync"/>), so boards on
+    /// separate buses overlap their bus time on one clock, virtual or real.
+    /// </summary>
+    internal SimulatedControlResult HandleControlUnpaced(UsbSetupPacket setup, ReadOnlySpan<byte> outData, out DateTimeOffset transferEnd)
+    {
+        transferEnd = DateTimeOffset.MinValue;
         TimeSpan wait = BusyLeft();
         if (wait > TimeSpan.Zero)
         {
@@ -429,7 +442,6 @@ public sealed partial class SimulatedDfuDevice
             }
         }
 
-        DateTimeOffset transferEnd;
         SimulatedControlResult result;
         lock (_gate)
         {
@@ -477,7 +489,6 @@ public sealed partial class SimulatedDfuDevice
             Record(at, RequestName(setup), setup, outData.Length, result, detail);
         }
 
-        WaitForBus(transferEnd);
         return result;
     }
 
@@ -621,6 +632,24 @@ public sealed partial class SimulatedDfuDevice
 
     // Waits until a transfer has had its bus time. In real time a wait under a millisecond is carried over: the bus
     // stays reserved until then, so the next transfer starts later, and the total is kept without spinning.
+    // The asynchronous form of WaitForBus, for the in-process transport: a timer on the device's clock (precise to the
+    // tick, also under a millisecond on the virtual clock), so concurrent boards wait for their buses side by side.
+    internal async ValueTask WaitForBusAsync(DateTimeOffset end, CancellationToken cancellationToken)
+    {
+        TimeSpan left = end - _time.GetUtcNow();
+        if (left <= TimeSpan.Zero || (_time is not VirtualTimeProvider && left < TimeSpan.FromMilliseconds(1)))
+        {
+            return;
+        }
+
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using ITimer timer = _time.CreateTimer(static state => ((TaskCompletionSource)state!).TrySetResult(), done, left, Timeout.InfiniteTimeSpan);
+        await using (cancellationToken.Register(static state => ((TaskCompletionSource)state!).TrySetCanceled(), done).ConfigureAwait(false))
+        {
+            await done.Task.ConfigureAwait(false);
+        }
+    }
+
     private void WaitForBus(DateTimeOffset end)
     {
         TimeSpan left = end - _time.GetUtcNow();

@@ -192,7 +192,7 @@ internal static unsafe class LibUsbEnumerator
                 {
                     byte[] raw = LibUsbDeviceIo.GetDescriptor(
                         handle, UsbStandard.StringDescriptor, index, language, DescriptorTimeoutMilliseconds, display);
-                    strings[index] = UsbDescriptors.DecodeString(raw, out bool wasUtf8);
+                    strings[index] = UsbDescriptorParser.DecodeString(raw, out bool wasUtf8);
                     if (wasUtf8)
                     {
                         Log.Utf8String(logger, display, index);

@@ -257,4 +257,55 @@ public static class UsbDescriptorParser
             RawBytes = own.ToArray(),
         };
     }
+
+    /// <summary>
+    /// Decodes a string descriptor. USB 2.0 §9.6.7 says UTF-16LE, but GigaDevice GD32 parts send their serial number
+    /// as plain UTF-8 bytes in the descriptor; such text is recognised and decoded as UTF-8.
+    /// </summary>
+    /// <param name="descriptor">The bytes the device sent, starting with bLength.</param>
+    /// <param name="wasUtf8">Set when the text had to be read as UTF-8.</param>
+    /// <returns>The text (empty for an empty or malformed descriptor).</returns>
+    public static string DecodeString(ReadOnlySpan<byte> descriptor, out bool wasUtf8)
+    {
+        wasUtf8 = false;
+        if (descriptor.Length < 2 || descriptor[1] != UsbStandard.StringDescriptor)
+        {
+            return string.Empty;
+        }
+
+        ReadOnlySpan<byte> payload = descriptor[2..Math.Min(descriptor.Length, Math.Max((int)descriptor[0], 2))];
+        if (LooksLikeUtf8(payload))
+        {
+            wasUtf8 = true;
+            return System.Text.Encoding.UTF8.GetString(payload).TrimEnd('\0');
+        }
+
+        return System.Text.Encoding.Unicode.GetString(payload[..(payload.Length & ~1)]).TrimEnd('\0');
+    }
+
+    /// <summary>
+    /// True for text that is UTF-8 posing as UTF-16: an odd byte count, or every byte printable ASCII so that no
+    /// UTF-16 code unit has the zero high byte real ASCII text would have (GD32 serials such as "3276387B3335").
+    /// Genuine UTF-16 text outside Latin-1 (CJK product names) nearly always has a byte outside 0x20..0x7E.
+    /// </summary>
+    private static bool LooksLikeUtf8(ReadOnlySpan<byte> payload)
+    {
+        if (payload.Length == 0)
+        {
+            return false;
+        }
+
+        bool allPrintable = true;
+        foreach (byte b in payload)
+        {
+            allPrintable &= b is >= 0x20 and <= 0x7E;
+        }
+
+        if (allPrintable && payload.Length >= 2)
+        {
+            return true;
+        }
+
+        return payload.Length % 2 == 1 && payload.IndexOf((byte)0) < 0 && System.Text.Unicode.Utf8.IsValid(payload);
+    }
 }

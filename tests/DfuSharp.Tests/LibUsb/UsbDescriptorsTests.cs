@@ -13,7 +13,7 @@ public sealed class UsbDescriptorsTests
     {
         byte[] descriptor = StringDescriptor(Encoding.Unicode.GetBytes("STM32  BOOTLOADER"));
 
-        string text = UsbDescriptors.DecodeString(descriptor, out bool wasUtf8);
+        string text = UsbDescriptorParser.DecodeString(descriptor, out bool wasUtf8);
 
         text.Should().Be("STM32  BOOTLOADER");
         wasUtf8.Should().BeFalse();
@@ -25,7 +25,7 @@ public sealed class UsbDescriptorsTests
         // GD32VF103 ROM: the serial's bytes are ASCII, not UTF-16 (dfu-util carries a quirk for it).
         byte[] descriptor = StringDescriptor("3276387B3335"u8.ToArray());
 
-        string text = UsbDescriptors.DecodeString(descriptor, out bool wasUtf8);
+        string text = UsbDescriptorParser.DecodeString(descriptor, out bool wasUtf8);
 
         text.Should().Be("3276387B3335");
         wasUtf8.Should().BeTrue();
@@ -36,7 +36,7 @@ public sealed class UsbDescriptorsTests
     {
         byte[] descriptor = StringDescriptor("ABC"u8.ToArray());
 
-        UsbDescriptors.DecodeString(descriptor, out bool wasUtf8).Should().Be("ABC");
+        UsbDescriptorParser.DecodeString(descriptor, out bool wasUtf8).Should().Be("ABC");
         wasUtf8.Should().BeTrue();
     }
 
@@ -45,7 +45,7 @@ public sealed class UsbDescriptorsTests
     {
         byte[] descriptor = StringDescriptor(Encoding.Unicode.GetBytes("固件"));
 
-        UsbDescriptors.DecodeString(descriptor, out bool wasUtf8).Should().Be("固件");
+        UsbDescriptorParser.DecodeString(descriptor, out bool wasUtf8).Should().Be("固件");
         wasUtf8.Should().BeFalse();
     }
 
@@ -54,7 +54,7 @@ public sealed class UsbDescriptorsTests
     {
         byte[] descriptor = [6, 0x03, (byte)'a', 0, (byte)'b', 0, (byte)'X', 0];
 
-        UsbDescriptors.DecodeString(descriptor, out _).Should().Be("ab");
+        UsbDescriptorParser.DecodeString(descriptor, out _).Should().Be("ab");
     }
 
     [Theory]
@@ -62,7 +62,7 @@ public sealed class UsbDescriptorsTests
     [InlineData(new byte[] { 2 })]
     [InlineData(new byte[] { 4, 0x02, 0x41, 0x00 })]
     public void DecodeString_NotAStringDescriptor_ReturnsEmpty(byte[] descriptor)
-        => UsbDescriptors.DecodeString(descriptor, out _).Should().BeEmpty();
+        => UsbDescriptorParser.DecodeString(descriptor, out _).Should().BeEmpty();
 
     [Fact]
     public void FirstLanguageId_EnglishUs_Returns0409()

@@ -20,7 +20,7 @@ internal sealed class DeviceOptionSet
 
     public Option<string[]> Device { get; } = new("--device", "-d")
     {
-        Description = "Which device: sim:PROFILE[*N] (stm32f4, stm32f1-app, dfu11, runtime, hid-runtime; *N: N boards at sim-1…sim-N), "
+        Description = "Which device: sim:PROFILE[*N] (stm32f4, stm32f2, stm32f072, stm32f373, stm32h7, stm32l4, gd32, stm32f1-app[-honest|-dishonest], dfu11[-dishonest], runtime, hid-runtime; *N: N boards at sim-1…sim-N), "
                       + "or VID:PID[,VID:PID][,serial=S][,path=P][,alt=N|NAME] (run-time ids, then DFU-mode ids; * for any); "
                       + "by default the one DFU device present. download, upload, erase and detach take it several times (one board each).",
         HelpName = "SEL",
