@@ -157,15 +157,7 @@ internal sealed class DemoWindow : Window
         logPane.Add(_level, _log);
 
         Add(boardPane, propertyPane, actionPane, logPane);
-        KeyDown += (_, key) =>
-        {
-            bool typing = _file.HasFocus || _backupFile.HasFocus || _uploadFile.HasFocus || _erase.HasFocus;
-            if (key == Key.F10 || (!typing && (key == Key.Q || key == Key.Q.WithShift)))
-            {
-                key.Handled = true;
-                Quit();
-            }
-        };
+        KeyDown += (_, key) => HandleQuitKey(key);
         _boards.Changed += () => OnUi(RefreshBoards);
         RefreshBoards();
     }
@@ -194,8 +186,8 @@ internal sealed class DemoWindow : Window
     /// <summary>Gets the fractions the two bars show now.</summary>
     public (float Phase, float Overall) Bars => (_phaseBar.Fraction, _overallBar.Fraction);
 
-    /// <summary>Gets whether q or F10 asked the application to stop.</summary>
-    public bool QuitRequested { get; private set; }
+    /// <summary>Gets how many times q or F10 asked the application to stop.</summary>
+    public int QuitRequests { get; private set; }
 
     /// <summary>Gets a task that completes when every job started so far has finished.</summary>
     public Task WhenIdle() => Task.WhenAll([.. _allJobs]);
@@ -633,9 +625,30 @@ internal sealed class DemoWindow : Window
         _abort.Enabled = busy;
     }
 
+    /// <summary>
+    /// Quits on F10, and on q unless a text field has the focus. The application's keyboard calls this before any view
+    /// (<see cref="UiCommand"/> wires it): the lists search as letters are typed and would take q first. A dialog on top
+    /// keeps its keys.
+    /// </summary>
+    public void HandleQuitKey(Key key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (App?.TopRunnableView is { } top && top != this)
+        {
+            return;
+        }
+
+        bool typing = _file.HasFocus || _backupFile.HasFocus || _uploadFile.HasFocus || _erase.HasFocus;
+        if (key == Key.F10 || (!typing && (key == Key.Q || key == Key.Q.WithShift)))
+        {
+            key.Handled = true;
+            Quit();
+        }
+    }
+
     private void Quit()
     {
-        QuitRequested = true;
+        QuitRequests++;
         foreach (BoardJob job in _jobs.Values.Where(j => !j.Finished))
         {
             job.Cancel.Cancel();

@@ -107,6 +107,7 @@ internal static class UiCommand
 
                 // Ctrl+C from the CLI's handler closes the window like q does.
                 using CancellationTokenRegistration closing = cancellationToken.Register(() => app.Invoke(() => app.RequestStop()));
+                app.Keyboard.KeyDown += (_, key) => window.HandleQuitKey(key);
                 Task watching = boards.WatchAsync(stop.Token);
                 app.Run(window);
                 await stop.CancelAsync().ConfigureAwait(false);
