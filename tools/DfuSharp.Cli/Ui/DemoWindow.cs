@@ -189,6 +189,15 @@ internal sealed class DemoWindow : Window
     /// <summary>Gets how many times q or F10 asked the application to stop.</summary>
     public int QuitRequests { get; private set; }
 
+    /// <summary>Gets the board list (for input tests).</summary>
+    public ListView BoardList => _list;
+
+    /// <summary>Gets the Start button (for input tests).</summary>
+    public Button StartButton => _start;
+
+    /// <summary>Gets the erase field (for input tests).</summary>
+    public TextField EraseField => _erase;
+
     /// <summary>Gets a task that completes when every job started so far has finished.</summary>
     public Task WhenIdle() => Task.WhenAll([.. _allJobs]);
 
