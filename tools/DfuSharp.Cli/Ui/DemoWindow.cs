@@ -157,6 +157,9 @@ internal sealed class DemoWindow : Window
         logPane.Add(_level, _log);
 
         Add(boardPane, propertyPane, actionPane, logPane);
+
+        // The buttons sit on consecutive rows; a shadow would cover the row under them.
+        NoShadows(this);
         KeyDown += (_, key) => HandleQuitKey(key);
         _boards.Changed += () => OnUi(RefreshBoards);
         RefreshBoards();
@@ -394,6 +397,19 @@ internal sealed class DemoWindow : Window
             AppendLog(dialog.StatusText);
             _file.Text = written;
             CheckFile();
+        }
+    }
+
+    private static void NoShadows(View view)
+    {
+        foreach (View sub in view.SubViews)
+        {
+            if (sub is Button button)
+            {
+                button.ShadowStyle = ShadowStyles.None;
+            }
+
+            NoShadows(sub);
         }
     }
 
