@@ -91,6 +91,20 @@ public sealed class DemoDriverTests : IDisposable
         window.QuitRequests.Should().Be(2);
     }
 
+    [Fact]
+    public async Task EnterOnASectorLine_AddsThatSectorToTheEraseField()
+    {
+        _bus.Add("stm32f4");
+        using DemoWindow window = await OpenAsync(1);
+        int line = window.PropertiesText.Split('\n').ToList().FindIndex(l => l.StartsWith("  11  0x080E0000", StringComparison.Ordinal));
+
+        window.PropertyList.SetFocus();
+        window.PropertyList.SelectedItem = line;
+        window.NewKeyDownEvent(Key.Enter);
+
+        window.EraseText.Should().Be("0x080E0000+131072");
+    }
+
     [Theory]
     [InlineData(null, null, "en_US.UTF-8", true)]
     [InlineData(null, null, "C.utf8", true)]

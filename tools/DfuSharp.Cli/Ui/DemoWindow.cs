@@ -198,6 +198,9 @@ internal sealed class DemoWindow : Window
     /// <summary>Gets the Start button (for input tests).</summary>
     public Button StartButton => _start;
 
+    /// <summary>Gets the properties list (for input tests).</summary>
+    public ListView PropertyList => _properties;
+
     /// <summary>Gets the erase field (for input tests).</summary>
     public TextField EraseField => _erase;
 
