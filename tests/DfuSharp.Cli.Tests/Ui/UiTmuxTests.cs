@@ -16,9 +16,9 @@ public sealed class UiTmuxTests : IDisposable
     public async Task Ui_UpgradeWithVerifyThenQuit_ShowsBoardAndExitsZero()
     {
         string cli = Path.Combine(AppContext.BaseDirectory, "DfuSharp.Cli.dll");
-        string firmware = _dir.Copy(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "samples", "blinky-stm32f4.dfu"));
+        string firmware = _dir.Copy(TestPaths.InRepo("samples", "blinky-stm32f4.dfu"));
         string exit = _dir.File("exit");
-        string command = $"dotnet '{cli}' ui --device sim:stm32f4 --file '{firmware}'; echo $? > '{exit}'; sleep 600";
+        string command = $"LC_ALL=C.UTF-8 dotnet '{cli}' ui --device sim:stm32f4 --file '{firmware}'; echo $? > '{exit}'; sleep 600";
         await TmuxAsync("new-session", "-d", "-s", "ui", "-x", "120", "-y", "40", "-c", _dir.Path, command);
 
         string screen = await ScreenAsync(s => s.Contains("Sectors of alt 0: Internal Flash", StringComparison.Ordinal));
@@ -29,6 +29,31 @@ public sealed class UiTmuxTests : IDisposable
         await TmuxAsync("send-keys", "-t", "ui", "M-s");
         screen = await ScreenAsync(s => s.Contains("Done: ", StringComparison.Ordinal) || s.Contains("Failed: ", StringComparison.Ordinal));
         screen.Should().Contain("Done: 4096 bytes written, verified");
+
+        await TmuxAsync("send-keys", "-t", "ui", "q");
+        long deadline = Environment.TickCount64 + (long)s_bound.TotalMilliseconds;
+        while (!File.Exists(exit) || (await File.ReadAllTextAsync(exit)).Trim().Length == 0)
+        {
+            Environment.TickCount64.Should().BeLessThan(deadline, "dfusharp ui should quit on q");
+            await Task.Delay(100);
+        }
+
+        (await File.ReadAllTextAsync(exit)).Trim().Should().Be("0");
+    }
+
+    [TmuxFact]
+    public async Task Ui_InACLocale_DrawsPlainAsciiAndQuits()
+    {
+        string cli = Path.Combine(AppContext.BaseDirectory, "DfuSharp.Cli.dll");
+        string exit = _dir.File("exit");
+        string command = $"LC_ALL=C dotnet '{cli}' ui --device sim:stm32f4; echo $? > '{exit}'; sleep 600";
+        await TmuxAsync("new-session", "-d", "-s", "ui", "-x", "120", "-y", "40", "-c", _dir.Path, command);
+
+        await ScreenAsync(s => s.Contains("Sectors of alt 0: Internal Flash", StringComparison.Ordinal));
+        await TmuxAsync("send-keys", "-t", "ui", "M-v");
+        string screen = await ScreenAsync(s => s.Contains("X Verify", StringComparison.Ordinal));
+        screen.Should().Contain("+Boards+").And.Contain("- Force");
+        screen.Where(c => c > 0x7F).Should().BeEmpty();
 
         await TmuxAsync("send-keys", "-t", "ui", "q");
         long deadline = Environment.TickCount64 + (long)s_bound.TotalMilliseconds;

@@ -77,14 +77,17 @@ internal static class DemoUpgrade
             }
 
             double fraction = value.Total > 0 ? Math.Clamp((double)value.Completed / value.Total, 0, 1) : 1;
-            int index = _phases.IndexOf(value.Phase);
-            double overall = (index + fraction) / _phases.Count;
+            double overall = Overall(value.Phase, fraction);
             TimeSpan elapsed = time.GetElapsedTime(_phaseStarted);
             string text = value.Unit == DfuProgressUnit.Bytes
                 ? Rate(value.Completed, value.Total, elapsed)
                 : string.Create(CultureInfo.InvariantCulture, $"{value.Completed}/{value.Total}");
             report(new UpgradeStatus(value.Phase, fraction, overall, text));
         }
+
+        /// <summary>The overall bar: each phase the plan has counts as one equal part of the whole. This is the one place
+        /// to switch to the library's own overall fraction once <see cref="DfuProgress"/> carries it.</summary>
+        private double Overall(DfuPhase phase, double phaseFraction) => (_phases.IndexOf(phase) + phaseFraction) / _phases.Count;
 
         private static List<DfuPhase> Phases(TransferPlan plan)
         {
