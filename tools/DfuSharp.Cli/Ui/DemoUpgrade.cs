@@ -52,73 +52,23 @@ internal static class DemoUpgrade
                 : null,
         };
         TransferPlan plan = device.PlanDownload(file, download);
-        var tracker = new ProgressTracker(plan, options.TimeProvider, report);
+        var tracker = new ProgressTracker(report);
         return await device.ExecuteAsync(plan, download.Backup, tracker, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Turns the library's per-phase progress into the two bars: each phase the plan has counts as one equal
-    /// part of the whole.</summary>
-    private sealed class ProgressTracker(TransferPlan plan, TimeProvider time, Action<UpgradeStatus> report) : IProgress<DfuProgress>
+    // The bars and the status line from the library's own figures: the phase's counts, and the whole operation's
+    // fraction (weighted by expected time from the plan), rate and time left.
+    private sealed class ProgressTracker(Action<UpgradeStatus> report) : IProgress<DfuProgress>
     {
-        private readonly List<DfuPhase> _phases = Phases(plan);
-        private DfuPhase? _phase;
-        private long _phaseStarted;
-
         public void Report(DfuProgress value)
         {
-            if (_phase != value.Phase)
-            {
-                _phase = value.Phase;
-                _phaseStarted = time.GetTimestamp();
-                if (!_phases.Contains(value.Phase))
-                {
-                    _phases.Add(value.Phase);
-                }
-            }
-
             double fraction = value.Total > 0 ? Math.Clamp((double)value.Completed / value.Total, 0, 1) : 1;
-            double overall = Overall(value.Phase, fraction);
-            TimeSpan elapsed = time.GetElapsedTime(_phaseStarted);
-            string text = value.Unit == DfuProgressUnit.Bytes
-                ? Rate(value.Completed, value.Total, elapsed)
+            string left = value.TimeLeft is { } timeLeft ? timeLeft.ToString(@"m\:ss", CultureInfo.InvariantCulture) + " left" : "estimating";
+            string pacing = value.Pacing is { } paced ? $"  pacing {paced.ToString().ToLowerInvariant()}" : string.Empty;
+            string counts = value.Unit == DfuProgressUnit.Bytes
+                ? string.Create(CultureInfo.InvariantCulture, $"{value.Completed}/{value.Total} bytes  {value.BytesPerSecond / 1000:0.0} KB/s")
                 : string.Create(CultureInfo.InvariantCulture, $"{value.Completed}/{value.Total}");
-            report(new UpgradeStatus(value.Phase, fraction, overall, text));
-        }
-
-        /// <summary>The overall bar: each phase the plan has counts as one equal part of the whole. This is the one place
-        /// to switch to the library's own overall fraction once <see cref="DfuProgress"/> carries it.</summary>
-        private double Overall(DfuPhase phase, double phaseFraction) => (_phases.IndexOf(phase) + phaseFraction) / _phases.Count;
-
-        private static List<DfuPhase> Phases(TransferPlan plan)
-        {
-            var phases = new List<DfuPhase>();
-            foreach (TransferStep step in plan.Steps)
-            {
-                DfuPhase? phase = step.Kind switch
-                {
-                    TransferStepKind.Backup => DfuPhase.Upload,
-                    TransferStepKind.Erase or TransferStepKind.MassErase => DfuPhase.Erase,
-                    TransferStepKind.Write => DfuPhase.Download,
-                    TransferStepKind.Verify => DfuPhase.Verify,
-                    _ => null,
-                };
-                if (phase is { } p && !phases.Contains(p))
-                {
-                    phases.Add(p);
-                }
-            }
-
-            return phases.Count == 0 ? [DfuPhase.Download] : phases;
-        }
-
-        private static string Rate(long done, long total, TimeSpan elapsed)
-        {
-            double seconds = elapsed.TotalSeconds;
-            double kbPerSecond = seconds > 0 ? done / 1024.0 / seconds : 0;
-            string left = kbPerSecond > 0 && done < total
-                ? TimeSpan.FromSeconds((total - done) / 1024.0 / kbPerSecond).ToString(@"m\:ss", CultureInfo.InvariantCulture)
-                : "0:00";
-            return string.Create(CultureInfo.InvariantCulture, $"{done}/{total} bytes  {kbPerSecond:0.0} KB/s  {left} left");
+            report(new UpgradeStatus(value.Phase, fraction, Math.Clamp(value.OverallFraction, 0, 1), $"{counts}  {left}{pacing}"));
         }
     }
 }
