@@ -6,8 +6,8 @@ namespace FirmwareUpdate;
 /// What the CodeProject article's <c>OnFirmwareUpdateProgress</c> event carried (a percentage and a message), taken
 /// from one <see cref="DfuProgress"/> report.
 /// </summary>
-/// <param name="Progress">The report: phase, units done, units in the phase.</param>
-/// <param name="Percent">How far the phase is, 0 to 100.</param>
+/// <param name="Progress">The report: phase, units done, units in the phase, and the whole operation's figures.</param>
+/// <param name="Percent">How far the whole operation is, 0 to 100 (as <c>ST_GetDFUStatus</c> and the article report it).</param>
 /// <param name="Message">A line for a log or a status bar.</param>
 internal sealed record FirmwareUpdateProgressEventArgs(DfuProgress Progress, int Percent, string Message);
 
@@ -25,9 +25,10 @@ internal sealed class ProgressEvents : IProgress<DfuProgress>
     /// <inheritdoc/>
     public void Report(DfuProgress value)
     {
-        // Per phase for now: DfuProgress counts each phase on its own (Completed of Total, in Unit).
-        int percent = value.Total <= 0 ? 100 : (int)Math.Clamp(value.Completed * 100 / value.Total, 0, 100);
-        string message = $"{value.Phase}: {value.Completed} of {value.Total} {value.Unit.ToString().ToLowerInvariant()}";
+        // One percentage for the whole operation: the library weighs every planned phase by its expected time.
+        int percent = (int)Math.Clamp(Math.Floor(value.OverallFraction * 100), 0, 100);
+        string left = value.TimeLeft is { } timeLeft ? $", {timeLeft.TotalSeconds:0.0} s left" : string.Empty;
+        string message = $"{value.Phase}: {value.Completed} of {value.Total} {value.Unit.ToString().ToLowerInvariant()}{left}";
         ProgressChanged?.Invoke(this, new FirmwareUpdateProgressEventArgs(value, percent, message));
     }
 }

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace DfuSharp.Cli.Tests;
 
 /// <summary>
@@ -54,8 +56,10 @@ public sealed class RunnableSamplesTests(SampleBuilds builds) : IClassFixture<Sa
         lines.Should().Contain(l => l.StartsWith("Board:    0483:5750", StringComparison.Ordinal) && l.EndsWith("Runtime mode", StringComparison.Ordinal))
             .And.Contain("Detach:   HID DETACH report (FindAndDetachHID)")
             .And.Contain(l => l.StartsWith("Board:    0483:df11", StringComparison.Ordinal) && l.EndsWith("Dfu mode", StringComparison.Ordinal))
-            .And.Contain("Progress: 100% Download: 4096 of 4096 bytes")
-            .And.Contain("Progress: 100% Verify: 4096 of 4096 bytes");
+            .And.Contain(l => l.StartsWith("Progress:", StringComparison.Ordinal) && l.Contains("% Download: ", StringComparison.Ordinal))
+            .And.Contain(l => l.StartsWith("Progress: 100% Verify: 4096 of 4096 bytes", StringComparison.Ordinal));
+        int[] percents = [.. lines.Where(l => l.StartsWith("Progress:", StringComparison.Ordinal)).Select(l => int.Parse(l["Progress:".Length..l.IndexOf('%', StringComparison.Ordinal)], CultureInfo.InvariantCulture))];
+        percents.Should().BeInAscendingOrder("the percentage is the whole operation's, which never goes back");
         lines[^1].Should().StartWith("Done:").And.Contain("verified True");
     }
 
