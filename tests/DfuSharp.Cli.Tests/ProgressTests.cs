@@ -67,6 +67,26 @@ public sealed class ProgressTests
         lines[^1].Should().Contain("; overall 100%, 00:00 left");
     }
 
+    [Theory]
+    [InlineData("adaptive", "pacing adaptive")]
+    [InlineData("spec", "pacing spec")]
+    [InlineData("hold", "pacing hold")]
+    public async Task Download_Redirected_LinesNameThePacingInUse(string pacing, string expected)
+    {
+        var cli = new SimCli();
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var context = new Infrastructure.CliContext(stdout, stderr, Interactive: false) { Devices = cli.Environment };
+
+        int code = await CliApp.RunAsync(
+            ["download", TestPaths.InRepo("samples", "blinky-stm32f4.dfu"), "--device", "sim:stm32f4", "--pacing", pacing], context);
+
+        code.Should().Be(0, stderr.ToString());
+        string[] lines = [.. stderr.ToString().Split(Environment.NewLine).Where(l => l.StartsWith("dfusharp: download:", StringComparison.Ordinal))];
+        lines.Should().NotBeEmpty().And.OnlyContain(l => l.EndsWith(", " + expected, StringComparison.Ordinal));
+        stdout.ToString().Should().Contain(expected);
+    }
+
     [Fact]
     public async Task Download_InteractiveConsole_DrawsOnStderrAndKeepsStdoutForTheResult()
     {

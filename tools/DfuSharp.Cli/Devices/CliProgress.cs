@@ -63,7 +63,8 @@ internal static class CliProgress
         return string.Create(CultureInfo.InvariantCulture, $"({value.Completed}/{value.Total} {UnitName(value.Unit)}) {rate}{Elapsed(elapsed)} elapsed{Overall(value)}");
     }
 
-    /// <summary>Gets <c>; overall 37%, 00:12 left</c>, or nothing for a report without the overall figures.</summary>
+    /// <summary>Gets <c>; overall 37%, 00:12 left, pacing hold</c> (the pacing of GETSTATUS in use, when the report
+    /// carries it), or nothing for a report without the overall figures.</summary>
     internal static string Overall(DfuProgress value)
     {
         if (value.OverallFraction <= 0 && value.TimeLeft is null)
@@ -72,7 +73,8 @@ internal static class CliProgress
         }
 
         string left = value.TimeLeft is { } t ? $", {Elapsed(t)} left" : string.Empty;
-        return string.Create(CultureInfo.InvariantCulture, $"; overall {Math.Floor(value.OverallFraction * 100):0}%{left}");
+        string pacing = value.Pacing is { } paced ? $", pacing {paced.ToString().ToLowerInvariant()}" : string.Empty;
+        return string.Create(CultureInfo.InvariantCulture, $"; overall {Math.Floor(value.OverallFraction * 100):0}%{left}{pacing}");
     }
 
     private static string Elapsed(TimeSpan elapsed)
@@ -118,7 +120,8 @@ internal static class CliProgress
             {
                 _overall ??= context.AddTask("overall", autoStart: true, maxValue: OverallScale);
                 _overall.Value = Math.Max(_overall.Value, value.OverallFraction * OverallScale);
-                _overall.Description = value.TimeLeft is { } left ? $"overall, {Elapsed(left)} left" : "overall";
+                string paced = value.Pacing is { } pacing ? $", pacing {pacing.ToString().ToLowerInvariant()}" : string.Empty;
+                _overall.Description = (value.TimeLeft is { } left ? $"overall, {Elapsed(left)} left" : "overall") + paced;
                 _overall.State.Update<DfuProgressUnit>(AmountColumn.UnitKey, _ => DfuProgressUnit.Steps);
                 _overall.State.Update<bool>(AmountColumn.OverallKey, _ => true);
                 if (value.OverallFraction >= 1)
