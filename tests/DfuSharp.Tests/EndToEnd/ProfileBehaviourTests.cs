@@ -81,6 +81,41 @@ public class ProfileBehaviourTests
             .Should().Be(0, "nothing is written to a sector whose erase never finished");
     }
 
+    [Fact]
+    public void Stm32H7Simulator_Bank2SectorErase_StaysBusyUntilClrStatusToErrorThenToIdle()
+    {
+        var time = new VirtualTimeProvider();
+        var device = new SimulatedDfuDevice(SimulatedProfiles.Stm32H7, new SimulatedDeviceOptions { TimeProvider = time });
+        Dfu(device, DfuRequest.Dnload, [0x21, 0x00, 0x40, 0x10, 0x08], 0).Status.Should().Be(SimulatedControlStatus.Ack);
+        Status(device).State.Should().Be(DfuState.DfuDnbusy);
+        time.Advance(TimeSpan.FromSeconds(1));
+        Status(device).State.Should().Be(DfuState.DfuDnloadIdle);
+        Dfu(device, DfuRequest.Dnload, new byte[1024], 2).Status.Should().Be(SimulatedControlStatus.Ack);
+        Status(device).State.Should().Be(DfuState.DfuDnbusy);
+        time.Advance(TimeSpan.FromSeconds(1));
+        Status(device).State.Should().Be(DfuState.DfuDnloadIdle, "a write in bank 2 does not stick");
+        device.ReadMemory(0x0810_4000, 16).Should().OnlyContain(b => b == 0x00);
+
+        Dfu(device, DfuRequest.Dnload, [0x41, 0x00, 0x00, 0x10, 0x08], 0).Status.Should().Be(SimulatedControlStatus.Ack);
+        DfuStatusReport started = Status(device);
+        started.State.Should().Be(DfuState.DfuDnbusy);
+        time.Advance(TimeSpan.FromSeconds(10));
+        for (int poll = 0; poll < 3; poll++)
+        {
+            DfuStatusReport stuck = Status(device);
+            (stuck.State, stuck.Status, stuck.PollTimeout).Should().Be((DfuState.DfuDnbusy, DfuStatus.Ok, started.PollTimeout), "the erase never settles by itself");
+        }
+
+        device.ReadMemory(0x0810_4000, 16).Should().OnlyContain(b => b == 0xFF, "the erase itself is done");
+        Dfu(device, DfuRequest.ClrStatus, [], 0).Status.Should().Be(SimulatedControlStatus.Ack);
+        DfuStatusReport error = Status(device);
+        (error.State, error.Status).Should().Be((DfuState.DfuError, DfuStatus.ErrUnknown));
+        Dfu(device, DfuRequest.ClrStatus, [], 0).Status.Should().Be(SimulatedControlStatus.Ack);
+        DfuStatusReport idle = Status(device);
+        (idle.State, idle.Status).Should().Be((DfuState.DfuIdle, DfuStatus.Ok));
+        Dfu(device, DfuRequest.ClrStatus, [], 0).Status.Should().Be(SimulatedControlStatus.Stall, "a third CLRSTATUS is outside dfuERROR");
+    }
+
     [Theory]
     [InlineData("dfu11-dishonest", DfuPacing.Spec)]
     [InlineData("dfu11-dishonest", DfuPacing.Adaptive)]
@@ -204,6 +239,22 @@ public class ProfileBehaviourTests
         TimeSpan start = sim.Time.Elapsed;
         await device.DownloadAsync(SimHarness.DfuSeFile(0x0483, 0xDF11, 0, 0x0800_0000, SimHarness.Random(40 * 1024, 16)), new DownloadOptions { Pacing = DfuPacing.Hold });
         return sim.Time.Elapsed - start;
+    }
+
+    private static SimulatedControlResult Dfu(SimulatedDfuDevice device, DfuRequest request, byte[] data, ushort block)
+    {
+        var setup = new UsbSetupPacket(
+            UsbSetupPacket.MakeRequestType(false, UsbRequestType.Class, UsbRecipient.Interface), (byte)request, block, 0, (ushort)data.Length);
+        return device.HandleControl(setup, data);
+    }
+
+    private static DfuStatusReport Status(SimulatedDfuDevice device)
+    {
+        var setup = new UsbSetupPacket(
+            UsbSetupPacket.MakeRequestType(true, UsbRequestType.Class, UsbRecipient.Interface), (byte)DfuRequest.GetStatus, 0, 0, 6);
+        SimulatedControlResult result = device.HandleControl(setup, []);
+        result.Status.Should().Be(SimulatedControlStatus.Ack);
+        return DfuStatusReport.Parse(result.Data.Span);
     }
 
     private static byte[] StringDescriptor(SimulatedDfuDevice device, byte index)
