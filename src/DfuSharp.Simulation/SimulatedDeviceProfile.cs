@@ -215,15 +215,20 @@ public sealed record SimulatedDeviceProfile
     public bool HoldsStatusWhileBusy { get; init; } = true;
 
     /// <summary>
-    /// Gets the address from which the first data block of a session leaves the device stuck in dfuDNBUSY after it is
-    /// written (the block is taken): every GETSTATUS answers dfuDNBUSY until the device has had
-    /// <see cref="StuckBusyClearCount"/> DFU_CLRSTATUS requests, which it acknowledges; then it is in dfuDNLOAD-IDLE.
+    /// Gets the address from which a DfuSe sector erase leaves the device stuck in dfuDNBUSY, as the STM32H743 Rev.V
+    /// ROM does for sectors 8–15 (bank 2, 0x08100000 and above): the sector is erased, but once the erase's busy time
+    /// is over every DFU_GETSTATUS still answers dfuDNBUSY with the erase's bwPollTimeout, and the device never settles
+    /// by itself. The first DFU_CLRSTATUS (which a DFU 1.1 device refuses outside dfuERROR) is acknowledged and puts it
+    /// in dfuERROR with errUNKNOWN; the second, now in dfuERROR, brings it to dfuIDLE with OK as usual.
     /// <see langword="null"/>: never.
     /// </summary>
-    public uint? StuckBusyFrom { get; init; }
-
-    /// <summary>Gets how many DFU_CLRSTATUS requests free a device stuck in dfuDNBUSY (<see cref="StuckBusyFrom"/>).</summary>
-    public int StuckBusyClearCount { get; init; } = 2;
+    /// <remarks>
+    /// Sources: betaflight-configurator PR #1861 "Workaround for H7 Rev.V weirdness on erase beyond 1MB" (2020), quoting
+    /// the ST community thread "Weird STM32H743ZI Rev.V USB DFU erase behavior beyond 1MB (sector 8)", where
+    /// STM32CubeProgrammer is seen to unstick the ROM with this CLRSTATUS pair; betaflight-configurator PR #5348 (2026)
+    /// "unstick H7 bootloaders wedged in dfuDNBUSY during erase". Writes do not stick.
+    /// </remarks>
+    public uint? StuckEraseFrom { get; init; }
 
     /// <summary>Gets a value indicating whether the serial number string descriptor holds UTF-8 bytes instead of UTF-16LE
     /// (USB 2.0 §9.6.7 asks for UTF-16LE), as GigaDevice's GD32 ROMs do (dfu-util quirks.h QUIRK_UTF8_SERIAL).</summary>

@@ -382,17 +382,15 @@ public sealed partial class SimulatedDfuDevice
 
     private SimulatedControlResult ClrStatus(ref string detail)
     {
-        if (_state == DfuState.DfuDnbusy && _stuck)
+        if (_state == DfuState.DfuDnbusy && _stuck && _time.GetUtcNow() >= _busyUntil)
         {
-            // StuckBusyFrom: the device acknowledges CLRSTATUS in dfuDNBUSY and comes out after the last one it needs.
-            _stuckClears++;
-            detail = string.Create(CultureInfo.InvariantCulture, $"stuck: clear {_stuckClears} of {_profile.StuckBusyClearCount}");
-            if (_stuckClears >= _profile.StuckBusyClearCount)
-            {
-                _stuck = false;
-                _state = DfuState.DfuDnloadIdle;
-            }
-
+            // StuckEraseFrom (STM32H743 Rev.V, betaflight-configurator PR #1861): the first CLRSTATUS of a stuck ROM is
+            // acknowledged and leaves it in dfuERROR/errUNKNOWN; the second is the ordinary one, below.
+            _stuck = false;
+            _state = DfuState.DfuError;
+            _status = DfuStatus.ErrUnknown;
+            _statusText = null;
+            detail = "stuck: to dfuERROR with errUNKNOWN";
             return SimulatedControlResult.Ack;
         }
 
@@ -518,6 +516,13 @@ public sealed partial class SimulatedDfuDevice
                 case EraseCommand:
                     poll = _pending.Length == 1 ? timing.MassErasePollTimeout : timing.ErasePollTimeout;
                     (busy, error, errorText) = _pending.Length == 1 ? MassErase() : ErasePage(address);
+                    if (_pending.Length == 5 && _profile.StuckEraseFrom is { } from && address >= from && error is null)
+                    {
+                        // STM32H743 Rev.V ROM: the erase is done after its busy time, but the device stays in dfuDNBUSY.
+                        _stuck = true;
+                        detail = AppendDetail(detail, "erase sticks in dfuDNBUSY");
+                    }
+
                     int erase = ++_erases;
                     if (Faults.OfKind(SimulatedFaultKind.DisconnectDuringErase).Any(f => f.Occurrence == erase))
                     {
@@ -550,13 +555,6 @@ public sealed partial class SimulatedDfuDevice
             poll = timing.ProgramPollTimeout;
             uint address = DataAddress(_pendingBlock);
             (error, errorText) = _profile.IsDfuSe ? ProgramDfuSe(address, _pending) : ProgramFirmware(_pending);
-            if (_profile.IsDfuSe && _profile.StuckBusyFrom is { } from && address >= from && !_stuckDone && error is null)
-            {
-                _stuck = true;
-                _stuckDone = true;
-                _stuckClears = 0;
-                detail = AppendDetail(detail, "sticks in dfuDNBUSY");
-            }
             foreach (SimulatedFault fault in Faults.OfKind(SimulatedFaultKind.StatusAtBlock))
             {
                 if (fault.DataBlock == _pendingDataBlock)

@@ -56,8 +56,6 @@ public sealed partial class SimulatedDfuDevice
     private DateTimeOffset _busyUntil;
     private uint _busyPoll;
     private bool _stuck;
-    private bool _stuckDone;
-    private int _stuckClears;
     private DfuStatus? _errorAfterBusy;
     private string? _errorTextAfterBusy;
     private bool _manifestDone;
@@ -751,8 +749,6 @@ public sealed partial class SimulatedDfuDevice
         _manifestDone = false;
         _manifested = false;
         _stuck = false;
-        _stuckDone = false;
-        _stuckClears = 0;
         _downloadOffset = 0;
         _uploadOffset = 0;
         _pointer = _banks.Count > 0 ? _banks[0].Base : 0;
@@ -792,7 +788,7 @@ public sealed partial class SimulatedDfuDevice
 
         if (_state == DfuState.DfuDnbusy && _stuck)
         {
-            // Stuck (StuckBusyFrom): the block is written, but the device stays in dfuDNBUSY until it is cleared.
+            // Stuck (StuckEraseFrom): the sector is erased, but the device stays in dfuDNBUSY until it is cleared.
         }
         else if (_state == DfuState.DfuDnbusy)
         {

@@ -384,9 +384,10 @@ public static class SimulatedProfiles
     /// (max 12). Poll timeouts are the F4 ROM's (fwupd#2696 log; ST does not document them).
     /// </para>
     /// <para>
-    /// The first data block of a session written in bank 2 (at 1 MiB and above) leaves the ROM stuck in dfuDNBUSY: the
-    /// block is written, but every GETSTATUS answers dfuDNBUSY until the host sends two DFU_CLRSTATUS, after which it is
-    /// in dfuDNLOAD-IDLE (as this project's issue #8 records from reports of H7 ROMs; <see cref="SimulatedDeviceProfile.StuckBusyFrom"/>).
+    /// The ROM models STM32H743 Rev.V: a sector erase in bank 2 (sectors 8–15, at 1 MiB and above) erases the sector
+    /// but leaves the ROM stuck in dfuDNBUSY past its bwPollTimeout; the first DFU_CLRSTATUS puts it in dfuERROR with
+    /// errUNKNOWN, the second in dfuIDLE (betaflight-configurator PRs #1861 and #5348, the ST community thread "Weird
+    /// STM32H743ZI Rev.V USB DFU erase behavior beyond 1MB (sector 8)"; <see cref="SimulatedDeviceProfile.StuckEraseFrom"/>).
     /// </para>
     /// </remarks>
     public static SimulatedDeviceProfile Stm32H7 { get; } = Stm32F4 with
@@ -399,8 +400,7 @@ public static class SimulatedProfiles
         [
             new("@Internal Flash   /0x08000000/16*128Kg"),
         ],
-        StuckBusyFrom = 0x0810_0000,
-        StuckBusyClearCount = 2,
+        StuckEraseFrom = 0x0810_0000,
         Timing = Stm32F4.Timing with
         {
             ProgramUnitSize = 32,

@@ -7,6 +7,9 @@ namespace DfuSharp;
 /// <content>Polling: session start, GETSTATUS with bwPollTimeout, and status errors with their context.</content>
 public sealed partial class DfuDevice
 {
+    // How many stuck sector erases this session freed with two CLRSTATUS (DfuQuirk.StuckBusyNeedsTwoClearStatus).
+    private int _unstuckErases;
+
     // The first GETSTATUS uses the normal request timeout, so a device that never answers fails fast; only where the
     // device may still be erasing (recovery after an interrupted erase) is it allowed the slow one.
     private Task EnsureIdleAsync(CancellationToken cancellationToken) => EnsureIdleAsync(slow: false, cancellationToken);
@@ -95,7 +98,6 @@ public sealed partial class DfuDevice
         TimeSpan wait = TimeSpan.Zero;
         TimeSpan answer = TimeSpan.Zero;
         int polls = 0;
-        bool unstuck = false;
         while (report.Status == DfuStatus.Ok && IsBusy(report.State))
         {
             CheckPollTimeout(report);
@@ -107,16 +109,15 @@ public sealed partial class DfuDevice
             }
 
             wait = _pacer.Wait(kind, pollTimeout);
-            if (polls >= 2 && kind == BusyKind.Write && report.State == DfuState.DfuDnbusy && (Quirks & DfuQuirk.StuckBusyNeedsTwoClearStatus) != 0)
+            if (polls >= 2 && kind == BusyKind.Erase && report.State == DfuState.DfuDnbusy && (Quirks & DfuQuirk.StuckBusyNeedsTwoClearStatus) != 0)
             {
-                // A write still reported busy on a later poll: once the device is past the bwPollTimeout it asked for,
-                // it is stuck, not busy (the block is taken); two CLRSTATUS bring it to dfuDNLOAD-IDLE.
+                // A sector erase still reported busy on a later poll: once the device is past the bwPollTimeout it asked
+                // for (counted from the answer that started the erase, the conservative end), it is stuck, not busy.
                 TimeSpan since = _time.GetUtcNow() - started;
                 if (since >= pollTimeout)
                 {
-                    report = await UnstickAsync(context, timeout, cancellationToken).ConfigureAwait(false);
-                    unstuck = true;
-                    continue;
+                    // The time spent stuck is not busy time: the pacer does not learn from it.
+                    return await UnstickEraseAsync(request, context, block, address, since, report.PollTimeout, timeout, cancellationToken).ConfigureAwait(false);
                 }
 
                 // Task.Delay counts whole milliseconds and drops the rest: round up, or the wait ends short of it.
@@ -151,27 +152,44 @@ public sealed partial class DfuDevice
             throw new DfuStatusException(report, request, context, text) { Block = block, Address = address };
         }
 
-        if (!unstuck)
-        {
-            // The time a stuck device spent in dfuDNBUSY is not busy time: it would teach the pacer to wait for nothing.
-            _pacer.Learn(kind, _time.GetUtcNow() - started, wait, answer, roundTrip, polls);
-        }
+        _pacer.Learn(kind, _time.GetUtcNow() - started, wait, answer, roundTrip, polls);
 
         return report;
     }
 
-    // DfuQuirk.StuckBusyNeedsTwoClearStatus: the device stays in dfuDNBUSY after a write it has taken until it gets
-    // two DFU_CLRSTATUS; then GETSTATUS finds it in dfuDNLOAD-IDLE and the download goes on with the next block.
-    private async Task<DfuStatusReport> UnstickAsync(string context, TimeSpan? timeout, CancellationToken cancellationToken)
+    // DfuQuirk.StuckBusyNeedsTwoClearStatus (STM32H743 Rev.V ROM, betaflight-configurator PRs #1861 and #5348): a
+    // sector erase beyond 1 MiB is done, but the device stays in dfuDNBUSY. As STM32CubeProgrammer does, the first
+    // DFU_CLRSTATUS puts it in dfuERROR with errUNKNOWN, the second in dfuIDLE; the erase counts as finished. Only this
+    // quirk sends CLRSTATUS outside dfuERROR (DFU 1.1 allows it only there, and spec-correct ROMs STALL it).
+    // A real erase error (dfuERROR with another status) is cleared and thrown as usual; anything else is a protocol error.
+    private async Task<DfuStatusReport> UnstickEraseAsync(
+        DfuRequest request, string context, int? block, uint? address, TimeSpan stuckFor, uint pollTimeout, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         await Client.ClrStatusAsync(cancellationToken).ConfigureAwait(false);
-        await Client.ClrStatusAsync(cancellationToken).ConfigureAwait(false);
-        DfuStatusReport report = await GetStatusTrackedAsync(timeout, cancellationToken).ConfigureAwait(false);
-        if (report.State == DfuState.DfuDnbusy)
+        DfuStatusReport first = await GetStatusTrackedAsync(timeout, cancellationToken).ConfigureAwait(false);
+        DfuStatusReport report = first;
+        if (first.State == DfuState.DfuError && first.Status != DfuStatus.ErrUnknown)
         {
-            throw new DfuProtocolException($"{context}: the device stayed in dfuDNBUSY after two DFU_CLRSTATUS.");
+            string? text = await TryGetStatusTextAsync(first).ConfigureAwait(false);
+            await Client.ClrStatusAsync(cancellationToken).ConfigureAwait(false);
+            throw new DfuStatusException(first, request, context, text) { Block = block, Address = address };
         }
 
+        if (first.State == DfuState.DfuError)
+        {
+            await Client.ClrStatusAsync(cancellationToken).ConfigureAwait(false);
+            report = await GetStatusTrackedAsync(timeout, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (report.State != DfuState.DfuIdle || report.Status != DfuStatus.Ok)
+        {
+            throw new DfuProtocolException(
+                $"{context}: the device stayed in dfuDNBUSY {stuckFor.TotalMilliseconds:0} ms past the start of the erase (bwPollTimeout {pollTimeout} ms); "
+                + $"after DFU_CLRSTATUS it reported {first.State.ToSpecName()}/{first.Status.ToSpecName()}, then {report.State.ToSpecName()}/{report.Status.ToSpecName()}; expected dfuIDLE/OK.");
+        }
+
+        Log.QuirkStuckErase(_logger, Info.VendorId, Info.ProductId, address ?? 0, (long)stuckFor.TotalMilliseconds, pollTimeout);
+        _unstuckErases++;
         return report;
     }
 
@@ -243,8 +261,12 @@ public sealed partial class DfuDevice
     {
         await Client.DnloadAsync(DfuSeCommands.CommandBlock, command, null, cancellationToken).ConfigureAwait(false);
         BusyKind kind = command.Length == 1 ? BusyKind.MassErase : (DfuSeCommand)command[0] == DfuSeCommand.Erase ? BusyKind.Erase : BusyKind.Command;
+        int unstuck = _unstuckErases;
         DfuStatusReport report = await PollAsync(DfuRequest.Dnload, context, DfuSeCommands.CommandBlock, address, slow, kind, cancellationToken).ConfigureAwait(false);
-        ExpectState(report, DfuState.DfuDnloadIdle, context);
+
+        // An erase freed from a stuck dfuDNBUSY (DfuQuirk.StuckBusyNeedsTwoClearStatus) ends in dfuIDLE, where the next
+        // DfuSe command or data block may start (DFU 1.1 Appendix A: DFU_DNLOAD is allowed in dfuIDLE).
+        ExpectState(report, _unstuckErases != unstuck ? DfuState.DfuIdle : DfuState.DfuDnloadIdle, context);
     }
 
 }

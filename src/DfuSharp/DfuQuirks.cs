@@ -35,9 +35,15 @@ public enum DfuQuirk
     /// <see cref="Planning.DfuAddressing.AddressOnce"/> unless told otherwise.</summary>
     AddressFromBlockNumber = 1 << 6,
 
-    /// <summary>After taking a data block the device may stay in dfuDNBUSY, answering every DFU_GETSTATUS so, until it
-    /// gets two DFU_CLRSTATUS (STM32H7 ROM past the first 1 MiB): a write still reported busy once the device is past
-    /// the bwPollTimeout it asked for gets two CLRSTATUS and is not sent again.</summary>
+    /// <summary>A DfuSe sector erase beyond the first 1 MiB (STM32H743 Rev.V ROM: sectors 8–15, bank 2, 0x08100000 and
+    /// above) is done after its busy time, but the device stays in dfuDNBUSY past the bwPollTimeout it reported and never
+    /// settles by itself. Once an erase is still reported busy past that time, the session sends DFU_CLRSTATUS (the
+    /// device then reports dfuERROR with errUNKNOWN), then DFU_CLRSTATUS again (dfuIDLE with OK), as STM32CubeProgrammer
+    /// does, and treats the erase as finished; the next command starts from dfuIDLE. DFU 1.1 allows DFU_CLRSTATUS only
+    /// in dfuERROR and spec-correct ROMs STALL it elsewhere, so only this quirk sends it outside dfuERROR. Sources:
+    /// betaflight-configurator PR #1861 "Workaround for H7 Rev.V weirdness on erase beyond 1MB" (2020), quoting the ST
+    /// community thread "Weird STM32H743ZI Rev.V USB DFU erase behavior beyond 1MB (sector 8)"; betaflight-configurator
+    /// PR #5348 (2026) "unstick H7 bootloaders wedged in dfuDNBUSY during erase".</summary>
     StuckBusyNeedsTwoClearStatus = 1 << 7,
 }
 
@@ -75,12 +81,11 @@ public static class DfuQuirks
             "STMicroelectronics system bootloader (DfuSe)",
             "dfu-util device-logs/stm32f4discovery.bin-download (dfuERROR/errFIRMWARE at start); ST AN3156 §2 (DfuSe 1.1a, bInterfaceProtocol 0 on early ROMs), §6.3.6 (block addressing)"),
 
-        // STM32H743 ROM, bcdDevice 0x0200: it can stay in dfuDNBUSY after a block written past the first 1 MiB (bank 2,
-        // RM0433 "Flash memory organization") until it gets two DFU_CLRSTATUS, as this project's issue #8 records from
-        // reports of H7 ROMs.
+        // STM32H743 Rev.V ROM, bcdDevice 0x0200: a sector erase beyond 1 MiB (sectors 8–15, bank 2, RM0433 "Flash
+        // memory organization") stays in dfuDNBUSY until CLRSTATUS (→ dfuERROR/errUNKNOWN) and CLRSTATUS (→ dfuIDLE).
         new(0x0483, 0xDF11, 0x0200, DfuQuirk.StuckBusyNeedsTwoClearStatus,
             "STM32H743/753 system bootloader",
-            "DfuSharp issue #8 (H7 ROM sticks in dfuDNBUSY past 1 MiB until two CLRSTATUS); ST RM0433 (two 1 MiB banks)"),
+            "betaflight-configurator PR #1861 (H7 Rev.V erase beyond 1MB; ST community thread \"Weird STM32H743ZI Rev.V USB DFU erase behavior beyond 1MB (sector 8)\"); betaflight-configurator PR #5348 (unstick H7 bootloaders wedged in dfuDNBUSY during erase); ST RM0433 (two 1 MiB banks)"),
 
         // GigaDevice GD32VF103 ROM: dfu-util quirks.h QUIRK_UTF8_SERIAL and QUIRK_DFUSE_LAYOUT for 28e9:0189.
         new(0x28E9, 0x0189, null, DfuQuirk.Utf8Strings | DfuQuirk.LayoutTrailingSlash,

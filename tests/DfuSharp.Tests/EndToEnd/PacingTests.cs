@@ -145,7 +145,7 @@ public class PacingTests
     [MemberData(nameof(GoldenModes))]
     public async Task DownloadAsync_EachMode_MatchesGoldenTimedTranscript(string profile, DfuPacing pacing, DfuAddressing addressing)
     {
-        // On the H7 the 5000 bytes cross into bank 2 at 0x08100000, where its ROM sticks in dfuDNBUSY.
+        // On the H7 the 5000 bytes cross into bank 2 at 0x08100000, where its ROM sticks in dfuDNBUSY after the sector erase.
         var sim = SimHarness.Create(profile);
         SimulatedDeviceProfile p = sim.Device.Profile;
         byte[] data = SimHarness.Random(5000, 6);
