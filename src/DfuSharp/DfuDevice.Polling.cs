@@ -16,12 +16,26 @@ public sealed partial class DfuDevice
 
     private async Task EnsureIdleAsync(bool slow, CancellationToken cancellationToken)
     {
+        bool waitedForBusy = false;
         for (int attempt = 0; attempt < 8; attempt++)
         {
             // The slow timeout: after an interrupted erase the device holds GETSTATUS until the erase is done.
             DfuStatusReport report = await GetStatusTrackedAsync(slow ? _options.SlowRequestTimeout : null, cancellationToken).ConfigureAwait(false);
             switch (report.State)
             {
+                case DfuState.DfuDnbusy when waitedForBusy && (Quirks & DfuQuirk.StuckBusyNeedsTwoClearStatus) != 0:
+                    // Still busy after the wait it asked for: an erase stuck in dfuDNBUSY (an interrupted H7 bank-2
+                    // erase). The first CLRSTATUS moves it to dfuERROR; the next round clears that.
+                    if (await TryClearStuckAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        waitedForBusy = false;
+                    }
+                    else
+                    {
+                        await PollWaitAsync(report, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    break;
                 case DfuState.DfuIdle:
                     Log.SessionIdle(_logger);
                     return;
@@ -38,6 +52,7 @@ public sealed partial class DfuDevice
                     break;
                 case var busy when IsBusy(busy):
                     await PollWaitAsync(report, cancellationToken).ConfigureAwait(false);
+                    waitedForBusy = true;
                     break;
                 case DfuState.DfuManifestWaitReset:
                     throw new DfuProtocolException($"{Info.DisplayName} is in dfuMANIFEST-WAIT-RESET and needs a USB reset.");
@@ -48,6 +63,21 @@ public sealed partial class DfuDevice
         }
 
         throw new DfuProtocolException($"{Info.DisplayName} did not reach dfuIDLE after CLRSTATUS and ABORT.");
+    }
+
+    // DfuQuirk.StuckBusyNeedsTwoClearStatus during recovery: a CLRSTATUS the device refuses (a STALL: the erase was
+    // still running after all) is not an error here; the caller polls again.
+    private async Task<bool> TryClearStuckAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Client.ClrStatusAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (UsbTransportException ex) when (ex.Error == UsbError.Stall)
+        {
+            return false;
+        }
     }
 
     private async Task<DfuStatusReport> GetStatusTrackedAsync(TimeSpan? timeout, CancellationToken cancellationToken)

@@ -72,4 +72,8 @@ public static class DfuEventId
 
     /// <summary>Quirk applied: a DfuSe layout with a trailing '/' (<see cref="DfuQuirk.LayoutTrailingSlash"/>).</summary>
     public const int QuirkLayoutTrailingSlash = 1313;
+
+    /// <summary>Quirk applied: a sector erase stuck in dfuDNBUSY was freed with two DFU_CLRSTATUS
+    /// (<see cref="DfuQuirk.StuckBusyNeedsTwoClearStatus"/>).</summary>
+    public const int QuirkStuckErase = 1314;
 }

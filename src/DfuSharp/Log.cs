@@ -57,10 +57,7 @@ internal static partial class Log
     [LoggerMessage(EventId = DfuEventId.QuirkStartedInError, Level = LogLevel.Warning, Message = "Quirk {VendorId:x4}:{ProductId:x4}: the session started in dfuERROR with {Status}; cleared with CLRSTATUS")]
     internal static partial void QuirkStartedInError(ILogger logger, ushort vendorId, ushort productId, DfuStatus status);
 
-    /// <summary>The event id of <see cref="QuirkStuckErase"/>; it belongs in <see cref="DfuEventId"/> next to the other quirks.</summary>
-    internal const int QuirkStuckEraseEventId = 1314;
-
-    [LoggerMessage(EventId = QuirkStuckEraseEventId, Level = LogLevel.Warning, Message = "Quirk {VendorId:x4}:{ProductId:x4}: the erase at 0x{Address:X8} stayed in dfuDNBUSY {StuckMs} ms (bwPollTimeout {PollTimeout} ms); two CLRSTATUS brought it to dfuIDLE")]
+    [LoggerMessage(EventId = DfuEventId.QuirkStuckErase, Level = LogLevel.Warning, Message = "Quirk {VendorId:x4}:{ProductId:x4}: the erase at 0x{Address:X8} stayed in dfuDNBUSY {StuckMs} ms (bwPollTimeout {PollTimeout} ms); two CLRSTATUS brought it to dfuIDLE")]
     internal static partial void QuirkStuckErase(ILogger logger, ushort vendorId, ushort productId, uint address, long stuckMs, uint pollTimeout);
 
     [LoggerMessage(EventId = DfuEventId.QuirkProtocolZero, Level = LogLevel.Warning, Message = "Quirk {VendorId:x4}:{ProductId:x4}: interface {Interface} alt {Alt} reports bInterfaceProtocol 0; treated as DFU mode")]

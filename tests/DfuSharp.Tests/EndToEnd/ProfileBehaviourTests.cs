@@ -116,6 +116,26 @@ public class ProfileBehaviourTests
         Dfu(device, DfuRequest.ClrStatus, [], 0).Status.Should().Be(SimulatedControlStatus.Stall, "a third CLRSTATUS is outside dfuERROR");
     }
 
+    [Fact]
+    public async Task Recovery_Stm32H7LeftStuckInABank2Erase_IsFreedToDfuIdleBeforeTheNextOperation()
+    {
+        var sim = SimHarness.Create("stm32h7");
+        await using DfuDevice device = await sim.OpenAsync();
+
+        // An erase the session did not send (a tool that was killed mid-erase): the bank-2 sector sticks in dfuDNBUSY.
+        Dfu(sim.Device, DfuRequest.Dnload, [0x41, 0x00, 0x00, 0x10, 0x08], 0).Status.Should().Be(SimulatedControlStatus.Ack);
+        sim.Time.Advance(TimeSpan.FromSeconds(10));
+        Status(sim.Device).State.Should().Be(DfuState.DfuDnbusy);
+        int before = sim.Device.Transcript.Count;
+
+        byte[] read = await device.UploadAsync(new UploadOptions { Address = 0x0810_0000, Length = 64 });
+
+        read.Should().HaveCount(64).And.OnlyContain(b => b == 0xFF, "the stuck erase had erased the sector");
+        TranscriptEntry[] after = [.. sim.Device.Transcript.Entries.Skip(before)];
+        after.Count(e => e.Name == "DFU_CLRSTATUS" && e.Result == SimulatedControlStatus.Ack).Should().Be(2, "the quirk's CLRSTATUS pair, then nothing else clears");
+        after.Should().Contain(e => e.Name == "DFU_UPLOAD");
+    }
+
     [Theory]
     [InlineData("dfu11-dishonest", DfuPacing.Spec)]
     [InlineData("dfu11-dishonest", DfuPacing.Adaptive)]
