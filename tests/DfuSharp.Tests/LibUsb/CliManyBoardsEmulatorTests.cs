@@ -48,4 +48,25 @@ public sealed class CliManyBoardsEmulatorTests() : EmulatorTestBase("dfusharp-cl
         result.Process.ExitCode.Should().Be(0, result.ToString());
         Json("download.json").GetProperty("boards").EnumerateArray().Select(b => b.GetProperty("path").GetString()).Should().Equal("1-2");
     }
+
+    [EmulatorFact]
+    public void DownloadSkipUnchanged_TwiceOverLibusb_TheSecondRunKeepsEverySectorAndVerifies()
+    {
+        byte[] image = WriteImage("fw.bin", 40_000, seed: 93);
+
+        EmulatorResult result = UsbEmulator.RunMany(
+            ["stm32f4"],
+            "$DFUSHARP download fw.bin --address 0x08000000 --skip-unchanged --verify --json > first.json && "
+            + "$DFUSHARP download fw.bin --address 0x08000000 --skip-unchanged --verify --json > second.json && "
+            + "$DFUSHARP upload back.bin --address 0x08000000 --length 40000",
+            Dir);
+
+        result.Process.ExitCode.Should().Be(0, result.ToString());
+        Json("first.json").GetProperty("erasedSectors").GetInt32().Should().Be(3);
+        JsonElement second = Json("second.json");
+        second.GetProperty("erasedSectors").GetInt32().Should().Be(0);
+        second.GetProperty("keptSectors").GetInt32().Should().Be(3);
+        second.GetProperty("verified").GetBoolean().Should().BeTrue();
+        Read("back.bin").Should().Equal(image);
+    }
 }
