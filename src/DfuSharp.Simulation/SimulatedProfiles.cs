@@ -312,8 +312,10 @@ public static class SimulatedProfiles
     /// the F4 ROM's (fwupd#2696 log; ST does not document them).
     /// </para>
     /// <para>
-    /// Its known quirk: on some host root ports an early GETSTATUS ends in a pipe error (libusb reports a STALL as
-    /// LIBUSB_ERROR_PIPE), as this project's issue #8 records from user reports; the profile STALLs a GETSTATUS sent
+    /// Its known quirk: a GETSTATUS sent before the poll timeout has passed may end in a pipe error (libusb reports a
+    /// STALL as LIBUSB_ERROR_PIPE): openmv/openmv#1508 shows pydfu, which polls at once after a page erase, dying with
+    /// "Pipe error" on an F072 that dfu-util (which waits bwPollTimeout first) programs without error; the CodeProject
+    /// article's comments report "Download failing" on the same part. The profile STALLs a GETSTATUS sent
     /// while busy one time in ten, seeded, and the operation goes on. The ROM's option bytes reload on a write, which
     /// resets the part (RM0091 "Option byte loading"), so this profile lists no device-feature area.
     /// </para>
