@@ -69,7 +69,10 @@ public sealed class SkipUnchangedProperties
                             before[at + random.Next(length)] ^= (byte)(1 + random.Next(255));
                             break;
                         case 2:
+                            // Random old content, made to differ: the generator's seeds may repeat an image chunk's
+                            // bytes (System.Random takes the absolute value of a negative seed).
                             random.NextBytes(before.AsSpan(at, length));
+                            before[at] = (byte)~after[at];
                             break;
                     }
                 }
