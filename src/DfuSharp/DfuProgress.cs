@@ -77,14 +77,4 @@ public readonly record struct DfuProgress(DfuPhase Phase, long Completed, long T
     /// <summary>Gets the pacing of GETSTATUS in use (the plan's, or <see cref="DfuPacing.Spec"/> after an adaptive
     /// session fell back); <see langword="null"/> outside a planned download.</summary>
     public DfuPacing? Pacing { get; init; }
-
-    /// <summary>Compares the phase counts (phase, completed, total, unit). The overall figures are derived from them,
-    /// the plan and the clock, and take no part: a report equals the counts it carries, as it did before they existed.</summary>
-    /// <param name="other">The other report.</param>
-    /// <returns>Whether the phase counts are equal.</returns>
-    public bool Equals(DfuProgress other)
-        => Phase == other.Phase && Completed == other.Completed && Total == other.Total && Unit == other.Unit;
-
-    /// <inheritdoc/>
-    public override int GetHashCode() => HashCode.Combine(Phase, Completed, Total, Unit);
 }

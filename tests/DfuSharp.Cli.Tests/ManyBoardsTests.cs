@@ -310,41 +310,50 @@ public sealed class ManyBoardsTests : IDisposable
     }
 
     // Virtual time is exact: boards that really run at once take the virtual time of one; one at a time, the sum.
-    [Fact]
-    public async Task Download_FourBoardsAtOnce_AllStartBeforeAnyFinishesAndMaxParallelOneRunsThemInTurn()
+    [Theory]
+    [InlineData(null, 4)]
+    [InlineData(2, 2)]
+    [InlineData(1, 1)]
+    public async Task Runner_RunsMaxParallelBoardsAtOnce_AllByDefault(int? maxParallel, int expected)
     {
-        string file = _dir.Write("fw.bin", SimCli.Random(64 * 1024, seed: 14));
-        var four = new SimCli();
-        var serial = new SimCli();
+        // No clock: each board's work waits until `expected` boards are inside at once. A runner that serialised the
+        // boards would never get there (the wait's bound fails the board); one that ran more would exceed the peak.
+        var cli = new SimCli();
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var context = new Infrastructure.CliContext(stdout, stderr, Interactive: false) { Devices = cli.Environment };
+        await using Devices.DeviceBus bus = await Devices.DeviceBus.CreateAsync(context.Devices, new Devices.DeviceRequest("sim:stm32f4*4", null, null), CancellationToken.None);
+        IReadOnlyList<Usb.UsbDeviceInfo> boards = await bus.ListBoardsAsync(all: true, CancellationToken.None);
+        int running = 0;
+        int peak = 0;
+        var together = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        CliRun parallel = await four.RunAsync("download", file, "--address", "0x08000000", "--device", "sim:stm32f4*4", "--all", "--json-lines");
-        CliRun serialised = await serial.RunAsync("download", file, "--address", "0x08000000", "--device", "sim:stm32f4*4", "--all", "--max-parallel", "1", "--json-lines");
+        int code = await Devices.ManyBoards.RunAsync(context, "info", bus, boards, new Devices.ManyRequest(true, true, maxParallel, false), json: true,
+            async (board, device, token) =>
+            {
+                int now = Interlocked.Increment(ref running);
+                InterlockedMax(ref peak, now);
+                if (now == expected)
+                {
+                    together.TrySetResult();
+                }
 
-        parallel.ExitCode.Should().Be(0, parallel.ToString());
-        serialised.ExitCode.Should().Be(0, serialised.ToString());
+                await together.Task.WaitAsync(TimeSpan.FromSeconds(60), token);
+                Interlocked.Decrement(ref running);
+                return new Devices.BoardOutcome<Json.ErrorJson>(new Json.ErrorJson(device.Info.PortPath), ExitCodes.Ok, "ok");
+            }, Json.CliJson.Context.ErrorJson, CancellationToken.None);
 
-        // Order, not time: with every board at once, each board has begun before the first one is done; with
-        // --max-parallel 1, a board begins only after the one before it has its result.
-        (string Event, string Path)[] all = Events(parallel);
-        int firstResult = Array.FindIndex(all, e => e.Event == "result");
-        firstResult.Should().BePositive();
-        all[..firstResult].Where(e => e.Event == "phase").Select(e => e.Path).Distinct().Should().BeEquivalentTo("sim-1", "sim-2", "sim-3", "sim-4");
+        code.Should().Be(0, stderr.ToString());
+        peak.Should().Be(expected);
+        JsonDocument.Parse(stdout.ToString()).RootElement.GetProperty("succeeded").GetInt32().Should().Be(4);
 
-        (string Event, string Path)[] inTurn = Events(serialised);
-        string[] order = [.. inTurn.Where(e => e.Event == "result").Select(e => e.Path)];
-        order.Should().HaveCount(4);
-        for (int i = 1; i < order.Length; i++)
+        static void InterlockedMax(ref int target, int value)
         {
-            int previousResult = Array.FindIndex(inTurn, e => e.Event == "result" && e.Path == order[i - 1]);
-            int firstPhase = Array.FindIndex(inTurn, e => e.Event == "phase" && e.Path == order[i]);
-            firstPhase.Should().BeGreaterThan(previousResult, $"{order[i]} must start after {order[i - 1]} finished");
+            int seen;
+            while ((seen = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen)
+            {
+            }
         }
-
-        static (string Event, string Path)[] Events(CliRun run)
-            => [.. run.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-                .Select(line => JsonDocument.Parse(line).RootElement)
-                .Where(e => e.TryGetProperty("path", out _))
-                .Select(e => (e.GetProperty("event").GetString()!, e.GetProperty("path").GetString()!))];
     }
 
     [Fact]

@@ -73,7 +73,7 @@ public class DeviceOperationsTests
 
         sim.Device.ReadMemory(0x0800_0000, 4096).Should().OnlyContain(b => b == 0xFF);
         sim.Time.Elapsed.Should().BeGreaterThanOrEqualTo(TimeSpan.FromSeconds(8));
-        progress.Should().Equal(new DfuProgress(DfuPhase.Erase, 0, 1, DfuProgressUnit.Sectors), new DfuProgress(DfuPhase.Erase, 1, 1, DfuProgressUnit.Sectors));
+        progress.Select(p => (p.Phase, p.Completed, p.Total, p.Unit)).Should().Equal((DfuPhase.Erase, 0L, 1L, DfuProgressUnit.Sectors), (DfuPhase.Erase, 1L, 1L, DfuProgressUnit.Sectors));
         sim.Device.State.Should().Be(DfuState.DfuIdle);
     }
 

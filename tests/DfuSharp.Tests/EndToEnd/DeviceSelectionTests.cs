@@ -193,7 +193,7 @@ public sealed class DeviceSelectionTests
         device.Info.PortPath.Should().Be("1-3");
         device.Info.SerialNumber.Should().Be(SimulatedProfiles.HidRuntime.SerialNumber);
         device.GetLayout()!.Name.Should().Be("Internal Flash");
-        progress.Should().Equal(new DfuProgress(DfuPhase.Detach, 0, 1, DfuProgressUnit.Steps), new DfuProgress(DfuPhase.Detach, 1, 1, DfuProgressUnit.Steps));
+        progress.Select(p => (p.Phase, p.Completed, p.Total, p.Unit)).Should().Equal((DfuPhase.Detach, 0L, 1L, DfuProgressUnit.Steps), (DfuPhase.Detach, 1L, 1L, DfuProgressUnit.Steps));
         TranscriptEntry report = board.Transcript.Entries.Single(e => e.Name == "HID_SET_REPORT");
         report.Setup.Should().Be(new UsbSetupPacket(0x21, 0x09, 0x0380, 0, 2));
         report.Reenumerate.Should().BeTrue();

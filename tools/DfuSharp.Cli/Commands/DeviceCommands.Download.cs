@@ -97,16 +97,12 @@ internal static partial class DeviceCommands
                     CliFiles.CheckWritable(named);
                 }
 
-                return await ManyBoards.RunAsync(context, "download", bus, boards, many, json, async (board, token) =>
+                return await ManyBoards.RunAsync(context, "download", bus, boards, many, json, async (board, device, token) =>
                 {
-                    DfuDevice device = await board.OpenAsync(token).ConfigureAwait(false);
-                    await using (device.ConfigureAwait(false))
-                    {
-                        DownloadRun mine = run with { Backup = backups?[board.Board.PortPath] };
-                        (DownloadJson done, _, _) = await DownloadOnBoardAsync(board.Context, device, bus.Provider, firmware, mine,
-                            WithBackup(options, mine.Backup), operation => operation(board.Progress), board.Board.PortPath, token).ConfigureAwait(false);
-                        return new BoardOutcome<DownloadJson>(done, ExitCodes.Ok, DownloadLine(done));
-                    }
+                    DownloadRun mine = run with { Backup = backups?[board.Board.PortPath] };
+                    (DownloadJson done, _, _) = await DownloadOnBoardAsync(board.Context, device, bus.Provider, firmware, mine,
+                        WithBackup(options, mine.Backup), operation => operation(board.Progress), board.Board.PortPath, token).ConfigureAwait(false);
+                    return new BoardOutcome<DownloadJson>(done, ExitCodes.Ok, DownloadLine(done));
                 }, CliJson.Context.DownloadJson, ct).ConfigureAwait(false);
             }
 

@@ -28,16 +28,12 @@ internal static partial class DeviceCommands
             if (many.IsMany || many.JsonLines)
             {
                 IReadOnlyList<UsbDeviceInfo> boards = await bus.ListBoardsAsync(many.All, ct).ConfigureAwait(false);
-                return await ManyBoards.RunAsync(context, "info", bus, boards, many, json, async (board, token) =>
+                return await ManyBoards.RunAsync(context, "info", bus, boards, many, json, async (board, device, token) =>
                 {
-                    DfuDevice device = await board.OpenAsync(token).ConfigureAwait(false);
-                    await using (device.ConfigureAwait(false))
-                    {
-                        (InfoJson info, UsbDescriptorsJson? descriptors) = await InfoOnBoardAsync(device, token).ConfigureAwait(false);
-                        string line = $"{info.Device.Mode} mode, {info.AlternateSettings.Count} alternate setting(s)"
-                                      + (info.State is null ? string.Empty : $", {info.State}");
-                        return new BoardOutcome<JsonObject>(InfoNode(info, descriptors), ExitCodes.Ok, line);
-                    }
+                    (InfoJson info, UsbDescriptorsJson? descriptors) = await InfoOnBoardAsync(device, token).ConfigureAwait(false);
+                    string line = $"{info.Device.Mode} mode, {info.AlternateSettings.Count} alternate setting(s)"
+                                  + (info.State is null ? string.Empty : $", {info.State}");
+                    return new BoardOutcome<JsonObject>(InfoNode(info, descriptors), ExitCodes.Ok, line);
                 }, CliJson.Context.JsonObject, ct).ConfigureAwait(false);
             }
 

@@ -25,16 +25,12 @@ internal static partial class DeviceCommands
             if (many.IsMany || many.JsonLines)
             {
                 IReadOnlyList<UsbDeviceInfo> boards = await bus.ListBoardsAsync(many.All, ct).ConfigureAwait(false);
-                return await ManyBoards.RunAsync(context, "detach", bus, boards, many, json, async (board, token) =>
+                return await ManyBoards.RunAsync(context, "detach", bus, boards, many, json, async (board, device, token) =>
                 {
-                    DfuDevice device = await board.OpenAsync(token).ConfigureAwait(false);
-                    await using (device.ConfigureAwait(false))
-                    {
-                        DeviceActionJson result = await DetachOnBoardAsync(board.Context, device, operation => operation(board.Progress), token).ConfigureAwait(false);
-                        return new BoardOutcome<DeviceActionJson>(result, ExitCodes.Ok, result.Outcome == "detached"
-                            ? $"detached: now in DFU mode ({result.ElapsedSeconds:0.00} s)"
-                            : "already in DFU mode");
-                    }
+                    DeviceActionJson result = await DetachOnBoardAsync(board.Context, device, operation => operation(board.Progress), token).ConfigureAwait(false);
+                    return new BoardOutcome<DeviceActionJson>(result, ExitCodes.Ok, result.Outcome == "detached"
+                        ? $"detached: now in DFU mode ({result.ElapsedSeconds:0.00} s)"
+                        : "already in DFU mode");
                 }, CliJson.Context.DeviceActionJson, ct).ConfigureAwait(false);
             }
 
@@ -107,16 +103,12 @@ internal static partial class DeviceCommands
             if (many.IsMany || many.JsonLines)
             {
                 IReadOnlyList<UsbDeviceInfo> boards = await bus.ListBoardsAsync(many.All, ct).ConfigureAwait(false);
-                return await ManyBoards.RunAsync(context, "erase", bus, boards, many, json, async (board, token) =>
+                return await ManyBoards.RunAsync(context, "erase", bus, boards, many, json, async (board, device, token) =>
                 {
-                    DfuDevice device = await board.OpenAsync(token).ConfigureAwait(false);
-                    await using (device.ConfigureAwait(false))
-                    {
-                        EraseJson result = await EraseOnBoardAsync(board.Context, device, isMass, at, count, operation => operation(board.Progress), token).ConfigureAwait(false);
-                        return new BoardOutcome<EraseJson>(result, ExitCodes.Ok, isMass
-                            ? $"mass-erased alt {result.AlternateSetting} in {result.ElapsedSeconds:0.00} s"
-                            : $"erased {result.ErasedSectors} sector(s) covering 0x{at:X8}+{count} in {result.ElapsedSeconds:0.00} s");
-                    }
+                    EraseJson result = await EraseOnBoardAsync(board.Context, device, isMass, at, count, operation => operation(board.Progress), token).ConfigureAwait(false);
+                    return new BoardOutcome<EraseJson>(result, ExitCodes.Ok, isMass
+                        ? $"mass-erased alt {result.AlternateSetting} in {result.ElapsedSeconds:0.00} s"
+                        : $"erased {result.ErasedSectors} sector(s) covering 0x{at:X8}+{count} in {result.ElapsedSeconds:0.00} s");
                 }, CliJson.Context.EraseJson, ct).ConfigureAwait(false);
             }
 

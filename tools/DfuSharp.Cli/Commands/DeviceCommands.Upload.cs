@@ -49,17 +49,13 @@ internal static partial class DeviceCommands
                     CliFiles.CheckWritable(named);
                 }
 
-                return await ManyBoards.RunAsync(context, "upload", rig, boards, many, json, async (board, token) =>
+                return await ManyBoards.RunAsync(context, "upload", rig, boards, many, json, async (board, device, token) =>
                 {
-                    DfuDevice device = await board.OpenAsync(token).ConfigureAwait(false);
-                    await using (device.ConfigureAwait(false))
-                    {
-                        string mine = files[board.Board.PortPath];
-                        UploadJson result = await UploadOnBoardAsync(board.Context, device, mine, kind, at, count, operation => operation(board.Progress), token).ConfigureAwait(false);
-                        string where = result.Address is { } origin ? $" from 0x{origin:X8}" : string.Empty;
-                        return new BoardOutcome<UploadJson>(result, UploadExitCode(result, allowed),
-                            string.Create(CultureInfo.InvariantCulture, $"uploaded {result.Length} bytes{where} (alt {result.AlternateSetting}) to {mine} in {result.ElapsedSeconds:0.00} s"));
-                    }
+                    string mine = files[board.Board.PortPath];
+                    UploadJson result = await UploadOnBoardAsync(board.Context, device, mine, kind, at, count, operation => operation(board.Progress), token).ConfigureAwait(false);
+                    string where = result.Address is { } origin ? $" from 0x{origin:X8}" : string.Empty;
+                    return new BoardOutcome<UploadJson>(result, UploadExitCode(result, allowed),
+                        string.Create(CultureInfo.InvariantCulture, $"uploaded {result.Length} bytes{where} (alt {result.AlternateSetting}) to {mine} in {result.ElapsedSeconds:0.00} s"));
                 }, CliJson.Context.UploadJson, ct).ConfigureAwait(false);
             }
 

@@ -46,11 +46,14 @@ internal sealed record BoardOutcome<T>(T Result, int ExitCode, string Text);
 /// </remarks>
 internal static class ManyBoards
 {
-    /// <summary>Runs <paramref name="work"/> on every board and reports the results.</summary>
+    /// <summary>
+    /// Runs <paramref name="work"/> on every board, each with its own session (opened here, on that board alone, and
+    /// closed when its work ends), and reports the results.
+    /// </summary>
     /// <returns>The exit code of the run.</returns>
     public static async Task<int> RunAsync<T>(
         CliContext context, string command, DeviceBus bus, IReadOnlyList<UsbDeviceInfo> boards, ManyRequest many, bool json,
-        Func<BoardRun, CancellationToken, Task<BoardOutcome<T>>> work, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+        Func<BoardRun, DfuDevice, CancellationToken, Task<BoardOutcome<T>>> work, JsonTypeInfo<T> type, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(bus);
@@ -76,7 +79,13 @@ internal static class ManyBoards
             {
                 await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
                 entered = true;
-                BoardOutcome<T> outcome = await work(run, cancellationToken).ConfigureAwait(false);
+                DfuDevice device = await run.OpenAsync(cancellationToken).ConfigureAwait(false);
+                BoardOutcome<T> outcome;
+                await using (device.ConfigureAwait(false))
+                {
+                    outcome = await work(run, device, cancellationToken).ConfigureAwait(false);
+                }
+
                 result = new BoardResult<T>(board, outcome.Result, outcome.ExitCode, null, outcome.Text);
             }
             catch (Exception ex)

@@ -1,5 +1,6 @@
 using System.Globalization;
 
+using DfuSharp.Cli.Files;
 using DfuSharp.Formats;
 using DfuSharp.Planning;
 using DfuSharp.Usb;
@@ -48,7 +49,7 @@ internal static class DemoUpgrade
             AllowOptionBytes = request.Consent,
             AllowIrreversible = request.Consent,
             Backup = request.BackupPath is { } backupPath
-                ? async (previous, ct) => await File.WriteAllBytesAsync(backupPath, previous.ToArray(), ct).ConfigureAwait(false)
+                ? async (previous, ct) => await CliFiles.WriteAtomicAsync(backupPath, previous.ToArray(), ct).ConfigureAwait(false)
                 : null,
         };
         TransferPlan plan = device.PlanDownload(file, download);

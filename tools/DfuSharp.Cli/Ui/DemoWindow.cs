@@ -1,6 +1,7 @@
 using System.Collections.ObjectModel;
 using System.Globalization;
 
+using DfuSharp.Cli.Files;
 using DfuSharp.Usb;
 using Terminal.Gui.Input;
 using Terminal.Gui.ViewBase;
@@ -557,7 +558,7 @@ internal sealed class DemoWindow : Window
     {
         string path = _uploadFile.Text;
         byte[] data = await device.UploadAsync(null, progress, token).ConfigureAwait(false);
-        await File.WriteAllBytesAsync(path, data, token).ConfigureAwait(false);
+        await CliFiles.WriteAtomicAsync(path, data, token).ConfigureAwait(false);
         return $"Uploaded {data.Length} bytes to {path}";
     }
 
